@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# Splinter.Interop build driver. Run `./build.sh --help` for the verbs.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ARTIFACTS="$ROOT/artifacts"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+export MSBUILDDISABLENODEREUSE=1
+
+# Debian packages the build needs, with a command that proves each is present.
+APT_PACKAGES=(clang-19 libclang1-19 libclang-common-19-dev libclang-rt-19-dev gcc make valgrind binutils)
+
+usage() {
+    cat <<'EOF'
+Usage: ./build.sh [verb] [options]
+
+  (no verb)            install missing prerequisites, build everything, run the demo
+  test [--filter EXPR] build and run every test suite (native C: plain, ASan+UBSan, Valgrind;
+                       .NET: default, embeddings and bring-your-own-prefix configurations);
+                       the last line is "N passed, N failed[, N skipped]".
+                       --filter passes an NUnit filter expression to the .NET test runs
+                       (for example TestCategory=Layout) and skips the native suites.
+  bench [--quick]      Release build, then the native C baseline and the .NET benchmarks side by side
+  pack                 build artifacts/packages/Splinter.Interop.<version>.nupkg
+  prereqs              only install/check the prerequisites
+  --help               this text
+
+Environment:
+  SPLINTER_PREFIX=/some/prefix   build and test against include/splinter.h and lib/libsplinter*.so
+                                 from that prefix instead of the embedded library.
+EOF
+}
+
+log() { printf '\n==> %s\n' "$*" >&2; }
+
+package_present() {
+    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"
+}
+
+ensure_prereqs() {
+    local missing=()
+    for p in "${APT_PACKAGES[@]}"; do
+        package_present "$p" || missing+=("$p")
+    done
+    if ((${#missing[@]})); then
+        if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+            log "installing ${missing[*]}"
+            apt-get update -qq >/dev/null
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+        else
+            echo "Missing packages: ${missing[*]}" >&2
+            echo "Install them with:  sudo apt-get install -y ${missing[*]}" >&2
+            exit 1
+        fi
+    fi
+    if ! command -v dotnet >/dev/null; then
+        echo "The .NET SDK 10 is required (dotnet on PATH); install it and rerun." >&2
+        exit 1
+    fi
+}
+
+# --- native -----------------------------------------------------------------
+
+build_native() {
+    log "native library (default, embeddings)"
+    make -s -C "$ROOT/native"
+    make -s -C "$ROOT/native" EMBEDDINGS=1
+}
+
+# --- .NET -------------------------------------------------------------------
+
+# dotnet_test <label> <results-dir> <extra dotnet args...>; appends to the totals.
+TOTAL_PASSED=0 TOTAL_FAILED=0 TOTAL_SKIPPED=0 ANY_FAILURE=0
+
+add_counts() { # passed failed skipped
+    TOTAL_PASSED=$((TOTAL_PASSED + $1)); TOTAL_FAILED=$((TOTAL_FAILED + $2)); TOTAL_SKIPPED=$((TOTAL_SKIPPED + $3))
+    if (($2 > 0)); then ANY_FAILURE=1; fi
+}
+
+trx_counts() { # file -> "passed failed skipped"
+    local counters total passed failed
+    counters=$(grep -o '<Counters [^>]*>' "$1" | head -n 1)
+    total=$(sed -n 's/.* total="\([0-9]*\)".*/\1/p' <<<"$counters")
+    passed=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+    failed=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+    local errors; errors=$(sed -n 's/.* error="\([0-9]*\)".*/\1/p' <<<"$counters")
+    local timeout; timeout=$(sed -n 's/.* timeout="\([0-9]*\)".*/\1/p' <<<"$counters")
+    failed=$(( ${failed:-0} + ${errors:-0} + ${timeout:-0} ))
+    echo "${passed:-0} $failed $(( ${total:-0} - ${passed:-0} - failed ))"
+}
+
+dotnet_test() {
+    local label="$1" project="$2"; shift 2
+    local results="$ARTIFACTS/test-results/$label"
+    rm -rf "$results"
+    log ".NET tests: $label"
+    local rc=0
+    dotnet test "$project" --nologo -v:q --results-directory "$results" \
+        --logger "trx;LogFileName=$label.trx" --logger "console;verbosity=minimal" \
+        ${FILTER:+--filter "$FILTER"} "$@" || rc=$?
+    local trx; trx=$(find "$results" -name '*.trx' 2>/dev/null | head -n 1)
+    if [[ -z "$trx" ]]; then
+        echo "$label: no test results (build failure?)" >&2
+        add_counts 0 1 0
+        return
+    fi
+    read -r p f s < <(trx_counts "$trx")
+    if ((rc != 0 && f == 0)); then f=1; fi
+    echo "$label: $p passed, $f failed${s:+, $s skipped}" | sed 's/, 0 skipped//' >&2
+    add_counts "$p" "$f" "$s"
+}
+
+native_tests() {
+    log "native C conformance suite (plain, ASan+UBSan, Valgrind; shm and persistent; embeddings)"
+    local out="$ARTIFACTS/test-results/native.log" rc=0
+    mkdir -p "$(dirname "$out")"
+    "$ROOT/native/tests/run.sh" --mode all 2>&1 | tee "$out" || rc=$?
+    local lines; lines=$(grep -E '^native-[a-z]+-[a-z]+: [0-9]+ passed, [0-9]+ failed' "$out" || true)
+    if [[ -z "$lines" ]]; then
+        echo "native: no result lines" >&2; add_counts 0 1 0; return
+    fi
+    while read -r line; do
+        local p f s
+        p=$(sed -n 's/.*: \([0-9]*\) passed.*/\1/p' <<<"$line")
+        f=$(sed -n 's/.* \([0-9]*\) failed.*/\1/p' <<<"$line")
+        s=$(sed -n 's/.* \([0-9]*\) skipped.*/\1/p' <<<"$line")
+        add_counts "$p" "$f" "${s:-0}"
+    done <<<"$lines"
+    if ((rc != 0)); then ANY_FAILURE=1; fi
+}
+
+run_tests() {
+    FILTER=""
+    while (($#)); do
+        case "$1" in
+            --filter) FILTER="$2"; shift 2 ;;
+            *) echo "unknown option $1" >&2; exit 2 ;;
+        esac
+    done
+    ensure_prereqs
+    local config_filter="TestCategory=Layout|TestCategory=Exports|TestCategory=Raw|TestCategory=Generator"
+
+    if [[ -n "${SPLINTER_PREFIX:-}" ]]; then
+        # Only the user's library: generation, shim, layout parity and raw layer against it.
+        FILTER="${FILTER:-$config_filter}"
+        dotnet_test prefix "$ROOT/tests/Splinter.Interop.Tests" -p:SplinterPrefix="$SPLINTER_PREFIX"
+    else
+        build_native
+        [[ -z "$FILTER" ]] && native_tests
+        dotnet_test generator "$ROOT/tests/Splinter.Interop.Generator.Tests"
+        dotnet_test default "$ROOT/tests/Splinter.Interop.Tests"
+        if [[ -z "$FILTER" ]]; then
+            dotnet_test embeddings "$ROOT/tests/Splinter.Interop.Tests" -p:SplinterEmbeddings=true \
+                --filter "$config_filter"
+            # Bring-your-own-library path: install our build into a temporary prefix and use it.
+            local prefix; prefix=$(mktemp -d "${TMPDIR:-/tmp}/splinter-prefix.XXXXXX")
+            make -s -C "$ROOT/native" install PREFIX="$prefix"
+            dotnet_test prefix "$ROOT/tests/Splinter.Interop.Tests" -p:SplinterPrefix="$prefix" \
+                --filter "$config_filter"
+            rm -rf "$prefix"
+        fi
+    fi
+    echo
+    local line="$TOTAL_PASSED passed, $TOTAL_FAILED failed"
+    ((TOTAL_SKIPPED > 0)) && line+=", $TOTAL_SKIPPED skipped"
+    echo "$line"
+    ((ANY_FAILURE == 0 && TOTAL_FAILED == 0))
+}
+
+build_all() {
+    ensure_prereqs
+    build_native
+    log "dotnet build"
+    dotnet build "$ROOT/Splinter.Interop.sln" --nologo -v:q -clp:ErrorsOnly
+}
+
+run_demo() {
+    if [[ -d "$ROOT/samples/Splinter.Demo" ]]; then
+        log "demo"
+        dotnet run --project "$ROOT/samples/Splinter.Demo" --no-build
+    else
+        log "demo (native smoke run until the .NET demo exists)"
+        make -s -C "$ROOT/native" bench
+        "$ROOT/bench/native/run.sh" --quick
+    fi
+}
+
+verb="${1:-}"
+case "$verb" in
+    ""|build) build_all; [[ -z "$verb" ]] && run_demo ;;
+    test) shift; run_tests "$@" ;;
+    bench) shift; ensure_prereqs; exec "$ROOT/bench/run.sh" "$@" ;;
+    pack) ensure_prereqs; build_native; log "pack"
+          dotnet pack "$ROOT/src/Splinter.Interop" -c Release --nologo -v:q -o "$ARTIFACTS/packages" ;;
+    prereqs) ensure_prereqs ;;
+    -h|--help|help) usage ;;
+    *) usage >&2; exit 2 ;;
+esac
