@@ -1,0 +1,41 @@
+/*
+ * embed.c - embedding vectors, only in SPLINTER_EMBEDDINGS builds (spec 7.12).
+ */
+#include "internal.h"
+
+#ifdef SPLINTER_EMBEDDINGS
+
+SPLINTER_API int splinter_set_embedding(const char *key, const float *embedding) {
+    if (!spl_have_store() || key == NULL || embedding == NULL) return -2;
+    struct splinter_slot *s;
+    uint64_t e;
+    if (spl_lock_key(key, &s, &e) != 0) return -1; /* not found or busy: errno unchanged */
+    memcpy(s->embedding, embedding, sizeof s->embedding);
+    spl_release(s);
+    spl_global_bump();
+    spl_notify(s);
+    return 0;
+}
+
+SPLINTER_API int splinter_get_embedding(const char *key, float *embedding_out) {
+    if (!spl_have_store() || key == NULL || embedding_out == NULL) return -2;
+    struct splinter_slot *s = spl_find(key);
+    if (s == NULL) return -1;
+    uint64_t e = LD_ACQ(&s->epoch);
+    if (e & 1) {
+        errno = EAGAIN;
+        return -1;
+    }
+    memcpy(embedding_out, s->embedding, sizeof s->embedding);
+    atomic_thread_fence(memory_order_acquire);
+    if (LD_RLX(&s->epoch) != e) {
+        errno = EAGAIN;
+        return -1;
+    }
+    return 0;
+}
+
+#else
+/* ISO C forbids an empty translation unit. */
+typedef int spl_embed_disabled;
+#endif

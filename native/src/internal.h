@@ -1,0 +1,196 @@
+/*
+ * internal.h - process-local state and shared helpers of libsplinter.
+ *
+ * Nothing declared here is exported: the library is compiled with
+ * -fvisibility=hidden and the pragma below keeps even extern declarations
+ * hidden, so the shm and the persistent library can be loaded into one
+ * process without sharing or interposing each other's state.
+ */
+#ifndef SPLINTER_INTERNAL_H
+#define SPLINTER_INTERNAL_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "splinter.h"
+
+#pragma GCC visibility push(hidden)
+
+/* FNV-1a 64 parameters (spec 2.3). */
+#define SPL_FNV_BASIS 0xcbf29ce484222325ULL
+#define SPL_FNV_PRIME 0x100000001b3ULL
+
+#define SPL_HDR_SZ sizeof(struct splinter_header)
+#define SPL_SLOT_SZ sizeof(struct splinter_slot)
+
+_Static_assert(sizeof(struct splinter_header) == 5440, "header layout");
+#ifdef SPLINTER_EMBEDDINGS
+_Static_assert(sizeof(struct splinter_slot) == 3200, "slot layout");
+#else
+_Static_assert(sizeof(struct splinter_slot) == 128, "slot layout");
+#endif
+
+/* The store currently installed in this process (one per loaded library). */
+struct spl_store {
+    void *base;                    /* mapping start, NULL when no store */
+    size_t map_len;                /* mapping length */
+    struct splinter_header *hdr;   /* == base */
+    struct splinter_slot *slot;    /* slot array */
+    unsigned char *values;         /* value arena */
+    uint32_t slots;                /* geometry cached at open (validated) */
+    uint32_t max_val;              /* bytes per value region */
+    uint64_t arena_sz;             /* slots * max_val, bytes the arena really has */
+    int bus_fd;                    /* eventfd armed by this process, or -1 */
+};
+
+extern struct spl_store spl_g;
+
+/* Relaxed/acquire/release shorthands for the shared fields. */
+#define LD_ACQ(p) atomic_load_explicit((p), memory_order_acquire)
+#define LD_RLX(p) atomic_load_explicit((p), memory_order_relaxed)
+#define ST_REL(p, v) atomic_store_explicit((p), (v), memory_order_release)
+#define ST_RLX(p, v) atomic_store_explicit((p), (v), memory_order_relaxed)
+
+static inline void spl_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+static inline bool spl_have_store(void) { return spl_g.base != NULL; }
+
+/* FNV-1a over the bytes up to the first NUL; *len_out receives the length. */
+static inline uint64_t spl_hash(const char *key, size_t *len_out) {
+    uint64_t h = SPL_FNV_BASIS;
+    const unsigned char *p = (const unsigned char *)key;
+    while (*p) {
+        h = (h ^ *p) * SPL_FNV_PRIME;
+        p++;
+    }
+    *len_out = (size_t)(p - (const unsigned char *)key);
+    return h;
+}
+
+/*
+ * Key equality with the semantics of strncmp(stored, query, 64) == 0, given the
+ * query's length: the first min(len + 1, 64) bytes must be equal (this includes
+ * the query's NUL when it is shorter than 64 bytes). The stored field is always
+ * 64 bytes, so reading it word-wise is in bounds; the query is read only within
+ * its own bytes.
+ */
+static inline bool spl_key_eq(const char *stored, const char *query, size_t qlen) {
+    size_t n = qlen < SPLINTER_KEY_MAX ? qlen + 1 : SPLINTER_KEY_MAX;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t a, b;
+        memcpy(&a, stored + i, 8);
+        memcpy(&b, query + i, 8);
+        if (a != b) return false;
+    }
+    for (; i < n; i++)
+        if (stored[i] != query[i]) return false;
+    return true;
+}
+
+static inline struct splinter_slot *spl_slot_at(size_t i) { return &spl_g.slot[i]; }
+static inline size_t spl_slot_index(const struct splinter_slot *s) { return (size_t)(s - spl_g.slot); }
+
+/*
+ * Lookup: probe every slot from hash mod slots, stop at the first slot whose
+ * hash and key match (spec 5.2). Empty slots do not end the probe.
+ */
+static inline struct splinter_slot *spl_find_from(const char *key, uint64_t h, size_t qlen, size_t start) {
+    uint32_t n = spl_g.slots;
+    struct splinter_slot *base = spl_g.slot;
+    size_t i = start;
+    for (uint32_t c = 0; c < n; c++) {
+        struct splinter_slot *s = &base[i];
+        if (LD_ACQ(&s->hash) == h && spl_key_eq(s->key, key, qlen)) return s;
+        if (++i == n) i = 0;
+    }
+    return NULL;
+}
+
+static inline struct splinter_slot *spl_find(const char *key) {
+    size_t qlen;
+    uint64_t h = spl_hash(key, &qlen);
+    return spl_find_from(key, h, qlen, (size_t)(h % spl_g.slots));
+}
+
+/*
+ * Bytes of the slot's own value region that really lie inside the arena.
+ * Our library never moves val_off, so this is max_val for every slot; a
+ * store shared with upstream processes can hold a relocated val_off
+ * (upstream BIGUINT promotion), and every access is clipped by this.
+ */
+static inline uint32_t spl_room(const struct splinter_slot *s) {
+    uint64_t off = s->val_off;
+    if (off >= spl_g.arena_sz) return 0;
+    uint64_t room = spl_g.arena_sz - off;
+    return room < spl_g.max_val ? (uint32_t)room : spl_g.max_val;
+}
+
+static inline unsigned char *spl_value(const struct splinter_slot *s) { return spl_g.values + s->val_off; }
+
+/* Seqlock helpers (spec 6.1). */
+static inline bool spl_acquire_weak(struct splinter_slot *s, uint64_t *e_out) {
+    uint64_t e = LD_RLX(&s->epoch);
+    if (e & 1) return false;
+    if (!atomic_compare_exchange_weak_explicit(&s->epoch, &e, e + 1, memory_order_acq_rel, memory_order_relaxed))
+        return false;
+    *e_out = e;
+    return true;
+}
+
+static inline bool spl_acquire_strong(struct splinter_slot *s, uint64_t *e_out) {
+    uint64_t e = LD_RLX(&s->epoch);
+    if (e & 1) return false;
+    if (!atomic_compare_exchange_strong_explicit(&s->epoch, &e, e + 1, memory_order_acq_rel, memory_order_relaxed))
+        return false;
+    *e_out = e;
+    return true;
+}
+
+static inline void spl_release(struct splinter_slot *s) {
+    atomic_fetch_add_explicit(&s->epoch, 1, memory_order_release);
+}
+
+static inline void spl_global_bump(void) {
+    atomic_fetch_add_explicit(&spl_g.hdr->epoch, 1, memory_order_acq_rel);
+}
+
+/* signals.c */
+void spl_pulse(const struct splinter_slot *s);
+/* bus.c: owner-process notification of a write to slot s (spec 8.2). */
+void spl_notify_slow(size_t idx);
+static inline void spl_notify(const struct splinter_slot *s) {
+    if (spl_g.bus_fd >= 0) spl_notify_slow(spl_slot_index(s));
+}
+int spl_bus_open(void);
+int spl_bus_wait(int fd, uint64_t timeout_ms);
+void spl_bus_disarm(void);
+/* kv.c */
+int spl_lock_key(const char *key, struct splinter_slot **out, uint64_t *e_out);
+int spl_set(const char *key, const void *val, size_t len);
+int spl_unset(const char *key);
+/* mop.c: scrub after a set of len bytes (spec 7.2). */
+void spl_scrub_for_set(struct splinter_slot *s, size_t len, uint32_t room);
+void spl_scrub_for_unset(struct splinter_slot *s);
+/* shards.c */
+uint32_t spl_election(uint64_t now, uint8_t *out_intent);
+/* store.c */
+void spl_uninstall(void);
+
+#ifdef SPLINTER_EMBEDDINGS
+static inline void spl_zero_embedding(struct splinter_slot *s) {
+    memset(s->embedding, 0, sizeof s->embedding);
+}
+#endif
+
+#pragma GCC visibility pop
+
+#endif /* SPLINTER_INTERNAL_H */

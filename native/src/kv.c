@@ -1,0 +1,294 @@
+/*
+ * kv.c - key/value operations: set, get, unset, append, list, poll, epochs,
+ * raw pointers and snapshots (spec 7.3, 7.4).
+ */
+#include <sched.h>
+#include <time.h>
+
+#include "internal.h"
+
+/* Locks the key's slot, re-checking after the CAS that the slot still holds
+ * the key (spec 5.2 race). Returns 0 locked, -1 not found, 1 busy. */
+int spl_lock_key(const char *key, struct splinter_slot **out, uint64_t *e_out) {
+    size_t qlen;
+    uint64_t h = spl_hash(key, &qlen);
+    size_t start = (size_t)(h % spl_g.slots);
+    for (int attempt = 0; attempt < 16; attempt++) {
+        struct splinter_slot *s = spl_find_from(key, h, qlen, start);
+        if (s == NULL) return -1;
+        uint64_t e;
+        if (!spl_acquire_strong(s, &e)) return 1;
+        if (LD_RLX(&s->hash) == h && spl_key_eq(s->key, key, qlen)) {
+            *out = s;
+            *e_out = e;
+            return 0;
+        }
+        /* The key moved away while we were acquiring: nothing was written,
+         * so the epoch goes back to its old value. */
+        ST_REL(&s->epoch, e);
+    }
+    return 1;
+}
+
+int spl_set(const char *key, const void *val, size_t len) {
+    if (!spl_have_store() || key == NULL) return -2;
+    if (len == 0 || len > spl_g.max_val) return -1;
+    if (val == NULL) return -2;
+
+    size_t qlen;
+    uint64_t h = spl_hash(key, &qlen);
+    uint32_t n = spl_g.slots;
+    size_t i = (size_t)(h % n);
+    for (uint32_t c = 0; c < n; c++, i = (i + 1 == n) ? 0 : i + 1) {
+        struct splinter_slot *s = spl_slot_at(i);
+        uint64_t sh = LD_ACQ(&s->hash);
+        if (sh != 0 && (sh != h || !spl_key_eq(s->key, key, qlen))) continue;
+        uint64_t e;
+        if (!spl_acquire_weak(s, &e)) continue;
+        /* Re-check under the lock: another writer may have filled the slot
+         * between our probe and our CAS. */
+        sh = LD_RLX(&s->hash);
+        bool empty = sh == 0;
+        if (!empty && (sh != h || !spl_key_eq(s->key, key, qlen))) {
+            ST_REL(&s->epoch, e);
+            continue;
+        }
+        uint32_t room = spl_room(s);
+        if (len > room) {
+            /* Only a value region relocated by an upstream process gets here. */
+            spl_release(s);
+            if (empty) continue;
+            return -1;
+        }
+        unsigned char *dst = spl_value(s);
+        spl_scrub_for_set(s, len, room);
+        memcpy(dst, val, len);
+        ST_RLX(&s->val_len, (uint32_t)len);
+        if (empty) {
+#ifdef SPLINTER_EMBEDDINGS
+            spl_zero_embedding(s);
+#endif
+            size_t k = qlen < SPLINTER_KEY_MAX - 1 ? qlen : SPLINTER_KEY_MAX - 1;
+            memcpy(s->key, key, k);
+            memset(s->key + k, 0, SPLINTER_KEY_MAX - k);
+            atomic_thread_fence(memory_order_release);
+            ST_REL(&s->hash, h);
+        }
+        /* An existing key is left alone: its bytes already match, and
+         * rewriting them would make the live key vanish for readers. */
+        spl_release(s);
+        spl_pulse(s);
+        spl_global_bump();
+        spl_notify(s);
+        return 0;
+    }
+    return -1;
+}
+
+SPLINTER_API int splinter_set(const char *key, const void *val, size_t len) { return spl_set(key, val, len); }
+
+int spl_unset(const char *key) {
+    if (!spl_have_store() || key == NULL) return -2;
+    struct splinter_slot *s;
+    uint64_t e;
+    int r = spl_lock_key(key, &s, &e);
+    if (r < 0) return -1;
+    if (r > 0) {
+        errno = EAGAIN;
+        return -1;
+    }
+    int old_len = (int)LD_RLX(&s->val_len);
+    ST_REL(&s->hash, 0);
+    spl_scrub_for_unset(s);
+    ST_RLX(&s->type_flag, SPL_SLOT_DEFAULT_TYPE);
+    ST_RLX(&s->val_len, 0);
+#ifdef SPLINTER_EMBEDDINGS
+    spl_zero_embedding(s);
+#endif
+    ST_RLX(&s->ctime, 0);
+    ST_RLX(&s->atime, 0);
+    ST_RLX(&s->user_flag, 0);
+    ST_RLX(&s->watcher_mask, 0);
+    ST_RLX(&s->bloom, 0);
+    /* Upstream ends every unset at epoch 2 (0, then +2). */
+    ST_REL(&s->epoch, 2);
+    return old_len;
+}
+
+SPLINTER_API int splinter_unset(const char *key) { return spl_unset(key); }
+
+SPLINTER_API int splinter_get(const char *key, void *buf, size_t buf_sz, size_t *out_sz) {
+    if (!spl_have_store() || key == NULL) return -2;
+    struct splinter_slot *s = spl_find(key);
+    if (s == NULL) return -1;
+    uint64_t e = LD_ACQ(&s->epoch);
+    if (e & 1) {
+        errno = EAGAIN;
+        return -1;
+    }
+    uint32_t len = LD_RLX(&s->val_len);
+    if (out_sz != NULL) *out_sz = len;
+    if (buf != NULL) {
+        if (buf_sz < len) {
+            errno = EMSGSIZE;
+            return -1;
+        }
+        if ((uint64_t)s->val_off + len > spl_g.arena_sz) {
+            /* Value region relocated outside the arena by an upstream process. */
+            errno = EFAULT;
+            return -1;
+        }
+        memcpy(buf, spl_value(s), len);
+    }
+    atomic_thread_fence(memory_order_acquire);
+    if (LD_RLX(&s->epoch) != e) {
+        errno = EAGAIN;
+        return -1;
+    }
+    return 0;
+}
+
+SPLINTER_API int splinter_append(const char *key, const void *data, size_t data_len, size_t *new_len) {
+    if (!spl_have_store() || key == NULL || data == NULL || data_len == 0) return -2;
+    struct splinter_slot *s;
+    uint64_t e;
+    int r = spl_lock_key(key, &s, &e);
+    if (r < 0) return -1;
+    if (r > 0) {
+        errno = EAGAIN;
+        return -1;
+    }
+    uint64_t cur = LD_RLX(&s->val_len);
+    uint64_t room = spl_room(s);
+    if (cur > room || data_len > room - cur) {
+        spl_release(s);
+        errno = EMSGSIZE;
+        return -1;
+    }
+    memcpy(spl_value(s) + cur, data, data_len);
+    ST_RLX(&s->val_len, (uint32_t)(cur + data_len));
+    if (new_len != NULL) *new_len = (size_t)(cur + data_len);
+    spl_release(s);
+    spl_pulse(s);
+    spl_global_bump();
+    spl_notify(s);
+    return 0;
+}
+
+SPLINTER_API int splinter_list(char **out_keys, size_t max_keys, size_t *out_count) {
+    if (!spl_have_store() || out_keys == NULL || out_count == NULL) return -2;
+    size_t count = 0;
+    for (uint32_t i = 0; i < spl_g.slots && count < max_keys; i++) {
+        struct splinter_slot *s = spl_slot_at(i);
+        if (LD_ACQ(&s->hash) != 0 && LD_RLX(&s->val_len) > 0) out_keys[count++] = s->key;
+    }
+    *out_count = count;
+    return 0;
+}
+
+static uint64_t spl_mono_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+SPLINTER_API int splinter_poll(const char *key, uint64_t timeout_ms) {
+    if (!spl_have_store() || key == NULL) return -2;
+    struct splinter_slot *s = spl_find(key);
+    if (s == NULL) return -1;
+    uint64_t start = LD_ACQ(&s->epoch);
+    if (start & 1) {
+        errno = EAGAIN;
+        return -1;
+    }
+    /* Monotonic deadline, saturating instead of wrapping. */
+    uint64_t span, deadline;
+    if (__builtin_mul_overflow(timeout_ms, NS_PER_MS, &span)) span = UINT64_MAX;
+    if (__builtin_add_overflow(spl_mono_ns(), span, &deadline)) deadline = UINT64_MAX;
+    const struct timespec quantum = { 0, 10 * 1000000L };
+    for (;;) {
+        uint64_t e = LD_ACQ(&s->epoch);
+        if (!(e & 1) && e != start) return 0;
+        /* Unlike upstream, the deadline also applies while the slot is odd. */
+        if (spl_mono_ns() >= deadline) {
+            errno = ETIMEDOUT;
+            return -1;
+        }
+        nanosleep(&quantum, NULL);
+    }
+}
+
+SPLINTER_API const void *splinter_get_raw_ptr(const char *key, size_t *out_sz, uint64_t *out_epoch) {
+    if (!spl_have_store() || key == NULL) return NULL;
+    struct splinter_slot *s = spl_find(key);
+    if (s == NULL) return NULL;
+    if (out_epoch != NULL) *out_epoch = LD_ACQ(&s->epoch);
+    if (out_sz != NULL) {
+        uint32_t len = LD_RLX(&s->val_len);
+        uint32_t room = spl_room(s);
+        *out_sz = len < room ? len : room;
+    }
+    return spl_value(s);
+}
+
+SPLINTER_API uint64_t splinter_get_epoch(const char *key) {
+    if (!spl_have_store() || key == NULL) return 0;
+    struct splinter_slot *s = spl_find(key);
+    return s == NULL ? 0 : LD_ACQ(&s->epoch);
+}
+
+SPLINTER_API int splinter_get_header_snapshot(splinter_header_snapshot_t *snapshot) {
+    if (!spl_have_store() || snapshot == NULL) return -2;
+    struct splinter_header *h = spl_g.hdr;
+    snapshot->magic = h->magic;
+    snapshot->version = h->version;
+    snapshot->slots = h->slots;
+    snapshot->max_val_sz = h->max_val_sz;
+    snapshot->core_flags = LD_ACQ(&h->core_flags);
+    snapshot->user_flags = LD_ACQ(&h->user_flags);
+    snapshot->epoch = LD_ACQ(&h->epoch);
+    snapshot->parse_failures = LD_ACQ(&h->parse_failures);
+    snapshot->last_failure_epoch = LD_ACQ(&h->last_failure_epoch);
+    return 0;
+}
+
+/* Attempts before splinter_get_slot_snapshot gives up on a busy slot. */
+#define SPL_SNAPSHOT_SPINS 1000000
+
+SPLINTER_API int splinter_get_slot_snapshot(const char *key, splinter_slot_snapshot_t *snapshot) {
+    if (!spl_have_store() || key == NULL || snapshot == NULL) return -2;
+    size_t qlen;
+    uint64_t h = spl_hash(key, &qlen);
+    size_t start = (size_t)(h % spl_g.slots);
+    struct splinter_slot *s = spl_find_from(key, h, qlen, start);
+    if (s == NULL) return -1;
+    for (long spin = 0; spin < SPL_SNAPSHOT_SPINS; spin++) {
+        uint64_t e = LD_ACQ(&s->epoch);
+        if (e & 1) {
+            if ((spin & 1023) == 1023) sched_yield();
+            else spl_cpu_relax();
+            continue;
+        }
+        snapshot->hash = h;
+        snapshot->epoch = e;
+        snapshot->val_off = s->val_off;
+        snapshot->val_len = LD_RLX(&s->val_len);
+        snapshot->type_flag = LD_RLX(&s->type_flag);
+        snapshot->user_flag = LD_RLX(&s->user_flag);
+        snapshot->ctime = LD_RLX(&s->ctime);
+        snapshot->atime = LD_RLX(&s->atime);
+        snapshot->bloom = LD_RLX(&s->bloom);
+        strncpy(snapshot->key, s->key, SPLINTER_KEY_MAX);
+#ifdef SPLINTER_EMBEDDINGS
+        memcpy(snapshot->embedding, s->embedding, sizeof snapshot->embedding);
+#endif
+        atomic_thread_fence(memory_order_acquire);
+        if (LD_RLX(&s->epoch) != e) continue;
+        if (LD_RLX(&s->hash) == h && spl_key_eq(snapshot->key, key, qlen)) return 0;
+        /* The slot changed hands between lookup and copy: look again. */
+        s = spl_find_from(key, h, qlen, start);
+        if (s == NULL) return -1;
+    }
+    errno = EAGAIN;
+    return -1;
+}
