@@ -1,0 +1,60 @@
+using System;
+using System.Diagnostics;
+using System.Threading;
+
+namespace Splinter.Interop.Events;
+
+/// <summary>Monotonic deadlines for waits expressed as <see cref="TimeSpan"/> (infinite = <see cref="Timeout.InfiniteTimeSpan"/>).</summary>
+internal static class Deadline
+{
+    /// <summary>The deadline value meaning "never".</summary>
+    internal const long Infinite = long.MaxValue;
+
+    /// <summary>Rejects negative timeouts other than infinite, and timeouts beyond int.MaxValue milliseconds.</summary>
+    internal static void Validate(TimeSpan timeout, string parameterName)
+    {
+        if (timeout == Timeout.InfiniteTimeSpan)
+        {
+            return;
+        }
+
+        if (timeout < TimeSpan.Zero || timeout.TotalMilliseconds > int.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(parameterName, timeout,
+                "The timeout must be Timeout.InfiniteTimeSpan or between 0 and int.MaxValue milliseconds.");
+        }
+    }
+
+    /// <summary>The Stopwatch timestamp at which a wait of <paramref name="timeout"/> started now ends.</summary>
+    internal static long From(TimeSpan timeout)
+    {
+        if (timeout == Timeout.InfiniteTimeSpan)
+        {
+            return Infinite;
+        }
+
+        return Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+    }
+
+    /// <summary>Milliseconds left until <paramref name="deadline"/>, rounded up, for poll/epoll_wait (-1 = infinite).</summary>
+    internal static int RemainingMilliseconds(long deadline)
+    {
+        if (deadline == Infinite)
+        {
+            return -1;
+        }
+
+        long left = deadline - Stopwatch.GetTimestamp();
+        if (left <= 0)
+        {
+            return 0;
+        }
+
+        long ms = (left * 1000 + Stopwatch.Frequency - 1) / Stopwatch.Frequency;
+        return ms > int.MaxValue ? int.MaxValue : (int)ms;
+    }
+
+    /// <summary>True once <paramref name="deadline"/> has passed.</summary>
+    internal static bool HasPassed(long deadline) =>
+        deadline != Infinite && Stopwatch.GetTimestamp() >= deadline;
+}

@@ -1,0 +1,33 @@
+using System;
+using System.Runtime.InteropServices;
+
+namespace Splinter.Interop;
+
+/// <summary>
+/// A Linux file descriptor owned by Splinter.Interop (an eventfd or the event-bus descriptor),
+/// closed exactly once when released. Use it to plug the descriptor into your own poll/epoll loop
+/// (<c>DangerousAddRef</c>, <c>DangerousGetHandle</c>, <c>DangerousRelease</c>).
+/// </summary>
+public sealed class EventFdHandle : SafeHandle
+{
+    /// <summary>Creates an empty (invalid) handle; used by the runtime's marshaller.</summary>
+    public EventFdHandle()
+        : base(new IntPtr(-1), ownsHandle: true)
+    {
+    }
+
+    internal EventFdHandle(int descriptor)
+        : base(new IntPtr(-1), ownsHandle: true)
+    {
+        SetHandle(new IntPtr(descriptor));
+    }
+
+    /// <summary>True when no descriptor is held.</summary>
+    public override bool IsInvalid => handle.ToInt64() < 0;
+
+    /// <summary>The descriptor number, valid only while a reference is held (no reference is taken here).</summary>
+    internal int Descriptor => (int)handle.ToInt64();
+
+    /// <summary>Closes the descriptor.</summary>
+    protected override bool ReleaseHandle() => Events.LibC.close((int)handle.ToInt64()) == 0;
+}

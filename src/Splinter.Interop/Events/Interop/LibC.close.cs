@@ -1,0 +1,11 @@
+using System.Runtime.InteropServices;
+
+namespace Splinter.Interop.Events;
+
+internal static partial class LibC
+{
+    /// <summary>int close(int fd).</summary>
+    // NOTE: never retry close on EINTR: on Linux the descriptor is already released.
+    [LibraryImport(LibraryName, SetLastError = true)]
+    internal static partial int close(int fd);
+}
