@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Builds and runs the libsplinter C conformance suite.
+#
+#   native/tests/run.sh [--mode plain|asan|valgrind|all] [--variant shm|persistent|embeddings|all] [-- test-filter...]
+#
+# plain    : artifacts/native/default libraries, test binary -O1 -g
+# asan     : artifacts/native/asan libraries (ASan+UBSan), test binary built with the same sanitizers
+# valgrind : artifacts/native/default libraries under memcheck (children traced too)
+# --variant all = shm + persistent (+ embeddings in plain mode); --mode all = plain, asan and
+# valgrind for shm and persistent, plus embeddings plain.
+# Every run ends with one line "native-<mode>-<variant>: N passed, N failed[, N skipped]".
+# Exit status: non-zero if anything failed.
+#
+# Environment: CC (default clang-19), SPLINTER_SHARED (default: ../shared beside the repository).
+set -u -o pipefail
+
+mode=plain
+variant=all
+filters=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --mode) mode="${2:-}"; shift 2 ;;
+        --variant) variant="${2:-}"; shift 2 ;;
+        --) shift; filters=("$@"); break ;;
+        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
+    esac
+done
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+shared="${SPLINTER_SHARED:-$repo/../shared}"
+if [ -d "$shared" ]; then shared="$(cd "$shared" && pwd)"; fi
+cc="${CC:-clang-19}"
+san_flags=(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
+any_failed=0
+
+# Builds one library flavour through the native Makefile; output only on failure.
+build_library() { # $1 = make arguments
+    local log
+    log="$(mktemp)"
+    # shellcheck disable=SC2086
+    if ! make -s -C "$repo/native" $1 >"$log" 2>&1; then
+        cat "$log" >&2
+        rm -f "$log"
+        return 1
+    fi
+    rm -f "$log"
+}
+
+run_one() { # $1 = mode, $2 = variant
+    local m="$1" v="$2" label="native-$1-$2"
+    local make_args="" libdir libname defines=() extra=() sources
+    case "$m" in
+        plain|valgrind) libdir="$repo/artifacts/native/default" ;;
+        asan) libdir="$repo/artifacts/native/asan"; make_args="SANITIZE=1"; extra=("${san_flags[@]}") ;;
+    esac
+    sources=(harness.c support.c test_layout.c test_lifecycle.c test_kv.c test_mop.c test_signals.c
+             test_types.c test_list_poll.c test_nostore.c test_bus.c test_shards.c
+             test_divergences.c test_exports.c test_golden.c)
+    libname=splinter
+    case "$v" in
+        shm) ;;
+        persistent) libname=splinter_p; defines=(-DSPLINTER_TEST_PERSISTENT) ;;
+        embeddings)
+            make_args="$make_args EMBEDDINGS=1"
+            if [ "$m" = asan ]; then libdir="$repo/artifacts/native/embeddings-asan"
+            else libdir="$repo/artifacts/native/embeddings"; fi
+            defines=(-DSPLINTER_EMBEDDINGS)
+            sources=(harness.c support.c test_embeddings.c test_exports.c) ;;
+        *) echo "run.sh: unknown variant $v" >&2; return 1 ;;
+    esac
+
+    if ! build_library "$make_args"; then
+        echo "$label: 0 passed, 1 failed (library build failed)"
+        return 1
+    fi
+    local out="$repo/artifacts/native/tests/$m"
+    mkdir -p "$out"
+    local bin="$out/splinter_tests_$v" golden_bin="$out/golden_$v"
+    local srcs=()
+    for s in "${sources[@]}"; do srcs+=("$here/$s"); done
+    if ! "$cc" -std=c11 -Wall -Wextra -Werror -O1 -g -pthread "${defines[@]}" "${extra[@]}" \
+        -I"$repo/native/include" "${srcs[@]}" -L"$libdir" -l"$libname" -Wl,-rpath,"$libdir" -o "$bin"; then
+        echo "$label: 0 passed, 1 failed (test build failed)"
+        return 1
+    fi
+
+    local env_args=(SPLINTER_SHARED="$shared")
+    if [ "$v" != embeddings ]; then
+        # golden.c is compiled with the command from its header comment.
+        if [ -f "$shared/tools/golden/golden.c" ] && "$cc" -std=c11 -D_GNU_SOURCE "${extra[@]}" \
+            -I"$repo/native/include" "$shared/tools/golden/golden.c" -L"$libdir" -l"$libname" \
+            -Wl,-rpath,"$libdir" -o "$golden_bin"; then
+            env_args+=(SPLINTER_GOLDEN="$golden_bin")
+        else
+            echo "run.sh: golden.c not found or did not build (shared folder: $shared)" >&2
+        fi
+    fi
+
+    local runner=()
+    if [ "$m" = valgrind ]; then
+        runner=(valgrind --tool=memcheck --quiet --error-exitcode=99 --leak-check=full
+                --errors-for-leak-kinds=definite --trace-children=yes)
+        env_args+=(SPLINTER_TEST_SLOW=1)
+    fi
+    local log="$out/$v.log" status
+    env "${env_args[@]}" "${runner[@]}" "$bin" --label summary "${filters[@]}" 2>&1 | tee "$log"
+    status=${PIPESTATUS[0]}
+
+    local line passed=0 failed=0 skipped=0
+    line="$(grep -E '^summary: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)"
+    if [ -n "$line" ]; then
+        passed="$(sed -E 's/^summary: ([0-9]+) passed.*/\1/' <<<"$line")"
+        failed="$(sed -E 's/^summary: [0-9]+ passed, ([0-9]+) failed.*/\1/' <<<"$line")"
+        if grep -q 'skipped' <<<"$line"; then
+            skipped="$(sed -E 's/.*, ([0-9]+) skipped.*/\1/' <<<"$line")"
+        fi
+    fi
+    # A failure the harness could not count itself (crash, valgrind error in the harness).
+    if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+        echo "run.sh: $bin exited with status $status" >&2
+        failed=1
+    fi
+    if [ "$skipped" -gt 0 ]; then
+        grep -E '^SKIP ' "$log" | sed 's/^/    skipped: /'
+        echo "$label: $passed passed, $failed failed, $skipped skipped"
+    else
+        echo "$label: $passed passed, $failed failed"
+    fi
+    [ "$failed" -eq 0 ]
+}
+
+case "$mode" in
+    all) modes=(plain asan valgrind) ;;
+    plain|asan|valgrind) modes=("$mode") ;;
+    *) echo "run.sh: unknown mode $mode" >&2; exit 2 ;;
+esac
+
+for m in "${modes[@]}"; do
+    case "$variant" in
+        all)
+            variants=(shm persistent)
+            if [ "$m" = plain ]; then variants+=(embeddings); fi ;;
+        shm|persistent|embeddings) variants=("$variant") ;;
+        *) echo "run.sh: unknown variant $variant" >&2; exit 2 ;;
+    esac
+    for v in "${variants[@]}"; do
+        run_one "$m" "$v" || any_failed=1
+    done
+done
+exit "$any_failed"
