@@ -1,0 +1,88 @@
+// The checked-in configuration (generator/splinter.generator.json), read with JsonDocument.
+using System.Text.Json;
+
+namespace Splinter.Interop.Generator;
+
+/// <summary>A configured name with the reason it is listed.</summary>
+internal sealed record ReasonedName(string Name, string Reason);
+
+/// <summary>The generator's configuration.</summary>
+internal sealed class GeneratorConfig
+{
+    /// <summary>The library header, relative to the repository root (replaced by --header).</summary>
+    public required string LibraryHeader { get; init; }
+
+    /// <summary>The shim header, relative to the repository root (always ours).</summary>
+    public required string ShimHeader { get; init; }
+
+    /// <summary>Namespace of every generated C# file.</summary>
+    public required string Namespace { get; init; }
+
+    /// <summary>Library name used by [LibraryImport] for the library header's functions.</summary>
+    public required string LibraryName { get; init; }
+
+    /// <summary>Library name used by [LibraryImport] for the shim.</summary>
+    public required string ShimLibraryName { get; init; }
+
+    /// <summary>Extra clang arguments (language standard and the like).</summary>
+    public required IReadOnlyList<string> ClangArguments { get; init; }
+
+    /// <summary>-D defines always passed (the command line adds more).</summary>
+    public required IReadOnlyList<string> Defines { get; init; }
+
+    /// <summary>Declarations never bound, each with its reason.</summary>
+    public required IReadOnlyList<ReasonedName> Exclusions { get; init; }
+
+    /// <summary>Functions that may be missing from a library: SplinterApi loads them as nullable.</summary>
+    public required IReadOnlyList<ReasonedName> OptionalFunctions { get; init; }
+
+    /// <summary>Functions short and non-blocking enough for [SuppressGCTransition].</summary>
+    public required IReadOnlyList<string> SuppressGCTransition { get; init; }
+
+    /// <summary>Functions that report failures through errno: each gets a shim wrapper.</summary>
+    public required IReadOnlyList<string> Errno { get; init; }
+
+    /// <summary>Reads the configuration file.</summary>
+    public static GeneratorConfig Load(string path)
+    {
+        using JsonDocument document = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
+        JsonElement root = document.RootElement;
+        return new GeneratorConfig
+        {
+            LibraryHeader = root.GetProperty("libraryHeader").GetString()!,
+            ShimHeader = root.GetProperty("shimHeader").GetString()!,
+            Namespace = root.GetProperty("namespace").GetString()!,
+            LibraryName = root.GetProperty("libraryName").GetString()!,
+            ShimLibraryName = root.GetProperty("shimLibraryName").GetString()!,
+            ClangArguments = Strings(root, "clangArguments"),
+            Defines = Strings(root, "defines"),
+            Exclusions = Reasoned(root, "exclusions"),
+            OptionalFunctions = Reasoned(root, "optionalFunctions"),
+            SuppressGCTransition = Strings(root, "suppressGCTransition"),
+            Errno = Strings(root, "errno"),
+        };
+    }
+
+    private static List<string> Strings(JsonElement root, string property) =>
+        root.TryGetProperty(property, out JsonElement array) ? array.EnumerateArray().Select(item => item.GetString()!).ToList() : [];
+
+    private static List<ReasonedName> Reasoned(JsonElement root, string property)
+    {
+        var result = new List<ReasonedName>();
+        if (!root.TryGetProperty(property, out JsonElement array))
+        {
+            return result;
+        }
+        foreach (JsonElement item in array.EnumerateArray())
+        {
+            string name = item.GetProperty("name").GetString()!;
+            string reason = item.TryGetProperty("reason", out JsonElement why) ? why.GetString() ?? string.Empty : string.Empty;
+            if (reason.Length == 0)
+            {
+                throw new InvalidDataException($"{property}: '{name}' has no reason; every entry must say why.");
+            }
+            result.Add(new ReasonedName(name, reason));
+        }
+        return result;
+    }
+}
