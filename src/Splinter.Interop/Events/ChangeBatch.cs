@@ -1,0 +1,83 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+
+namespace Splinter.Interop;
+
+/// <summary>
+/// The changes found by one <see cref="EventSubscription.ReadChanges"/>. The batch object belongs to
+/// the subscription and is refilled by its next read: keep it only until then (copy with
+/// <see cref="ToArray"/> to keep it longer).
+/// </summary>
+public sealed class ChangeBatch : IReadOnlyList<SlotChange>
+{
+    private SlotChange[] _items = new SlotChange[16];
+    private int _count;
+
+    internal ChangeBatch()
+    {
+    }
+
+    /// <summary>Number of changes.</summary>
+    public int Count => _count;
+
+    /// <summary>The change at <paramref name="index"/>.</summary>
+    public SlotChange this[int index]
+    {
+        get
+        {
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)_count, nameof(index));
+            return _items[index];
+        }
+    }
+
+    /// <summary>The changes as a span (valid until the subscription's next read).</summary>
+    public ReadOnlySpan<SlotChange> AsSpan() => _items.AsSpan(0, _count);
+
+    /// <summary>A copy that outlives the batch.</summary>
+    public SlotChange[] ToArray() => AsSpan().ToArray();
+
+    /// <summary>An allocation-free enumerator.</summary>
+    public Enumerator GetEnumerator() => new(this);
+
+    IEnumerator<SlotChange> IEnumerable<SlotChange>.GetEnumerator()
+    {
+        for (int i = 0; i < _count; i++)
+        {
+            yield return _items[i];
+        }
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => ((IEnumerable<SlotChange>)this).GetEnumerator();
+
+    internal void Clear() => _count = 0;
+
+    internal void Add(in SlotChange change)
+    {
+        if (_count == _items.Length)
+        {
+            Array.Resize(ref _items, _items.Length * 2);
+        }
+
+        _items[_count++] = change;
+    }
+
+    /// <summary>Allocation-free enumerator over a <see cref="ChangeBatch"/>.</summary>
+    public struct Enumerator
+    {
+        private readonly ChangeBatch _batch;
+        private int _index;
+
+        internal Enumerator(ChangeBatch batch)
+        {
+            _batch = batch;
+            _index = -1;
+        }
+
+        /// <summary>The current change.</summary>
+        public readonly SlotChange Current => _batch._items[_index];
+
+        /// <summary>Advances to the next change.</summary>
+        public bool MoveNext() => ++_index < _batch._count;
+    }
+}

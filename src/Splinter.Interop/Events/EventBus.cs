@@ -1,0 +1,277 @@
+using System;
+using System.Threading;
+using Splinter.Interop.Events;
+using Splinter.Interop.Native;
+
+namespace Splinter.Interop;
+
+/// <summary>
+/// The store's event bus: one eventfd, owned by the process that armed it, that the library
+/// signals after each write made in that process, plus a cumulative dirty mask in the header.
+/// Reach it through <see cref="SplinterStore.Events"/>.
+/// </summary>
+/// <remarks>
+/// <para>Only writes made in the owner process signal the bus (libsplinter behavior, spec Q42):
+/// a write in any other process sets no dirty bit and wakes nobody. Arm the bus in the process
+/// that writes. Writes made through this library in a non-owner process can also signal it when
+/// <see cref="SignalLocalWrites"/> is on (off by default, see there).</para>
+/// <para>Unset, bump, purge and label-free metadata changes are not signalled by libsplinter either
+/// (Q4, Q19); a subscription still reports them at its next read, which a later wake or
+/// <see cref="EventSubscription.WatchAsync"/>'s periodic rescan triggers.</para>
+/// </remarks>
+public sealed unsafe class EventBus
+{
+    private readonly SplinterStore _store;
+    private int _armedHere;
+    private volatile bool _signalLocalWrites;
+    private LocalSignalTarget? _localTarget;
+
+    internal EventBus(SplinterStore store)
+    {
+        _store = store;
+    }
+
+    /// <summary>True when the store header names an owner (the owner may since have exited: subscribing tells).</summary>
+    public bool IsArmed
+    {
+        get
+        {
+            using var lease = _store.Lease();
+            splinter_header* header = _store.Header;
+            return Volatile.Read(ref header->event_bus.owner_fd) >= 0 && Volatile.Read(ref header->event_bus.owner_pid) > 0;
+        }
+    }
+
+    /// <summary>The owner pid recorded in the store header, or 0 when none.</summary>
+    public int OwnerProcessId
+    {
+        get
+        {
+            using var lease = _store.Lease();
+            return Volatile.Read(ref _store.Header->event_bus.owner_pid);
+        }
+    }
+
+    /// <summary>True when this process armed the bus through this store and is still the recorded owner.</summary>
+    public bool IsOwner => Volatile.Read(ref _armedHere) != 0 && OwnerProcessId == Environment.ProcessId;
+
+    /// <summary>
+    /// Opt-in: writes made through this library in a process that is NOT the owner also signal the
+    /// bus (set the slot's dirty bit when the slot is known, and write the bus eventfd), so watchers
+    /// hear about them. Off by default: it costs one extra system call per write, and it needs the
+    /// owner's descriptor (pidfd_getfd, same rights as <see cref="Subscribe"/>); when the bus cannot
+    /// be reached the write still succeeds and simply signals nothing. Safe with upstream's
+    /// library: its waiters only see one more wake-up. Setting it to false releases the descriptor.
+    /// </summary>
+    public bool SignalLocalWrites
+    {
+        get => _signalLocalWrites;
+        set
+        {
+            _signalLocalWrites = value;
+            if (!value)
+            {
+                Interlocked.Exchange(ref _localTarget, null)?.Handle.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Makes this process the bus owner (splinter_event_bus_init): from now on every write made here
+    /// sets its slot's dirty bit and signals the bus. Calling it again through the same store is a no-op.
+    /// Any process may arm; the last one to do so becomes the owner and earlier subscribers stop hearing.
+    /// </summary>
+    public void Arm()
+    {
+        using var lease = _store.Lease();
+        if (Volatile.Read(ref _armedHere) != 0 && Volatile.Read(ref _store.Header->event_bus.owner_pid) == Environment.ProcessId)
+        {
+            return;
+        }
+
+        int error;
+        if (_store.Api.splinter_event_bus_init_errno(&error) != 0)
+        {
+            throw new SplinterException($"splinter_event_bus_init failed with {Errno.Name(error)}; the bus was not armed.", error);
+        }
+
+        Volatile.Write(ref _armedHere, 1);
+    }
+
+    /// <summary>
+    /// Opens a subscription: its own descriptor for the bus (splinter_event_bus_open) and its own
+    /// memory of slot epochs, so that <see cref="EventSubscription.ReadChanges"/> reports exactly what
+    /// changed since it last looked. Changes made before this call are not reported.
+    /// Throws <see cref="EventBusUnavailableException"/> when the bus cannot be reached.
+    /// </summary>
+    public EventSubscription Subscribe()
+    {
+        using var lease = _store.Lease();
+        EventFdHandle descriptor = OpenVerified();
+        try
+        {
+            return new EventSubscription(_store, descriptor);
+        }
+        catch
+        {
+            descriptor.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Hook behind <c>SplinterStore.OnDisposing</c>: releases the descriptor used by <see cref="SignalLocalWrites"/>.</summary>
+    internal void OnStoreDisposing()
+    {
+        _signalLocalWrites = false;
+        Interlocked.Exchange(ref _localTarget, null)?.Handle.Dispose();
+    }
+
+    /// <summary>Hook behind <c>SplinterStore.OnLocalWrite</c>: signals the bus for a non-owner write when enabled.</summary>
+    internal void OnLocalWrite(int slotIndexOrMinus1)
+    {
+        if (!_signalLocalWrites)
+        {
+            return;
+        }
+
+        try
+        {
+            using var lease = _store.Lease();
+            splinter_header* header = _store.Header;
+            int ownerPid = Volatile.Read(ref header->event_bus.owner_pid);
+            int ownerFd = Volatile.Read(ref header->event_bus.owner_fd);
+            if (ownerPid <= 0 || ownerFd < 0 || ownerPid == Environment.ProcessId)
+            {
+                // Not armed, or this process owns the bus and the library already signalled.
+                return;
+            }
+
+            LocalSignalTarget? target = Volatile.Read(ref _localTarget);
+            if (target is null || target.OwnerPid != ownerPid || target.OwnerFd != ownerFd)
+            {
+                target = ReplaceLocalTarget(ownerPid, ownerFd);
+                if (target is null)
+                {
+                    return;
+                }
+            }
+
+            if ((uint)slotIndexOrMinus1 < _store.SlotCount)
+            {
+                int mapped = slotIndexOrMinus1 % LibSplinter.SPLINTER_MAX_SLOTS;
+                ulong* word = &header->event_bus.dirty_mask[0] + (mapped / 64);
+                Interlocked.Or(ref *word, 1UL << (mapped % 64));
+            }
+
+            bool referenced = false;
+            try
+            {
+                target.Handle.DangerousAddRef(ref referenced);
+                ulong one = 1;
+                LibC.write(target.Handle.Descriptor, &one, sizeof(ulong));
+            }
+            finally
+            {
+                if (referenced)
+                {
+                    target.Handle.DangerousRelease();
+                }
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // The store or the descriptor went away under us: the write itself already succeeded.
+        }
+    }
+
+    private LocalSignalTarget? ReplaceLocalTarget(int ownerPid, int ownerFd)
+    {
+        LocalSignalTarget? created = null;
+        try
+        {
+            created = new LocalSignalTarget(ownerPid, ownerFd, OpenVerified());
+        }
+        catch (SplinterException)
+        {
+            // The bus cannot be reached from here (not permitted, owner gone...): signal nothing.
+            created = null;
+        }
+
+        LocalSignalTarget? previous = Interlocked.Exchange(ref _localTarget, created);
+        previous?.Handle.Dispose();
+        if (!_signalLocalWrites && Interlocked.CompareExchange(ref _localTarget, null, created) == created)
+        {
+            created?.Handle.Dispose();
+            return null;
+        }
+
+        return created;
+    }
+
+    /// <summary>Opens the bus descriptor, marks it close-on-exec and checks it really is an eventfd. Caller holds a lease.</summary>
+    private EventFdHandle OpenVerified()
+    {
+        splinter_header* header = _store.Header;
+        int error;
+        int fd = _store.Api.splinter_event_bus_open_errno(&error);
+        int ownerPid = Volatile.Read(ref header->event_bus.owner_pid);
+        int ownerFd = Volatile.Read(ref header->event_bus.owner_fd);
+        if (fd < 0)
+        {
+            throw new EventBusUnavailableException(EventBusUnavailableException.ReasonFor(error), error, ownerPid, ownerFd);
+        }
+
+        EventFdHandle handle = new(fd);
+        try
+        {
+            // NOTE: in the owner process splinter_event_bus_open is a plain dup without
+            // FD_CLOEXEC (Q43); set it on our descriptor so child processes do not inherit it.
+            // F_SETFD changes this descriptor only, never the shared open file.
+            int flags = LibC.fcntl(fd, LibC.F_GETFD, 0);
+            if (flags >= 0 && (flags & LibC.FD_CLOEXEC) == 0)
+            {
+                LibC.fcntl(fd, LibC.F_SETFD, flags | LibC.FD_CLOEXEC);
+            }
+
+            // Stale owner fields can name a pid and descriptor number that were reused (spec 8.4).
+            if (!DescriptorIsEventFd(fd))
+            {
+                throw new EventBusUnavailableException(EventBusUnavailableReason.StaleOwner, 0, ownerPid, ownerFd);
+            }
+
+            return handle;
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    private static bool DescriptorIsEventFd(int fd)
+    {
+        ReadOnlySpan<byte> prefix = "/proc/self/fd/"u8;
+        ReadOnlySpan<byte> expected = "anon_inode:[eventfd]"u8;
+        byte* path = stackalloc byte[32];
+        prefix.CopyTo(new Span<byte>(path, 32));
+        int length = prefix.Length;
+        if (!fd.TryFormat(new Span<byte>(path + length, 32 - length - 1), out int digits, default, System.Globalization.CultureInfo.InvariantCulture))
+        {
+            return false;
+        }
+
+        path[length + digits] = 0;
+        byte* target = stackalloc byte[64];
+        nint read = LibC.readlink(path, target, 64);
+        return read > 0 && new ReadOnlySpan<byte>(target, (int)read).SequenceEqual(expected);
+    }
+
+    private sealed class LocalSignalTarget(int ownerPid, int ownerFd, EventFdHandle handle)
+    {
+        public int OwnerPid { get; } = ownerPid;
+
+        public int OwnerFd { get; } = ownerFd;
+
+        public EventFdHandle Handle { get; } = handle;
+    }
+}

@@ -1,0 +1,434 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using Splinter.Interop.Events;
+using Splinter.Interop.Native;
+
+namespace Splinter.Interop;
+
+/// <summary>
+/// One subscriber's view of the event bus: its own descriptor, its own waits, and its own memory
+/// of slot epochs, so <see cref="ReadChanges"/> reports exactly the slots whose content changed
+/// since it last looked, whatever other processes do with the shared bus counter.
+/// </summary>
+/// <remarks>
+/// <para>Nothing is lost: the change list is computed by comparing every slot's (hash, epoch, labels)
+/// with this subscription's memory, read through the struct mirrors with the seqlock protocol, not by
+/// counting wake-ups; and the waits are edge-triggered epoll registrations that never read the
+/// shared counter, so other waiters (including upstream's <c>splinter_event_bus_wait</c>, which
+/// drains it) cannot steal a wake-up. The cumulative dirty mask is not needed for this (it never
+/// clears and aliases modulo 1024 slots).</para>
+/// <para>Async waits run on one dedicated thread per subscription (started by the first async
+/// wait); the code after the await runs inline on that thread, so it can only delay this
+/// subscription. Use it from one consumer at a time: concurrent reads or concurrent waits of the
+/// same kind throw <see cref="InvalidOperationException"/>.</para>
+/// </remarks>
+public sealed unsafe class EventSubscription : IDisposable
+{
+    private const ulong BusToken = 0;
+    private const ulong DisposedToken = 1;
+    private const int StableReadAttempts = 64;
+
+    private readonly SplinterStore _store;
+    private readonly EventFdHandle _bus;
+    private readonly EventFdHandle _syncEpoll;
+    private readonly EventFdHandle _disposedSignal;
+    private readonly SlotMemory[] _memory;
+    private readonly ChangeBatch _batch = new();
+    private SubscriptionWaiter? _waiter;
+    private int _reading;
+    private int _syncWaiting;
+    private int _disposed;
+    private bool _skippedBusySlot;
+    private TimeSpan _rescanInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>Takes ownership of <paramref name="bus"/>; the caller holds a store lease.</summary>
+    internal EventSubscription(SplinterStore store, EventFdHandle bus)
+    {
+        _store = store;
+        _bus = bus;
+        _memory = new SlotMemory[store.SlotCount];
+
+        int epollFd = LibC.epoll_create1(LibC.EPOLL_CLOEXEC);
+        if (epollFd < 0)
+        {
+            throw SystemCall.Failure("epoll_create1", SystemCall.LastError);
+        }
+
+        _syncEpoll = new EventFdHandle(epollFd);
+        int signalFd = LibC.eventfd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC);
+        if (signalFd < 0)
+        {
+            int errno = SystemCall.LastError;
+            _syncEpoll.Dispose();
+            throw SystemCall.Failure("eventfd", errno);
+        }
+
+        _disposedSignal = new EventFdHandle(signalFd);
+        try
+        {
+            AddToEpoll(epollFd, bus.Descriptor, LibC.EPOLLIN | LibC.EPOLLET, BusToken);
+            AddToEpoll(epollFd, signalFd, LibC.EPOLLIN, DisposedToken);
+            Baseline();
+        }
+        catch
+        {
+            _syncEpoll.Dispose();
+            _disposedSignal.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The bus descriptor of this subscription, for your own poll/epoll loop (register it edge-triggered and never read it: the counter is shared).</summary>
+    public EventFdHandle SafeHandle => _bus;
+
+    /// <summary>
+    /// How long <see cref="WatchAsync"/> waits without a wake-up before it rescans anyway, to report
+    /// changes libsplinter does not signal (unset, bump, purge, writes in non-owner processes).
+    /// Default 1 second; <see cref="Timeout.InfiniteTimeSpan"/> turns the rescan off.
+    /// </summary>
+    public TimeSpan RescanInterval
+    {
+        get => _rescanInterval;
+        set
+        {
+            Deadline.Validate(value, nameof(value));
+            if (value == TimeSpan.Zero)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "A rescan interval of zero would spin; use a positive interval or Timeout.InfiniteTimeSpan.");
+            }
+
+            _rescanInterval = value;
+        }
+    }
+
+    /// <summary>
+    /// Blocks the calling thread until the bus is signalled after the previous wait of this kind, or
+    /// <paramref name="timeout"/> passes. True on a signal, false on timeout. <see cref="Dispose"/> from
+    /// another thread ends the wait with <see cref="ObjectDisposedException"/>.
+    /// </summary>
+    public bool Wait(TimeSpan timeout)
+    {
+        Deadline.Validate(timeout, nameof(timeout));
+        if (Interlocked.Exchange(ref _syncWaiting, 1) != 0)
+        {
+            throw new InvalidOperationException("Another thread is already inside Wait on this subscription.");
+        }
+
+        bool referenced = false;
+        bool signalReferenced = false;
+        try
+        {
+            // Both references keep the descriptors open until this wait returns, so Dispose's
+            // signal cannot vanish with a close before epoll_wait has collected it.
+            _syncEpoll.DangerousAddRef(ref referenced);
+            _disposedSignal.DangerousAddRef(ref signalReferenced);
+            long deadline = Deadline.From(timeout);
+            LibC.EpollEvent* events = stackalloc LibC.EpollEvent[2];
+            while (true)
+            {
+                ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+                int count = LibC.epoll_wait(_syncEpoll.Descriptor, events, 2, Deadline.RemainingMilliseconds(deadline));
+                if (count < 0)
+                {
+                    int errno = SystemCall.LastError;
+                    if (errno == LibC.EINTR)
+                    {
+                        continue;
+                    }
+
+                    throw SystemCall.Failure("epoll_wait", errno);
+                }
+
+                bool signalled = false;
+                for (int i = 0; i < count; i++)
+                {
+                    if (events[i].data == DisposedToken)
+                    {
+                        throw new ObjectDisposedException(nameof(EventSubscription));
+                    }
+
+                    signalled = true;
+                }
+
+                if (signalled)
+                {
+                    return true;
+                }
+
+                if (count == 0 && Deadline.RemainingMilliseconds(deadline) == 0)
+                {
+                    return false;
+                }
+            }
+        }
+        finally
+        {
+            if (signalReferenced)
+            {
+                _disposedSignal.DangerousRelease();
+            }
+
+            if (referenced)
+            {
+                _syncEpoll.DangerousRelease();
+            }
+
+            Volatile.Write(ref _syncWaiting, 0);
+        }
+    }
+
+    /// <summary>
+    /// Completes when the bus is signalled after the previous async wait (true). No caller thread is
+    /// parked and nothing is allocated per wait; the continuation runs on this subscription's waiter
+    /// thread. Cancellation completes it with <see cref="OperationCanceledException"/> from that
+    /// thread, never on the cancelling thread; <see cref="Dispose"/> completes it with
+    /// <see cref="ObjectDisposedException"/>.
+    /// </summary>
+    public ValueTask<bool> WaitAsync(CancellationToken cancellationToken = default) =>
+        WaitAsync(Timeout.InfiniteTimeSpan, cancellationToken);
+
+    /// <summary>As <see cref="WaitAsync(CancellationToken)"/>, returning false when <paramref name="timeout"/> passes first.</summary>
+    public ValueTask<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        Deadline.Validate(timeout, nameof(timeout));
+        return Waiter().WaitAsync(timeout, cancellationToken);
+    }
+
+    /// <summary>
+    /// The slots whose content changed since this subscription last looked (or since it was created):
+    /// written (epoch moved), removed (key left the slot), labels changed. Every change completed before
+    /// the call started is reported by it or an earlier call. The returned batch is reused by the next call.
+    /// </summary>
+    public ChangeBatch ReadChanges()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (Interlocked.Exchange(ref _reading, 1) != 0)
+        {
+            throw new InvalidOperationException("ReadChanges is already running on this subscription; use one consumer per subscription.");
+        }
+
+        try
+        {
+            using var lease = _store.Lease();
+            _batch.Clear();
+            Scan(report: true);
+            return _batch;
+        }
+        finally
+        {
+            Volatile.Write(ref _reading, 0);
+        }
+    }
+
+    /// <summary>
+    /// The change feed: yields each non-empty <see cref="ChangeBatch"/> (valid until the next one is
+    /// requested), waiting for the bus in between and rescanning every <see cref="RescanInterval"/>
+    /// without a wake-up. Cancellation ends it with <see cref="OperationCanceledException"/>;
+    /// disposing the subscription ends it with <see cref="ObjectDisposedException"/>.
+    /// </summary>
+    public async IAsyncEnumerable<ChangeBatch> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            ChangeBatch batch = ReadChanges();
+            if (batch.Count > 0)
+            {
+                yield return batch;
+            }
+
+            // A slot seen mid-write is rescanned soon even if its writer never signals.
+            TimeSpan wait = _skippedBusySlot ? TimeSpan.FromMilliseconds(1) : _rescanInterval;
+            await WaitAsync(wait, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Ends any wait in progress (sync or async) and closes the descriptors, once.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        Interlocked.Exchange(ref _waiter, null)?.Dispose();
+        WakeSyncWaiter();
+        _syncEpoll.Dispose();
+        _disposedSignal.Dispose();
+        _bus.Dispose();
+    }
+
+    private static void AddToEpoll(int epollFd, int fd, uint events, ulong token)
+    {
+        LibC.EpollEvent registration = new() { events = events, data = token };
+        if (LibC.epoll_ctl(epollFd, LibC.EPOLL_CTL_ADD, fd, &registration) != 0)
+        {
+            throw SystemCall.Failure("epoll_ctl(EPOLL_CTL_ADD)", SystemCall.LastError);
+        }
+    }
+
+    private void WakeSyncWaiter()
+    {
+        bool referenced = false;
+        try
+        {
+            _disposedSignal.DangerousAddRef(ref referenced);
+            ulong one = 1;
+            LibC.write(_disposedSignal.Descriptor, &one, sizeof(ulong));
+        }
+        finally
+        {
+            if (referenced)
+            {
+                _disposedSignal.DangerousRelease();
+            }
+        }
+    }
+
+    private SubscriptionWaiter Waiter()
+    {
+        SubscriptionWaiter? waiter = Volatile.Read(ref _waiter);
+        if (waiter is not null)
+        {
+            return waiter;
+        }
+
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        SubscriptionWaiter created = new(_bus);
+        waiter = Interlocked.CompareExchange(ref _waiter, created, null);
+        if (waiter is not null)
+        {
+            created.Dispose();
+            return waiter;
+        }
+
+        if (Volatile.Read(ref _disposed) != 0 && Interlocked.Exchange(ref _waiter, null) is { } late)
+        {
+            late.Dispose();
+            throw new ObjectDisposedException(nameof(EventSubscription));
+        }
+
+        return created;
+    }
+
+    /// <summary>Records the current state of every slot without reporting it.</summary>
+    private void Baseline() => Scan(report: false);
+
+    private void Scan(bool report)
+    {
+        _skippedBusySlot = false;
+        byte* slots = (byte*)_store.Slots;
+        int count = _memory.Length;
+        for (int index = 0; index < count; index++)
+        {
+            splinter_slot* slot = (splinter_slot*)(slots + ((nint)index * sizeof(splinter_slot)));
+            ref SlotMemory memory = ref _memory[index];
+
+            // Fast path: one cache line, three atomic loads; most slots did not change.
+            ulong epoch = Volatile.Read(ref slot->epoch);
+            if (epoch == memory.Epoch && Volatile.Read(ref slot->hash) == memory.Hash && Volatile.Read(ref slot->bloom) == memory.Bloom)
+            {
+                continue;
+            }
+
+            if (!TryReadStable(slot, ref memory, out epoch, out ulong hash, out ulong bloom, out string? key))
+            {
+                // A writer is inside this slot; its release will signal (owner) or the next scan sees it.
+                _skippedBusySlot = true;
+                continue;
+            }
+
+            if (report)
+            {
+                Report(index, ref memory, epoch, hash, key);
+            }
+
+            memory.Epoch = epoch;
+            memory.Hash = hash;
+            memory.Bloom = bloom;
+            memory.Key = key;
+        }
+    }
+
+    private void Report(int index, ref SlotMemory memory, ulong epoch, ulong hash, string? key)
+    {
+        if (hash == 0)
+        {
+            if (memory.Hash != 0)
+            {
+                _batch.Add(new SlotChange(index, memory.Key ?? string.Empty, epoch, SlotChangeKind.Removed));
+            }
+
+            // An empty slot whose epoch moved (purge) holds no key: nothing to report.
+            return;
+        }
+
+        if (memory.Hash != 0 && memory.Hash != hash)
+        {
+            _batch.Add(new SlotChange(index, memory.Key ?? string.Empty, epoch, SlotChangeKind.Removed));
+        }
+
+        SlotChangeKind kind = epoch != memory.Epoch || hash != memory.Hash ? SlotChangeKind.Written : SlotChangeKind.LabelsChanged;
+        _batch.Add(new SlotChange(index, key ?? string.Empty, epoch, kind));
+    }
+
+    /// <summary>Seqlock read of one slot's identity: even epoch before and after, nothing torn in between.</summary>
+    private static bool TryReadStable(splinter_slot* slot, ref SlotMemory memory, out ulong epoch, out ulong hash, out ulong bloom, out string? key)
+    {
+        byte* keyCopy = stackalloc byte[SlotKeyBytes];
+        SpinWait spin = default;
+        for (int attempt = 0; attempt < StableReadAttempts; attempt++)
+        {
+            epoch = Volatile.Read(ref slot->epoch);
+            if ((epoch & 1) != 0)
+            {
+                spin.SpinOnce(sleep1Threshold: -1);
+                continue;
+            }
+
+            hash = Volatile.Read(ref slot->hash);
+            bloom = Volatile.Read(ref slot->bloom);
+            bool reuseKey = hash == memory.Hash && memory.Key is not null;
+            if (hash != 0 && !reuseKey)
+            {
+                Buffer.MemoryCopy(slot->key, keyCopy, SlotKeyBytes, SlotKeyBytes);
+            }
+
+            // Order the copies above before the second epoch load (a plain acquire load does not).
+            Interlocked.MemoryBarrier();
+            if (Volatile.Read(ref slot->epoch) != epoch)
+            {
+                spin.SpinOnce(sleep1Threshold: -1);
+                continue;
+            }
+
+            key = hash == 0 ? null : reuseKey ? memory.Key : DecodeKey(keyCopy);
+            return true;
+        }
+
+        epoch = hash = bloom = 0;
+        key = null;
+        return false;
+    }
+
+    private const int SlotKeyBytes = LibSplinter.SPLINTER_KEY_MAX;
+
+    private static string DecodeKey(byte* key)
+    {
+        ReadOnlySpan<byte> bytes = new(key, SlotKeyBytes);
+        int end = bytes.IndexOf((byte)0);
+        return Encoding.UTF8.GetString(end < 0 ? bytes : bytes[..end]);
+    }
+
+    /// <summary>What this subscription last saw in one slot.</summary>
+    private struct SlotMemory
+    {
+        public ulong Hash;
+        public ulong Epoch;
+        public ulong Bloom;
+        public string? Key;
+    }
+}

@@ -1,0 +1,22 @@
+using System.Threading;
+
+namespace Splinter.Interop;
+
+public sealed partial class SplinterStore
+{
+    private EventBus? _events;
+
+    /// <summary>The store's event bus: arm it in the writing process, subscribe anywhere to watch changes.</summary>
+    public EventBus Events
+    {
+        get
+        {
+            EventBus? events = Volatile.Read(ref _events);
+            return events ?? Interlocked.CompareExchange(ref _events, new EventBus(this), null) ?? _events!;
+        }
+    }
+
+    partial void OnLocalWrite(int slotIndexOrMinus1) => Volatile.Read(ref _events)?.OnLocalWrite(slotIndexOrMinus1);
+
+    partial void OnDisposing() => Volatile.Read(ref _events)?.OnStoreDisposing();
+}

@@ -1,0 +1,153 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Threading.Tasks;
+
+namespace Splinter.Interop.TestChild;
+
+/// <summary>
+/// Wake latency, owner write -> watcher wake, across two processes: the driver (owner) writes its
+/// Stopwatch timestamp into key "stamp" every 200 us; the watcher child takes a timestamp as soon as
+/// its wait returns and subtracts the stamp it reads (CLOCK_MONOTONIC is shared by both processes).
+/// Run by hand: dotnet Splinter.Interop.TestChild.dll latency sync|async [WRITES]
+/// </summary>
+internal static class LatencyProbe
+{
+    private const int Warmup = 1_000;
+    private const string StampKey = "stamp";
+
+    internal static int Drive(string mode, int writes)
+    {
+        if (mode is not ("sync" or "async"))
+        {
+            Console.Error.WriteLine("latency: mode must be sync or async");
+            return 2;
+        }
+
+        string name = $"splinter-latency-{Environment.ProcessId}";
+        SplinterStore.Delete(name);
+        Process? child = null;
+        try
+        {
+            using SplinterStore store = SplinterStore.Create(name, 64, 64);
+            store.Events.Arm();
+            store.Set(StampKey, BitConverter.GetBytes(0L));
+
+            child = StartSelf($"latency-watch {name} {mode}");
+            string? line = child.StandardOutput.ReadLine();
+            if (line != "ready")
+            {
+                Console.Error.WriteLine($"latency: child did not get ready: {line} {child.StandardError.ReadToEnd()}");
+                return 5;
+            }
+
+            Span<byte> value = stackalloc byte[8];
+            long spacing = Stopwatch.Frequency / 5_000; // one write every 200 us
+            long next = Stopwatch.GetTimestamp();
+            for (int i = 0; i < writes + Warmup; i++)
+            {
+                while (Stopwatch.GetTimestamp() < next)
+                {
+                    // Busy pacing keeps the writer's own scheduling out of the figure.
+                }
+
+                next += spacing;
+                BitConverter.TryWriteBytes(value, Stopwatch.GetTimestamp());
+                store.Set(StampKey, value);
+            }
+
+            System.Threading.Thread.Sleep(50);
+            store.Set(Program.DoneKey, "1"u8);
+            string output = child.StandardOutput.ReadToEnd();
+            child.WaitForExit();
+            Console.Write(output);
+            Console.Error.Write(child.StandardError.ReadToEnd());
+            return child.ExitCode;
+        }
+        finally
+        {
+            if (child is { HasExited: false })
+            {
+                child.Kill();
+            }
+
+            child?.Dispose();
+            SplinterStore.Delete(name);
+        }
+    }
+
+    internal static async Task<int> WatchAsync(string storeName, string mode)
+    {
+        using SplinterStore store = SplinterStore.Open(storeName);
+        using EventSubscription subscription = store.Events.Subscribe();
+        long[] latencies = new long[1 << 20];
+        int count = 0;
+        byte[] buffer = new byte[8];
+        bool async = mode == "async";
+        if (async)
+        {
+            // Start the waiter thread before measuring.
+            await subscription.WaitAsync(TimeSpan.Zero).ConfigureAwait(false);
+        }
+
+        Program.Ready();
+        TimeSpan cpuStart = TimeSpan.Zero;
+        long allocatedStart = 0;
+        int wakes = 0;
+        while (true)
+        {
+            bool woke = async
+                ? await subscription.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false)
+                : subscription.Wait(TimeSpan.FromSeconds(10));
+            long now = Stopwatch.GetTimestamp();
+            if (!woke)
+            {
+                Console.Error.WriteLine("latency-watch: no wake-up for 10 s");
+                return 3;
+            }
+
+            if (store.GetEpoch(Program.DoneKey) != 0)
+            {
+                break;
+            }
+
+            wakes++;
+            if (wakes == Warmup)
+            {
+                cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
+                allocatedStart = GC.GetTotalAllocatedBytes(precise: true);
+            }
+
+            if (wakes > Warmup && count < latencies.Length && store.TryGet(StampKey, buffer, out int length) && length == 8)
+            {
+                latencies[count++] = now - BitConverter.ToInt64(buffer);
+            }
+        }
+
+        TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuStart;
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedStart;
+        Array.Sort(latencies, 0, count);
+        double Micro(double fraction) => count == 0 ? double.NaN : latencies[Math.Min(count - 1, (int)(fraction * count))] * 1e6 / Stopwatch.Frequency;
+        int measured = Math.Max(1, wakes - Warmup);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"C# {mode,-5} wake latency us: p50 {Micro(0.50):F1}  p90 {Micro(0.90):F1}  p99 {Micro(0.99):F1}  max {Micro(1.0):F1}  " +
+            $"(samples {count}, wakes {measured}, CPU {cpu.TotalMilliseconds * 1000 / measured:F1} ms per 1000 wakes, allocated {(double)allocated / measured:F1} B per wake)"));
+        return 0;
+    }
+
+    /// <summary>Starts this program again with <paramref name="arguments"/>, stdout/stderr redirected.</summary>
+    internal static Process StartSelf(string arguments)
+    {
+        string self = typeof(LatencyProbe).Assembly.Location;
+        string host = Environment.ProcessPath ?? "dotnet";
+        bool viaHost = Path.GetFileNameWithoutExtension(host) == "dotnet";
+        ProcessStartInfo start = new(host, viaHost ? $"\"{self}\" {arguments}" : arguments)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        return Process.Start(start) ?? throw new InvalidOperationException("could not start the child process");
+    }
+}

@@ -1,0 +1,155 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+using NUnit.Framework;
+
+namespace Splinter.Interop.Tests.Events;
+
+/// <summary>
+/// The event bus across real processes (tests/Splinter.Interop.TestChild). This test process
+/// creates the store and is the bus owner; watchers and drainers are children.
+/// </summary>
+[TestFixture]
+[Category("Events")]
+[Category("CrossProcess")]
+[NonParallelizable]
+public sealed class CrossProcessEventTests
+{
+    private static readonly TimeSpan ChildTimeout = TimeSpan.FromSeconds(30);
+    private readonly List<ChildProcess> _children = new();
+    private string? _name;
+    private SplinterStore? _store;
+
+    private SplinterStore Store => _store ?? throw new InvalidOperationException("no store");
+
+    [SetUp]
+    public void CreateStore()
+    {
+        _name = EventStores.UniqueName("xproc");
+        _store = SplinterStore.Create(_name, 1024, 64);
+    }
+
+    [TearDown]
+    public void Cleanup()
+    {
+        foreach (ChildProcess child in _children)
+        {
+            child.Dispose();
+        }
+
+        _children.Clear();
+        _store?.Dispose();
+        _store = null;
+        EventStores.Remove(_name);
+    }
+
+    [Test]
+    public void WatchersInOtherProcessesLoseNoChangeWhileAnUpstreamStyleDrainerRuns()
+    {
+        Store.Events.Arm();
+        ChildProcess syncWatcher = Start("watch-sync", _name!);
+        ChildProcess asyncWatcher = Start("watch-async", _name!);
+        ChildProcess drainer = Start("drain", _name!);
+        syncWatcher.WaitReady();
+        asyncWatcher.WaitReady();
+        drainer.WaitReady();
+
+        // 10,000 writes to random keys at a random pace: bursts, short spins, yields, sleeps.
+        int seed = Environment.TickCount;
+        TestContext.Out.WriteLine($"seed {seed}");
+        Random random = new(seed);
+        Dictionary<string, ulong> lastEpoch = new(StringComparer.Ordinal);
+        Span<byte> value = stackalloc byte[8];
+        Stopwatch elapsed = Stopwatch.StartNew();
+        for (int i = 0; i < 10_000; i++)
+        {
+            string key = "key." + random.Next(300);
+            BitConverter.TryWriteBytes(value, i);
+            Store.Set(key, value);
+            lastEpoch[key] = Store.GetEpoch(key);
+            int pace = random.Next(1000);
+            if (pace < 5)
+            {
+                Thread.Sleep(1);
+            }
+            else if (pace < 50)
+            {
+                Thread.Yield();
+            }
+            else if (pace < 300)
+            {
+                Thread.SpinWait(random.Next(2000));
+            }
+        }
+
+        Store.Set("done", "1"u8);
+        TestContext.Out.WriteLine($"writer: 10,000 writes to {lastEpoch.Count} keys in {elapsed.ElapsedMilliseconds} ms");
+
+        List<string> syncReport = syncWatcher.Finish(ChildTimeout);
+        List<string> asyncReport = asyncWatcher.Finish(ChildTimeout);
+        List<string> drainReport = drainer.Finish(ChildTimeout);
+
+        long drained = ChildProcess.Stat(drainReport, "drained");
+        TestContext.Out.WriteLine($"drainer consumed {drained} wake-ups; sync watcher {ChildProcess.Stat(syncReport, "wakes")} wakes; async watcher {ChildProcess.Stat(asyncReport, "wakes")} batches");
+        Assert.That(drained, Is.GreaterThan(0), "the drainer must really have drained the shared counter");
+        Assert.Multiple(() =>
+        {
+            Assert.That(Lost(lastEpoch, ChildProcess.SeenEpochs(syncReport)), Is.Empty, "sync watcher missed these keys' last writes");
+            Assert.That(Lost(lastEpoch, ChildProcess.SeenEpochs(asyncReport)), Is.Empty, "async watcher missed these keys' last writes");
+        });
+    }
+
+    [Test]
+    public void NonOwnerWritesWakeNobodyUnlessTheWriterSignalsAndAreStillReportedByTheNextRead()
+    {
+        Store.Events.Arm();
+        using EventSubscription subscription = Store.Events.Subscribe();
+
+        // Quiet: libsplinter signals only writes made in the owner process (spec Q42).
+        ChildProcess quiet = Start("write", _name!, "5", "quiet");
+        quiet.WaitReady();
+        Dictionary<string, ulong> quietWrites = ChildProcess.SeenEpochs(quiet.Finish(ChildTimeout));
+        Assert.That(subscription.Wait(TimeSpan.FromMilliseconds(300)), Is.False, "a non-owner write signalled the bus by itself");
+        Assert.That(Reported(subscription), Is.EquivalentTo(quietWrites), "the next read still reports them (epochs, not wake-ups)");
+
+        // Signalling: the non-owner writer opted in to SignalLocalWrites.
+        ChildProcess signalling = Start("write", _name!, "5", "signal");
+        signalling.WaitReady();
+        Dictionary<string, ulong> signalledWrites = ChildProcess.SeenEpochs(signalling.Finish(ChildTimeout));
+        Assert.That(subscription.Wait(TimeSpan.FromSeconds(5)), Is.True, "SignalLocalWrites did not wake the owner's subscriber");
+        Assert.That(Reported(subscription), Is.EquivalentTo(signalledWrites));
+    }
+
+    [Test]
+    public void SubscribingAfterTheOwnerExitedSaysTheOwnerIsGone()
+    {
+        ChildProcess owner = Start("arm", _name!);
+        List<string> report = owner.Finish(ChildTimeout);
+        long ownerPid = ChildProcess.Stat(report, "owner");
+        Assert.That(Store.Events.OwnerProcessId, Is.EqualTo(ownerPid));
+        EventBusUnavailableException failure = Assert.Throws<EventBusUnavailableException>(() => Store.Events.Subscribe())!;
+        Assert.That(failure.Reason, Is.EqualTo(EventBusUnavailableReason.OwnerGone));
+        Assert.That(failure.Errno, Is.EqualTo(Errno.ESRCH));
+        Assert.That(failure.Message, Does.Contain(ownerPid.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    private static Dictionary<string, ulong> Reported(EventSubscription subscription) =>
+        subscription.ReadChanges().ToArray()
+            .Where(change => change.Kind == SlotChangeKind.Written)
+            .ToDictionary(change => change.Key, change => change.Epoch, StringComparer.Ordinal);
+
+    private static List<string> Lost(Dictionary<string, ulong> lastEpoch, Dictionary<string, ulong> seen) =>
+        lastEpoch
+            .Where(entry => !seen.TryGetValue(entry.Key, out ulong epoch) || epoch != entry.Value)
+            .Select(entry => $"{entry.Key} (last write epoch {entry.Value}, seen {(seen.TryGetValue(entry.Key, out ulong epoch) ? epoch : 0)})")
+            .ToList();
+
+    private ChildProcess Start(params string[] arguments)
+    {
+        ChildProcess child = ChildProcess.Start(arguments);
+        _children.Add(child);
+        return child;
+    }
+}

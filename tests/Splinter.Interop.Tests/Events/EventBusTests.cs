@@ -1,0 +1,363 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+using NUnit.Framework;
+using Splinter.Interop.Native;
+
+namespace Splinter.Interop.Tests.Events;
+
+/// <summary>The event bus inside one process: this test process is the owner and the subscriber.</summary>
+[TestFixture]
+[Category("Events")]
+[NonParallelizable]
+public sealed class EventBusTests
+{
+    private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(5);
+    private string? _name;
+    private SplinterStore? _store;
+
+    private SplinterStore Store => _store ?? throw new InvalidOperationException("no store");
+
+    /// <summary>The slot a key lives in: each slot owns the value region at index * max (our library never moves it).</summary>
+    private int SlotOf(string key)
+    {
+        Assert.That(Store.TryGetSlotSnapshot(key, out SplinterSlotSnapshot snapshot), Is.True, key);
+        return (int)(snapshot.ValueOffset / Store.MaxValueSize);
+    }
+
+    [SetUp]
+    public void CreateStore()
+    {
+        _name = EventStores.UniqueName("bus");
+        _store = SplinterStore.Create(_name, 64, 64);
+    }
+
+    [TearDown]
+    public void RemoveStore()
+    {
+        _store?.Dispose();
+        _store = null;
+        EventStores.Remove(_name);
+    }
+
+    [Test]
+    public void SubscribingBeforeAnyoneArmedSaysSoAndWhatToDo()
+    {
+        Assert.That(Store.Events.IsArmed, Is.False);
+        EventBusUnavailableException failure = Assert.Throws<EventBusUnavailableException>(() => Store.Events.Subscribe())!;
+        Assert.That(failure.Reason, Is.EqualTo(EventBusUnavailableReason.NotArmed));
+        Assert.That(failure.Errno, Is.EqualTo(Errno.ENODEV));
+        Assert.That(failure.Message, Does.Contain("Arm"));
+    }
+
+    [Test]
+    public void ArmMakesThisProcessTheOwnerAndIsIdempotent()
+    {
+        Store.Events.Arm();
+        int descriptors = EventStores.OpenDescriptorCount();
+        Store.Events.Arm();
+        Assert.That(EventStores.OpenDescriptorCount(), Is.EqualTo(descriptors), "a second Arm must not open another eventfd");
+        Assert.That(Store.Events.IsArmed, Is.True);
+        Assert.That(Store.Events.IsOwner, Is.True);
+        Assert.That(Store.Events.OwnerProcessId, Is.EqualTo(Environment.ProcessId));
+    }
+
+    [Test]
+    public void AWriteWakesTheSubscriberAndReadChangesNamesSlotKeyAndEpoch()
+    {
+        Store.Events.Arm();
+        using EventSubscription subscription = Store.Events.Subscribe();
+        Assert.That(subscription.Wait(TimeSpan.Zero), Is.False, "nothing written yet");
+
+        Store.Set("alpha", "1"u8);
+        Assert.That(subscription.Wait(HangGuard), Is.True);
+        SlotChange[] changes = subscription.ReadChanges().ToArray();
+        Assert.That(changes, Has.Length.EqualTo(1));
+        Assert.That(changes[0].Key, Is.EqualTo("alpha"));
+        Assert.That(changes[0].Kind, Is.EqualTo(SlotChangeKind.Written));
+        Assert.That(changes[0].Epoch, Is.EqualTo(Store.GetEpoch("alpha")));
+        Assert.That(changes[0].SlotIndex, Is.EqualTo(SlotOf("alpha")));
+        Assert.That(subscription.ReadChanges().Count, Is.Zero, "reported once only");
+    }
+
+    [Test]
+    public void ChangesBeforeSubscribingAreNotReported()
+    {
+        Store.Events.Arm();
+        Store.Set("early", "x"u8);
+        using EventSubscription subscription = Store.Events.Subscribe();
+        Assert.That(subscription.ReadChanges().Count, Is.Zero);
+    }
+
+    [Test]
+    public void ManyWritesCoalesceIntoOneWakeButEveryKeyIsReported()
+    {
+        Store.Events.Arm();
+        using EventSubscription subscription = Store.Events.Subscribe();
+        for (int i = 0; i < 40; i++)
+        {
+            Store.Set($"k{i % 20}", BitConverter.GetBytes(i));
+        }
+
+        Assert.That(subscription.Wait(HangGuard), Is.True);
+        Dictionary<string, ulong> reported = subscription.ReadChanges().ToArray().ToDictionary(change => change.Key, change => change.Epoch);
+        Assert.That(reported, Has.Count.EqualTo(20));
+        foreach ((string key, ulong epoch) in reported)
+        {
+            Assert.That(epoch, Is.EqualTo(Store.GetEpoch(key)), key);
+        }
+    }
+
+    [Test]
+    public void RemovalAndLabelsAreReportedAlthoughTheLibraryDoesNotSignalRemoval()
+    {
+        Store.Events.Arm();
+        Store.Set("gone", "x"u8);
+        Store.Set("tagged", "y"u8);
+        using EventSubscription subscription = Store.Events.Subscribe();
+
+        Assert.That(Store.Remove("gone"), Is.True);
+        Store.AddLabels("tagged", 0b100);
+        Assert.That(subscription.Wait(HangGuard), Is.True, "the label change signals the bus");
+        SlotChange[] changes = subscription.ReadChanges().ToArray();
+        Assert.That(changes.Select(change => (change.Key, change.Kind)), Is.EquivalentTo(new[]
+        {
+            ("gone", SlotChangeKind.Removed),
+            ("tagged", SlotChangeKind.LabelsChanged),
+        }));
+    }
+
+    [Test]
+    public void EverySubscriptionWakesOnEveryWriteEvenWhenSomeoneDrainsTheCounter()
+    {
+        Store.Events.Arm();
+        using EventSubscription first = Store.Events.Subscribe();
+        using EventSubscription second = Store.Events.Subscribe();
+        int drainer = LibSplinter.splinter_event_bus_open();
+        Assert.That(drainer, Is.GreaterThanOrEqualTo(0));
+        try
+        {
+            for (int round = 0; round < 3; round++)
+            {
+                Store.Set("shared", BitConverter.GetBytes(round));
+
+                // Upstream-style consumer reads (drains) the shared counter first.
+                Assert.That(LibSplinter.splinter_event_bus_wait(drainer, 1000), Is.Zero);
+                Assert.That(first.Wait(HangGuard), Is.True, $"first, round {round}");
+                Assert.That(second.Wait(HangGuard), Is.True, $"second, round {round}");
+                Assert.That(first.ReadChanges().Single().Key, Is.EqualTo("shared"));
+                Assert.That(second.ReadChanges().Single().Key, Is.EqualTo("shared"));
+            }
+        }
+        finally
+        {
+            LibSplinter.splinter_event_bus_close(drainer);
+        }
+    }
+
+    [Test]
+    public async Task WaitAsyncWakesOnAWriteAndTimesOutWithFalse()
+    {
+        Store.Events.Arm();
+        using EventSubscription subscription = Store.Events.Subscribe();
+        Assert.That(await subscription.WaitAsync(TimeSpan.FromMilliseconds(20)), Is.False);
+        ValueTask<bool> wait = subscription.WaitAsync(HangGuard);
+        Store.Set("async", "1"u8);
+        Assert.That(await wait, Is.True);
+        Assert.That(subscription.ReadChanges().Single().Key, Is.EqualTo("async"));
+    }
+
+    [Test]
+    public async Task WatchAsyncYieldsBatchesOfRealChanges()
+    {
+        Store.Events.Arm();
+        using EventSubscription subscription = Store.Events.Subscribe();
+        using CancellationTokenSource cancellation = new(HangGuard);
+        IAsyncEnumerator<ChangeBatch> feed = subscription.WatchAsync(cancellation.Token).GetAsyncEnumerator(cancellation.Token);
+        try
+        {
+            ValueTask<bool> next = feed.MoveNextAsync();
+            Store.Set("feed", "a"u8);
+            Assert.That(await next, Is.True);
+            Assert.That(feed.Current.ToArray().Select(change => change.Key), Is.EqualTo(new[] { "feed" }));
+
+            next = feed.MoveNextAsync();
+            Store.Set("feed", "b"u8);
+            Assert.That(await next, Is.True);
+            Assert.That(feed.Current[0].Epoch, Is.EqualTo(Store.GetEpoch("feed")));
+        }
+        finally
+        {
+            await feed.DisposeAsync();
+        }
+    }
+
+    [Test]
+    public void WatchAsyncEndsWithCancellationFromTheWaiterThread()
+    {
+        Store.Events.Arm();
+        using EventSubscription subscription = Store.Events.Subscribe();
+        using CancellationTokenSource cancellation = new();
+        IAsyncEnumerator<ChangeBatch> feed = subscription.WatchAsync(cancellation.Token).GetAsyncEnumerator(cancellation.Token);
+        ConfiguredValueTaskAwaitable<bool>.ConfiguredValueTaskAwaiter awaiter = feed.MoveNextAsync().ConfigureAwait(false).GetAwaiter();
+        int continuationThread = 0;
+        using ManualResetEventSlim ran = new();
+        awaiter.UnsafeOnCompleted(() =>
+        {
+            continuationThread = Environment.CurrentManagedThreadId;
+            ran.Set();
+        });
+
+        cancellation.Cancel();
+        Assert.That(ran.Wait(HangGuard), Is.True, "cancellation did not end the feed");
+        Assert.That(continuationThread, Is.Not.EqualTo(Environment.CurrentManagedThreadId));
+        Assert.Throws<OperationCanceledException>(() => awaiter.GetResult());
+    }
+
+    [Test]
+    public void DisposingAnAwaitedSubscriptionEndsTheAwait()
+    {
+        Store.Events.Arm();
+        EventSubscription subscription = Store.Events.Subscribe();
+        Task<bool> wait = subscription.WaitAsync().AsTask();
+        ThreadPool.QueueUserWorkItem(_ => subscription.Dispose());
+        AggregateException failure = Assert.Throws<AggregateException>(() => wait.Wait(HangGuard))!;
+        Assert.That(failure.InnerException, Is.InstanceOf<ObjectDisposedException>());
+    }
+
+    [Test]
+    public void DisposingEndsABlockingWait()
+    {
+        Store.Events.Arm();
+        EventSubscription subscription = Store.Events.Subscribe();
+        Task<bool> wait = Task.Factory.StartNew(() => subscription.Wait(Timeout.InfiniteTimeSpan), TaskCreationOptions.LongRunning);
+        Thread.Sleep(20);
+        subscription.Dispose();
+        AggregateException failure = Assert.Throws<AggregateException>(() => wait.Wait(HangGuard))!;
+        Assert.That(failure.InnerException, Is.InstanceOf<ObjectDisposedException>());
+    }
+
+    [Test]
+    public void ReadChangesAfterTheStoreIsClosedThrowsObjectDisposed()
+    {
+        Store.Events.Arm();
+        using EventSubscription subscription = Store.Events.Subscribe();
+        Store.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => subscription.ReadChanges());
+    }
+
+    [Test]
+    public void TheSubscriptionDescriptorIsCloseOnExecAndAnEventFd()
+    {
+        Store.Events.Arm();
+        using EventSubscription subscription = Store.Events.Subscribe();
+        int fd = (int)subscription.SafeHandle.DangerousGetHandle();
+        string target = new System.IO.FileInfo($"/proc/self/fd/{fd}").LinkTarget ?? string.Empty;
+        Assert.That(target, Is.EqualTo("anon_inode:[eventfd]"));
+        string flags = System.IO.File.ReadAllLines($"/proc/self/fdinfo/{fd}").Single(line => line.StartsWith("flags:", StringComparison.Ordinal));
+        int octal = Convert.ToInt32(flags["flags:".Length..].Trim(), 8);
+        Assert.That(octal & 0x80000, Is.Not.Zero, "O_CLOEXEC (the owner's splinter_event_bus_open is a plain dup)");
+    }
+
+    [Test]
+    public void DescriptorCountIsUnchangedAfterManySubscribeDisposeCycles()
+    {
+        Store.Events.Arm();
+        using (EventSubscription warm = Store.Events.Subscribe())
+        {
+            warm.WaitAsync(TimeSpan.Zero).AsTask().Wait(HangGuard);
+        }
+
+        int before = EventStores.OpenDescriptorCount();
+        for (int i = 0; i < 1_000; i++)
+        {
+            using EventSubscription subscription = Store.Events.Subscribe();
+            if (i % 10 == 0)
+            {
+                // Every tenth cycle also starts the async waiter thread and disposes it mid-wait.
+                ValueTask<bool> pending = subscription.WaitAsync();
+                subscription.Dispose();
+                Assert.That(() => pending.AsTask().Wait(HangGuard), Throws.InstanceOf<AggregateException>());
+            }
+        }
+
+        Assert.That(EventStores.OpenDescriptorCount(), Is.EqualTo(before));
+    }
+
+    [Test]
+    public void DescriptorCountIsUnchangedAfterManyEventFdCycles()
+    {
+        using (EventFd warm = new())
+        {
+            warm.Notify();
+            warm.WaitAsync().AsTask().Wait(HangGuard);
+        }
+
+        int before = EventStores.OpenDescriptorCount();
+        for (int i = 0; i < 10_000; i++)
+        {
+            using EventFd eventFd = new(semaphore: (i & 1) == 0);
+            eventFd.Notify();
+            if (i % 100 == 0)
+            {
+                Assert.That(eventFd.WaitAsync().AsTask().Wait(HangGuard), Is.True);
+            }
+        }
+
+        Assert.That(EventStores.OpenDescriptorCount(), Is.EqualTo(before));
+    }
+
+    [Test]
+    public async Task AsyncWaitsOnASubscriptionAllocateNothing()
+    {
+        Store.Events.Arm();
+        using EventSubscription subscription = Store.Events.Subscribe();
+        const int Rounds = 1_000;
+        using EventFd ack = new();
+        ValueTask<bool> first = subscription.WaitAsync();
+        Thread writer = new(() =>
+        {
+            for (int i = 0; i < Rounds + 1; i++)
+            {
+                Store.Set("tick", BitConverter.GetBytes(i));
+                ack.Read(HangGuard);
+            }
+        });
+        writer.Start();
+        await first.ConfigureAwait(false);
+        ack.Notify();
+
+        // Now on the waiter thread; every completion below runs inline here.
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < Rounds; i++)
+        {
+            await subscription.WaitAsync().ConfigureAwait(false);
+            ack.Notify();
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        writer.Join();
+        Assert.That(allocated, Is.Zero, $"{allocated} bytes over {Rounds} waits");
+    }
+
+    [Test]
+    public void TheRawLayerSeesTheOwnerRecordedByArm()
+    {
+        Store.Events.Arm();
+        ulong[] dirty = new ulong[LibSplinter.SPLINTER_EVENT_BUS_MASK_WORDS];
+        Store.Set("dirty", "1"u8);
+        int slot = SlotOf("dirty");
+        unsafe
+        {
+            fixed (ulong* words = dirty)
+            {
+                LibSplinter.splinter_event_bus_get_dirty(words, (nuint)dirty.Length);
+            }
+        }
+
+        Assert.That(dirty[slot / 64] & (1UL << (slot % 64)), Is.Not.Zero, "the owner's write set its dirty bit");
+    }
+}

@@ -1,0 +1,187 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+using NUnit.Framework;
+
+namespace Splinter.Interop.Tests.Events;
+
+/// <summary>Unique store names for the event tests (pid + counter) and their removal.</summary>
+internal static class EventStores
+{
+    private static int s_counter;
+
+    /// <summary>A shm store name no other test or process uses.</summary>
+    internal static string UniqueName(string purpose) =>
+        $"splinter-events-{purpose}-{Environment.ProcessId}-{Interlocked.Increment(ref s_counter)}";
+
+    /// <summary>Removes the store if it exists; never throws (used in TearDown).</summary>
+    internal static void Remove(string? name)
+    {
+        if (name is null)
+        {
+            return;
+        }
+
+        try
+        {
+            SplinterStore.Delete(name);
+        }
+        catch (Exception exception)
+        {
+            TestContext.Out.WriteLine($"could not remove store {name}: {exception.Message}");
+        }
+    }
+
+    /// <summary>Number of descriptors this process has open.</summary>
+    internal static int OpenDescriptorCount() => Directory.GetFiles("/proc/self/fd").Length;
+}
+
+/// <summary>A real child process running Splinter.Interop.TestChild; killed on dispose if still running.</summary>
+internal sealed class ChildProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly Task<string> _stderr;
+
+    private ChildProcess(Process process)
+    {
+        _process = process;
+        _stderr = process.StandardError.ReadToEndAsync();
+    }
+
+    /// <summary>Path of the TestChild assembly: SPLINTER_TESTCHILD, else the sibling build output of this test assembly.</summary>
+    internal static string ChildAssemblyPath
+    {
+        get
+        {
+            string? fromEnvironment = Environment.GetEnvironmentVariable("SPLINTER_TESTCHILD");
+            if (!string.IsNullOrEmpty(fromEnvironment))
+            {
+                return fromEnvironment;
+            }
+
+            // artifacts/bin/<TestProject>/<pivot>/ -> artifacts/bin/Splinter.Interop.TestChild/<pivot>/
+            DirectoryInfo output = new(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+            string pivot = output.Name;
+            string bin = output.Parent?.Parent?.FullName ?? throw new InvalidOperationException("unexpected test output layout");
+            return Path.Combine(bin, "Splinter.Interop.TestChild", pivot, "Splinter.Interop.TestChild.dll");
+        }
+    }
+
+    /// <summary>Starts the child with the given mode arguments.</summary>
+    internal static ChildProcess Start(params string[] arguments)
+    {
+        string child = ChildAssemblyPath;
+        if (!File.Exists(child))
+        {
+            Assert.Fail($"TestChild is not built at {child} (build tests/Splinter.Interop.TestChild or set SPLINTER_TESTCHILD).");
+        }
+
+        string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } hostPath ? hostPath : "dotnet";
+        ProcessStartInfo start = new(host)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(child);
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        Process process = Process.Start(start) ?? throw new InvalidOperationException("could not start TestChild");
+        return new ChildProcess(process);
+    }
+
+    /// <summary>Process id of the child.</summary>
+    internal int Id => _process.Id;
+
+    /// <summary>Reads one stdout line, failing the test if none comes within <paramref name="timeout"/>.</summary>
+    internal string ReadLine(TimeSpan timeout)
+    {
+        Task<string?> line = _process.StandardOutput.ReadLineAsync();
+        if (!line.Wait(timeout))
+        {
+            Assert.Fail($"child {Id} wrote no line within {timeout.TotalSeconds} s; stderr: {StandardErrorSoFar()}");
+        }
+
+        return line.Result ?? throw new AssertionException($"child {Id} closed stdout; stderr: {StandardErrorSoFar()}");
+    }
+
+    /// <summary>Waits for the "ready" line.</summary>
+    internal void WaitReady()
+    {
+        string line = ReadLine(TimeSpan.FromSeconds(20));
+        Assert.That(line, Is.EqualTo("ready"), $"child {Id} did not get ready");
+    }
+
+    /// <summary>Waits for exit (failing after <paramref name="timeout"/>) and returns the remaining stdout lines.</summary>
+    internal List<string> Finish(TimeSpan timeout)
+    {
+        Task<string> rest = _process.StandardOutput.ReadToEndAsync();
+        if (!_process.WaitForExit(timeout))
+        {
+            Assert.Fail($"child {Id} did not exit within {timeout.TotalSeconds} s; stderr: {StandardErrorSoFar()}");
+        }
+
+        _process.WaitForExit();
+        string stdout = rest.Result;
+        Assert.That(_process.ExitCode, Is.Zero, $"child {Id} failed; stderr: {_stderr.Result}");
+        return new List<string>(stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    }
+
+    /// <summary>Parses "seen KEY EPOCH" lines into a map.</summary>
+    internal static Dictionary<string, ulong> SeenEpochs(IEnumerable<string> lines)
+    {
+        Dictionary<string, ulong> seen = new(StringComparer.Ordinal);
+        foreach (string line in lines)
+        {
+            string[] parts = line.Split(' ');
+            if (parts.Length == 3 && parts[0] == "seen")
+            {
+                seen[parts[1]] = ulong.Parse(parts[2], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return seen;
+    }
+
+    /// <summary>The value of a "stat NAME VALUE" line, or -1.</summary>
+    internal static long Stat(IEnumerable<string> lines, string name)
+    {
+        foreach (string line in lines)
+        {
+            string[] parts = line.Split(' ');
+            if (parts.Length == 3 && parts[0] == "stat" && parts[1] == name)
+            {
+                return long.Parse(parts[2], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return -1;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(5000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+
+        _process.Dispose();
+    }
+
+    private string StandardErrorSoFar() => _stderr.IsCompleted ? _stderr.Result : "(still running)";
+}
