@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,7 +175,7 @@ SPL_TEST(d_poll_honours_timeout_on_a_slot_that_turns_odd) {
 /* Review note of 6.4: an overwrite must never make a live key look absent to a reader. */
 struct writer_state {
     atomic_int stop;
-    long writes;
+    atomic_long writes;
 };
 
 static void *overwrite_loop(void *arg) {
@@ -184,24 +185,26 @@ static void *overwrite_loop(void *arg) {
     while (!atomic_load(&w->stop)) {
         size_t len = (size_t)(i % 2 ? 10 : 20);
         memset(value, (int)('a' + i % 26), sizeof value);
-        if (splinter_set("hot", value, len) == 0) i++;
+        if (splinter_set("hot", value, len) == 0) atomic_store(&w->writes, ++i);
     }
-    w->writes = i;
     return NULL;
 }
 
 SPL_TEST(d_overwrite_never_hides_a_live_key) {
     spl_create_store(8, 64);
-    SPL_CHECK_EQ(splinter_set("hot", "01234567890123456789", 20), 0);
+    SPL_CHECK_EQ(splinter_set("hot", "aaaaaaaaaaaaaaaaaaaa", 20), 0);
     struct writer_state w;
     atomic_store(&w.stop, 0);
-    w.writes = 0;
+    atomic_store(&w.writes, 0);
     pthread_t t;
     SPL_CHECK(pthread_create(&t, NULL, overwrite_loop, &w) == 0);
     long missing = 0, torn = 0, ok = 0;
     long reads = spl_scaled(200000);
+    long min_writes = spl_scaled(20000);
     char buf[64];
-    for (long i = 0; i < reads; i++) {
+    /* Read until both enough reads and enough concurrent writes happened (bounded). */
+    long i = 0;
+    for (; i < 50 * reads && (i < reads || atomic_load(&w.writes) < min_writes); i++) {
         size_t n = 0;
         errno = SPL_ERRNO_SENTINEL;
         int rc = splinter_get("hot", buf, sizeof buf, &n);
@@ -216,13 +219,16 @@ SPL_TEST(d_overwrite_never_hides_a_live_key) {
             }
         } else if (errno == SPL_ERRNO_SENTINEL) {
             missing++;
+        } else {
+            sched_yield(); /* busy: let the writer finish (valgrind runs one thread at a time) */
         }
     }
     atomic_store(&w.stop, 1);
     pthread_join(t, NULL);
-    SPL_CHECK_MSG(missing == 0, "%ld of %ld gets reported the live key as missing", missing, reads);
-    SPL_CHECK_MSG(torn == 0, "%ld successful gets returned torn values", torn);
+    SPL_CHECK_MSG(missing == 0, "%ld of %ld gets reported the live key as missing", missing, i);
+    SPL_CHECK_MSG(torn == 0, "%ld of %ld successful gets returned torn values", torn, ok);
     SPL_CHECK(ok > 0);
+    SPL_CHECK(atomic_load(&w.writes) > 0);
 }
 
 /* Review note of 3.7: a snapshot is consistent (the slot's length matches its epoch). */
@@ -235,6 +241,7 @@ static void *sized_writer(void *arg) {
         n++;
         while (splinter_set("hot", value, (size_t)(n % 2 ? 10 : 20)) != 0) {
         }
+        atomic_store(&w->writes, n - 1);
     }
     return NULL;
 }
@@ -245,15 +252,18 @@ SPL_TEST(d_slot_snapshot_never_torn_under_a_writer) {
     SPL_CHECK_EQ(splinter_set("hot", value, 10), 0);
     struct writer_state w;
     atomic_store(&w.stop, 0);
+    atomic_store(&w.writes, 0);
     pthread_t t;
     SPL_CHECK(pthread_create(&t, NULL, sized_writer, &w) == 0);
     long checked = 0, torn = 0, busy = 0;
     long rounds = spl_scaled(200000);
-    for (long i = 0; i < rounds; i++) {
+    long min_writes = spl_scaled(20000);
+    for (long i = 0; i < 50 * rounds && (i < rounds || atomic_load(&w.writes) < min_writes); i++) {
         splinter_slot_snapshot_t snap;
         int rc = splinter_get_slot_snapshot("hot", &snap);
         if (rc != 0) {
             busy++;
+            sched_yield();
             continue;
         }
         checked++;
@@ -265,6 +275,7 @@ SPL_TEST(d_slot_snapshot_never_torn_under_a_writer) {
     pthread_join(t, NULL);
     SPL_CHECK_MSG(torn == 0, "%ld of %ld snapshots were torn (%ld busy)", torn, checked, busy);
     SPL_CHECK(checked > 0);
+    SPL_CHECK(atomic_load(&w.writes) > 0);
 }
 
 /*
