@@ -44,6 +44,9 @@ public sealed unsafe class EventSubscription : IDisposable
     private int _disposed;
     private bool _skippedBusySlot;
     private TimeSpan _rescanInterval = TimeSpan.FromSeconds(1);
+    private int _globalEpochCheckMilliseconds = 50;
+    private ulong _baselineGlobalEpoch;
+    private ulong _syncObservedGlobalEpoch;
 
     /// <summary>Takes ownership of <paramref name="bus"/>; the caller holds a store lease.</summary>
     internal EventSubscription(SplinterStore store, EventFdHandle bus)
@@ -73,6 +76,7 @@ public sealed unsafe class EventSubscription : IDisposable
             AddToEpoll(epollFd, bus.Descriptor, LibC.EPOLLIN | LibC.EPOLLET, BusToken);
             AddToEpoll(epollFd, signalFd, LibC.EPOLLIN, DisposedToken);
             Baseline();
+            _syncObservedGlobalEpoch = _baselineGlobalEpoch;
         }
         catch
         {
@@ -106,9 +110,36 @@ public sealed unsafe class EventSubscription : IDisposable
     }
 
     /// <summary>
-    /// Blocks the calling thread until the bus is signalled after the previous wait of this kind, or
-    /// <paramref name="timeout"/> passes. True on a signal, false on timeout. <see cref="Dispose"/> from
-    /// another thread ends the wait with <see cref="ObjectDisposedException"/>.
+    /// How often a wait that has not been signalled checks the store's global epoch (one atomic load).
+    /// Two kinds of writes are only noticed this way: writes whose wake-up was lost because another
+    /// reader drained the shared counter before epoll looked at it (upstream's
+    /// splinter_event_bus_wait drains it; epoll re-checks readiness and drops such an edge), and
+    /// writes made in non-owner processes, which libsplinter never signals (spec Q42).
+    /// Default 50 ms; <see cref="Timeout.InfiniteTimeSpan"/> turns the check off (pure wake-ups).
+    /// </summary>
+    public TimeSpan GlobalEpochCheckInterval
+    {
+        get => _globalEpochCheckMilliseconds < 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(_globalEpochCheckMilliseconds);
+        set
+        {
+            Deadline.Validate(value, nameof(value));
+            if (value == TimeSpan.Zero)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "A check interval of zero would spin; use a positive interval or Timeout.InfiniteTimeSpan.");
+            }
+
+            Volatile.Write(ref _globalEpochCheckMilliseconds, value == Timeout.InfiniteTimeSpan ? -1 : Math.Max(1, (int)Math.Ceiling(value.TotalMilliseconds)));
+        }
+    }
+
+    /// <summary>The periodic check interval in milliseconds, -1 for none (read by the waiter thread).</summary>
+    internal int GlobalEpochCheckMilliseconds => Volatile.Read(ref _globalEpochCheckMilliseconds);
+
+    /// <summary>
+    /// Blocks the calling thread until something was written since the previous wait of this kind
+    /// returned, or <paramref name="timeout"/> passes. True when the bus was signalled (or the global
+    /// epoch check found a write, see <see cref="GlobalEpochCheckInterval"/>), false on timeout.
+    /// <see cref="Dispose"/> from another thread ends the wait with <see cref="ObjectDisposedException"/>.
     /// </summary>
     public bool Wait(TimeSpan timeout)
     {
@@ -131,7 +162,19 @@ public sealed unsafe class EventSubscription : IDisposable
             while (true)
             {
                 ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-                int count = LibC.epoll_wait(_syncEpoll.Descriptor, events, 2, Deadline.RemainingMilliseconds(deadline));
+                if (GlobalEpochMoved(ref _syncObservedGlobalEpoch))
+                {
+                    return true;
+                }
+
+                int sleep = Deadline.RemainingMilliseconds(deadline);
+                int check = GlobalEpochCheckMilliseconds;
+                if (check >= 0 && (sleep < 0 || check < sleep))
+                {
+                    sleep = check;
+                }
+
+                int count = LibC.epoll_wait(_syncEpoll.Descriptor, events, 2, sleep);
                 if (count < 0)
                 {
                     int errno = SystemCall.LastError;
@@ -156,12 +199,13 @@ public sealed unsafe class EventSubscription : IDisposable
 
                 if (signalled)
                 {
+                    TryReadGlobalEpoch(out _syncObservedGlobalEpoch);
                     return true;
                 }
 
                 if (count == 0 && Deadline.RemainingMilliseconds(deadline) == 0)
                 {
-                    return false;
+                    return GlobalEpochMoved(ref _syncObservedGlobalEpoch);
                 }
             }
         }
@@ -297,7 +341,7 @@ public sealed unsafe class EventSubscription : IDisposable
         }
 
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        SubscriptionWaiter created = new(_bus);
+        SubscriptionWaiter created = new(this, _bus, _baselineGlobalEpoch);
         waiter = Interlocked.CompareExchange(ref _waiter, created, null);
         if (waiter is not null)
         {
@@ -314,8 +358,45 @@ public sealed unsafe class EventSubscription : IDisposable
         return created;
     }
 
-    /// <summary>Records the current state of every slot without reporting it.</summary>
-    private void Baseline() => Scan(report: false);
+    /// <summary>Reads the store's global epoch; false when the store is closed.</summary>
+    internal bool TryReadGlobalEpoch(out ulong globalEpoch)
+    {
+        globalEpoch = 0;
+        if (_store.IsDisposed)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var lease = _store.Lease();
+            globalEpoch = Volatile.Read(ref _store.Header->epoch);
+            return true;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>True (and <paramref name="observed"/> updated) when the global epoch differs from <paramref name="observed"/>.</summary>
+    internal bool GlobalEpochMoved(ref ulong observed)
+    {
+        if (GlobalEpochCheckMilliseconds < 0 || !TryReadGlobalEpoch(out ulong current) || current == observed)
+        {
+            return false;
+        }
+
+        observed = current;
+        return true;
+    }
+
+    /// <summary>Records the current state of every slot (and the global epoch first) without reporting it.</summary>
+    private void Baseline()
+    {
+        _baselineGlobalEpoch = Volatile.Read(ref _store.Header->epoch);
+        Scan(report: false);
+    }
 
     private void Scan(bool report)
     {

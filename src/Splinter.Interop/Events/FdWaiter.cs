@@ -106,6 +106,23 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
     protected abstract bool TryTake(out T result);
 
     /// <summary>
+    /// How often a wait that saw no edge asks <see cref="TryTakeWithoutEdge"/> (milliseconds, -1 = never).
+    /// Read by the waiter thread before each sleep.
+    /// </summary>
+    protected virtual int PeriodicCheckMilliseconds => -1;
+
+    /// <summary>
+    /// Lets a wait complete without an edge (checked when a wait starts and on every periodic
+    /// check): e.g. the event bus, where another process may have drained the shared counter
+    /// before epoll looked at it, which makes epoll drop that edge.
+    /// </summary>
+    protected virtual bool TryTakeWithoutEdge(out T result)
+    {
+        result = default!;
+        return false;
+    }
+
+    /// <summary>
     /// Waits for the next edge on the target (or one that arrived since the last wait), at most
     /// <paramref name="timeout"/>; returns the timeout result when it passes. One wait at a time.
     /// </summary>
@@ -129,6 +146,11 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
             if (state == Waiting)
             {
                 throw new InvalidOperationException("A wait is already in progress on this object; only one wait at a time is supported.");
+            }
+
+            if (TryTakeWithoutEdge(out T missed))
+            {
+                return new ValueTask<T>(missed);
             }
 
             if (timeout == TimeSpan.Zero)
@@ -158,9 +180,10 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
             }
 
             // The thread computes its epoll timeout before sleeping; a waiter registered from
-            // another thread must wake it so that a finite deadline or a cancellation that
-            // fired before registration is seen.
-            if (cancellationToken.IsCancellationRequested || (deadline != Deadline.Infinite && !IsWaiterThread))
+            // another thread must wake it so that a finite deadline, the periodic check, or a
+            // cancellation that fired before registration is seen.
+            if (cancellationToken.IsCancellationRequested ||
+                ((deadline != Deadline.Infinite || PeriodicCheckMilliseconds >= 0) && !IsWaiterThread))
             {
                 Kick();
             }
@@ -235,7 +258,17 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
         {
             while (Volatile.Read(ref _disposed) == 0)
             {
-                int timeout = Volatile.Read(ref _state) == Waiting ? Deadline.RemainingMilliseconds(_deadline) : -1;
+                int timeout = -1;
+                if (Volatile.Read(ref _state) == Waiting)
+                {
+                    timeout = Deadline.RemainingMilliseconds(_deadline);
+                    int periodic = PeriodicCheckMilliseconds;
+                    if (periodic >= 0 && (timeout < 0 || periodic < timeout))
+                    {
+                        timeout = periodic;
+                    }
+                }
+
                 int count = LibC.epoll_wait(_epollFd, events, 4, timeout);
                 if (count < 0)
                 {
@@ -271,6 +304,11 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
                 if (targetReady)
                 {
                     OnTargetReady();
+                }
+                else if (Volatile.Read(ref _state) == Waiting && TryTakeWithoutEdge(out T missed) &&
+                         Interlocked.CompareExchange(ref _state, Idle, Waiting) == Waiting)
+                {
+                    Complete(missed);
                 }
 
                 CheckCancellationAndDeadline();
