@@ -178,12 +178,16 @@ struct writer_state {
     atomic_long writes;
 };
 
+/* Long values widen the window in which a broken reader would copy a half-written value. */
+#define HOT_SHORT 1000
+#define HOT_LONG 2000
+
 static void *overwrite_loop(void *arg) {
     struct writer_state *w = arg;
-    char value[48];
+    static char value[HOT_LONG];
     long i = 0;
     while (!atomic_load(&w->stop)) {
-        size_t len = (size_t)(i % 2 ? 10 : 20);
+        size_t len = (size_t)(i % 2 ? HOT_SHORT : HOT_LONG);
         memset(value, (int)('a' + i % 26), sizeof value);
         if (splinter_set("hot", value, len) == 0) atomic_store(&w->writes, ++i);
     }
@@ -191,8 +195,10 @@ static void *overwrite_loop(void *arg) {
 }
 
 SPL_TEST(d_overwrite_never_hides_a_live_key) {
-    spl_create_store(8, 64);
-    SPL_CHECK_EQ(splinter_set("hot", "aaaaaaaaaaaaaaaaaaaa", 20), 0);
+    spl_create_store(8, HOT_LONG);
+    static char first[HOT_LONG];
+    memset(first, 'a', sizeof first);
+    SPL_CHECK_EQ(splinter_set("hot", first, sizeof first), 0);
     struct writer_state w;
     atomic_store(&w.stop, 0);
     atomic_store(&w.writes, 0);
@@ -201,7 +207,7 @@ SPL_TEST(d_overwrite_never_hides_a_live_key) {
     long missing = 0, torn = 0, ok = 0;
     long reads = spl_scaled(200000);
     long min_writes = spl_scaled(20000);
-    char buf[64];
+    static char buf[HOT_LONG];
     /* Read until both enough reads and enough concurrent writes happened (bounded). */
     long i = 0;
     for (; i < 50 * reads && (i < reads || atomic_load(&w.writes) < min_writes); i++) {
@@ -210,7 +216,7 @@ SPL_TEST(d_overwrite_never_hides_a_live_key) {
         int rc = splinter_get("hot", buf, sizeof buf, &n);
         if (rc == 0) {
             ok++;
-            if (!(n == 10 || n == 20)) torn++;
+            if (!(n == HOT_SHORT || n == HOT_LONG)) torn++;
             for (size_t b = 1; b < n; b++) {
                 if (buf[b] != buf[0]) {
                     torn++;
