@@ -106,6 +106,7 @@ public sealed class CrossProcessEventTests
     {
         Store.Events.Arm();
         using EventSubscription subscription = Store.Events.Subscribe();
+        subscription.GlobalEpochCheckInterval = Timeout.InfiniteTimeSpan;
 
         // Quiet: libsplinter signals only writes made in the owner process (spec Q42).
         ChildProcess quiet = Start("write", _name!, "5", "quiet");
@@ -120,6 +121,19 @@ public sealed class CrossProcessEventTests
         Dictionary<string, ulong> signalledWrites = ChildProcess.SeenEpochs(signalling.Finish(ChildTimeout));
         Assert.That(subscription.Wait(TimeSpan.FromSeconds(5)), Is.True, "SignalLocalWrites did not wake the owner's subscriber");
         Assert.That(Reported(subscription), Is.EquivalentTo(signalledWrites));
+    }
+
+    [Test]
+    public void TheGlobalEpochCheckNoticesQuietNonOwnerWrites()
+    {
+        Store.Events.Arm();
+        using EventSubscription subscription = Store.Events.Subscribe();
+        Assert.That(subscription.GlobalEpochCheckInterval, Is.EqualTo(TimeSpan.FromMilliseconds(50)), "default");
+        ChildProcess quiet = Start("write", _name!, "3", "quiet");
+        quiet.WaitReady();
+        Dictionary<string, ulong> writes = ChildProcess.SeenEpochs(quiet.Finish(ChildTimeout));
+        Assert.That(subscription.WaitAsync(TimeSpan.FromSeconds(5)).AsTask().Result, Is.True, "the periodic check did not notice the writes");
+        Assert.That(Reported(subscription), Is.EquivalentTo(writes));
     }
 
     [Test]

@@ -131,7 +131,26 @@ public sealed class EventBusTests
     }
 
     [Test]
-    public void EverySubscriptionWakesOnEveryWriteEvenWhenSomeoneDrainsTheCounter()
+    public void EverySubscriptionWakesOnEveryWriteWhenNobodyDrains()
+    {
+        Store.Events.Arm();
+        using EventSubscription first = Store.Events.Subscribe();
+        using EventSubscription second = Store.Events.Subscribe();
+
+        // Edges only: the global-epoch check is off, so a wake here can only come from epoll.
+        first.GlobalEpochCheckInterval = Timeout.InfiniteTimeSpan;
+        second.GlobalEpochCheckInterval = Timeout.InfiniteTimeSpan;
+        for (int round = 0; round < 3; round++)
+        {
+            Store.Set("shared", BitConverter.GetBytes(round));
+            Assert.That(first.Wait(HangGuard), Is.True, $"first, round {round}");
+            Assert.That(second.Wait(HangGuard), Is.True, $"second, round {round}");
+            Assert.That(first.Wait(TimeSpan.Zero), Is.False, "one edge per write");
+        }
+    }
+
+    [Test]
+    public void EverySubscriptionHearsEveryWriteEvenWhenAnotherReaderDrainsTheCounterFirst()
     {
         Store.Events.Arm();
         using EventSubscription first = Store.Events.Subscribe();
@@ -315,22 +334,30 @@ public sealed class EventBusTests
     {
         Store.Events.Arm();
         using EventSubscription subscription = Store.Events.Subscribe();
-        const int Rounds = 1_000;
+        subscription.GlobalEpochCheckInterval = Timeout.InfiniteTimeSpan;
         using EventFd ack = new();
-        ValueTask<bool> first = subscription.WaitAsync();
+        using CancellationTokenSource stop = new();
         Thread writer = new(() =>
         {
-            for (int i = 0; i < Rounds + 1; i++)
+            for (int i = 0; !stop.IsCancellationRequested; i++)
             {
                 Store.Set("tick", BitConverter.GetBytes(i));
-                ack.Read(HangGuard);
+                ack.Read(TimeSpan.FromMilliseconds(100));
             }
         });
         writer.Start();
-        await first.ConfigureAwait(false);
-        ack.Notify();
 
-        // Now on the waiter thread; every completion below runs inline here.
+        // Get onto the waiter thread (see EventFdTests.WaitAsyncAllocatesNothingPerWait).
+        int testThread = Environment.CurrentManagedThreadId;
+        for (int i = 0; i < 1_000 && (Environment.CurrentManagedThreadId == testThread || Thread.CurrentThread.IsThreadPoolThread); i++)
+        {
+            await subscription.WaitAsync().ConfigureAwait(false);
+            ack.Notify();
+        }
+
+        Assert.That(Thread.CurrentThread.IsThreadPoolThread || Environment.CurrentManagedThreadId == testThread, Is.False, "never resumed on the waiter thread");
+        const int Rounds = 1_000;
+        int measuringThread = Environment.CurrentManagedThreadId;
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < Rounds; i++)
         {
@@ -339,6 +366,8 @@ public sealed class EventBusTests
         }
 
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.That(Environment.CurrentManagedThreadId, Is.EqualTo(measuringThread), "the loop stayed on the waiter thread");
+        stop.Cancel();
         writer.Join();
         Assert.That(allocated, Is.Zero, $"{allocated} bytes over {Rounds} waits");
     }
