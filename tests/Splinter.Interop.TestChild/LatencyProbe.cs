@@ -10,7 +10,8 @@ namespace Splinter.Interop.TestChild;
 /// Wake latency, owner write -> watcher wake, across two processes: the driver (owner) writes its
 /// Stopwatch timestamp into key "stamp" every 200 us; the watcher child takes a timestamp as soon as
 /// its wait returns and subtracts the stamp it reads (CLOCK_MONOTONIC is shared by both processes).
-/// Run by hand: dotnet Splinter.Interop.TestChild.dll latency sync|async [WRITES]
+/// Run by hand: dotnet Splinter.Interop.TestChild.dll latency all|c|sync|async [WRITES]
+/// ("c" is the C baseline, native/bus_latency_watch.c, compiled with clang-19 on first use).
 /// </summary>
 internal static class LatencyProbe
 {
@@ -19,9 +20,20 @@ internal static class LatencyProbe
 
     internal static int Drive(string mode, int writes)
     {
-        if (mode is not ("sync" or "async"))
+        if (mode == "all")
         {
-            Console.Error.WriteLine("latency: mode must be sync or async");
+            int worst = 0;
+            foreach (string each in new[] { "c", "sync", "async" })
+            {
+                worst = Math.Max(worst, Drive(each, writes));
+            }
+
+            return worst;
+        }
+
+        if (mode is not ("sync" or "async" or "c"))
+        {
+            Console.Error.WriteLine("latency: mode must be all, c, sync or async");
             return 2;
         }
 
@@ -34,7 +46,7 @@ internal static class LatencyProbe
             store.Events.Arm();
             store.Set(StampKey, BitConverter.GetBytes(0L));
 
-            child = StartSelf($"latency-watch {name} {mode}");
+            child = mode == "c" ? StartNative(name) : StartSelf($"latency-watch {name} {mode}");
             string? line = child.StandardOutput.ReadLine();
             if (line != "ready")
             {
@@ -134,6 +146,51 @@ internal static class LatencyProbe
             $"C# {mode,-5} wake latency us: p50 {Micro(0.50):F1}  p90 {Micro(0.90):F1}  p99 {Micro(0.99):F1}  max {Micro(1.0):F1}  " +
             $"(samples {count}, wakes {measured}, CPU {cpu.TotalMilliseconds * 1000 / measured:F1} ms per 1000 wakes, allocated {(double)allocated / measured:F1} B per wake)"));
         return 0;
+    }
+
+    /// <summary>Compiles (once per process) and starts the C baseline watcher against the same libsplinter.so.</summary>
+    private static Process StartNative(string storeName)
+    {
+        string outputDirectory = AppContext.BaseDirectory;
+        string libraryDirectory = Path.Combine(outputDirectory, "runtimes", "linux-x64", "native");
+        string source = Path.Combine(outputDirectory, "native", "bus_latency_watch.c");
+        string? include = null;
+        for (DirectoryInfo? directory = new(outputDirectory); directory is not null; directory = directory.Parent)
+        {
+            string candidate = Path.Combine(directory.FullName, "native", "include");
+            if (File.Exists(Path.Combine(candidate, "splinter.h")))
+            {
+                include = candidate;
+                break;
+            }
+        }
+
+        if (include is null || !File.Exists(source))
+        {
+            throw new FileNotFoundException($"C baseline needs native/include/splinter.h above {outputDirectory} and {source}");
+        }
+
+        string executable = Path.Combine(Path.GetTempPath(), $"splinter-bus-latency-watch-{Environment.ProcessId}");
+        using (Process compiler = Process.Start(new ProcessStartInfo("clang-19",
+                   $"-std=c11 -O2 -Wall -Wextra -Werror -I\"{include}\" \"{source}\" -L\"{libraryDirectory}\" -lsplinter -Wl,-rpath,\"{libraryDirectory}\" -o \"{executable}\"")
+               { UseShellExecute = false }) ?? throw new InvalidOperationException("could not start clang-19"))
+        {
+            compiler.WaitForExit();
+            if (compiler.ExitCode != 0)
+            {
+                throw new InvalidOperationException("compiling the C baseline failed");
+            }
+        }
+
+        ProcessStartInfo start = new(executable, $"\"{storeName}\"")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        Process watcher = Process.Start(start) ?? throw new InvalidOperationException("could not start the C watcher");
+        File.Delete(executable);
+        return watcher;
     }
 
     /// <summary>Starts this program again with <paramref name="arguments"/>, stdout/stderr redirected.</summary>

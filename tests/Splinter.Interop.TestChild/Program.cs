@@ -40,7 +40,7 @@ internal static class Program
                     return Write(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args[3] == "signal");
                 case "latency-watch" when args.Length == 3:
                     return await LatencyProbe.WatchAsync(args[1], args[2]).ConfigureAwait(false);
-                case "latency" when args.Length >= 2:
+                case "latency" when args.Length >= 2 && args.Length <= 3:
                     return LatencyProbe.Drive(args[1], args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 20_000);
                 default:
                     return Usage();
@@ -57,7 +57,7 @@ internal static class Program
     {
         Console.Error.WriteLine(
             "usage: Splinter.Interop.TestChild watch-sync STORE | watch-async STORE | drain STORE | arm STORE | write STORE COUNT signal|quiet\n" +
-            "       | latency-watch STORE sync|async | latency sync|async [WRITES]");
+            "       | latency-watch STORE sync|async | latency all|c|sync|async [WRITES]");
         return 2;
     }
 
