@@ -57,7 +57,7 @@ run_one() { # $1 = mode, $2 = variant
     esac
     sources=(harness.c support.c test_layout.c test_lifecycle.c test_kv.c test_mop.c test_signals.c
              test_types.c test_list_poll.c test_nostore.c test_bus.c test_shards.c
-             test_divergences.c test_exports.c test_golden.c)
+             test_divergences.c test_contract.c test_exports.c test_golden.c)
     libname=splinter
     case "$v" in
         shm) ;;
@@ -100,11 +100,11 @@ run_one() { # $1 = mode, $2 = variant
 
     local runner=()
     if [ "$m" = valgrind ]; then
-        # valgrind 3.19 lacks pidfd_open/pidfd_getfd (ENOSYS): the two child commands that
+        # valgrind 3.19 lacks pidfd_open/pidfd_getfd (ENOSYS): the child commands that
         # open the owner's bus from another process run natively; every other child is traced.
         runner=(valgrind --tool=memcheck --quiet --error-exitcode=99 --leak-check=full
                 --errors-for-leak-kinds=definite --trace-children=yes
-                --trace-children-skip-by-arg=bus_cloexec,bus_wait)
+                --trace-children-skip-by-arg=bus_cloexec,bus_wait,bus_open_errno)
         env_args+=(SPLINTER_TEST_SLOW=1)
     fi
     local log="$out/$v.log" status

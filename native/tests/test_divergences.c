@@ -211,6 +211,7 @@ SPL_TEST(d_overwrite_never_hides_a_live_key) {
     /* Read until both enough reads and enough concurrent writes happened (bounded). */
     long i = 0;
     for (; i < 50 * reads && (i < reads || atomic_load(&w.writes) < min_writes); i++) {
+        if ((i & 63) == 0) sched_yield(); /* valgrind's scheduler can starve the writer */
         size_t n = 0;
         errno = SPL_ERRNO_SENTINEL;
         int rc = splinter_get("hot", buf, sizeof buf, &n);
@@ -265,6 +266,7 @@ SPL_TEST(d_slot_snapshot_never_torn_under_a_writer) {
     long rounds = spl_scaled(200000);
     long min_writes = spl_scaled(20000);
     for (long i = 0; i < 50 * rounds && (i < rounds || atomic_load(&w.writes) < min_writes); i++) {
+        if ((i & 63) == 0) sched_yield(); /* valgrind's scheduler can starve the writer */
         splinter_slot_snapshot_t snap;
         int rc = splinter_get_slot_snapshot("hot", &snap);
         if (rc != 0) {
@@ -300,6 +302,7 @@ static atomic_int race_go;
 static void *race_inserts(void *arg) {
     struct racer *r = arg;
     while (!atomic_load(&race_go)) {
+        sched_yield();
     }
     for (int k = 0; k < r->keys; k++) {
         char value[32];
