@@ -53,6 +53,20 @@ static size_t spl_total_size(uint64_t slots, uint64_t max_val) {
     return total;
 }
 
+/*
+ * Reserves backing storage for the header and slot array, which create writes
+ * at once: when tmpfs or the disk is full this fails cleanly with ENOSPC
+ * instead of raising SIGBUS during initialisation. File systems without
+ * fallocate are left as they are. The value arena stays sparse.
+ */
+static int spl_reserve_meta(int fd, size_t len) {
+    int saved = errno;
+    if (fallocate(fd, 0, 0, (off_t)len) == 0) return 0;
+    if (errno != EOPNOTSUPP && errno != ENOSYS) return -1;
+    errno = saved;
+    return 0;
+}
+
 void spl_uninstall(void) {
     spl_bus_disarm();
     if (spl_g.base != NULL) (void)munmap(spl_g.base, spl_g.map_len);
@@ -141,7 +155,8 @@ static int spl_create(const char *name, size_t slots, size_t max_value_sz) {
     if (fd < 0) return -1;
 
     void *base = MAP_FAILED;
-    if (ftruncate(fd, (off_t)total) == 0) base = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (ftruncate(fd, (off_t)total) == 0 && spl_reserve_meta(fd, SPL_HDR_SZ + slots * SPL_SLOT_SZ) == 0)
+        base = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (base == MAP_FAILED) {
         int saved = errno;
         (void)close(fd);
