@@ -21,7 +21,7 @@ public sealed class SplinterContentionException : SplinterException
 {
     /// <summary>Creates the exception for a key and the last slot epoch seen.</summary>
     public SplinterContentionException(string key, ulong epochSeen)
-        : base($"Key '{key}' stayed busy (slot epoch {epochSeen}) after the bounded retry; another writer holds it or died inside it (Retrain recovers a dead writer's slot).", Errno.EAGAIN)
+        : base($"Key '{key}' stayed busy (slot epoch {epochSeen}) after the bounded retry; another writer holds it or died inside it (Retrain recovers a dead writer's slot).", Splinter.Interop.Errno.EAGAIN)
     {
         Key = key;
         EpochSeen = epochSeen;

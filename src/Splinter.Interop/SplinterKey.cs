@@ -1,0 +1,132 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Splinter.Interop.Store;
+
+namespace Splinter.Interop;
+
+/// <summary>A validated, pre-encoded store key: 1..63 UTF-8 bytes without NUL, kept NUL-terminated and pinned for reuse.</summary>
+public readonly struct SplinterKey : IEquatable<SplinterKey>
+{
+    /// <summary>The largest key length in UTF-8 bytes.</summary>
+    public const int MaxByteCount = KeyBytes.MaxByteCount;
+
+    // Allocated on the pinned object heap: its address never changes, so the hot path passes it
+    // to native code without a fixed statement.
+    private readonly byte[]? _utf8z;
+    private readonly string? _text;
+
+    /// <summary>Creates a key from a string (encoded as UTF-8).</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="key"/> is null.</exception>
+    /// <exception cref="ArgumentException">The key is empty, longer than 63 UTF-8 bytes, contains NUL or a lone surrogate.</exception>
+    [SkipLocalsInit]
+    public SplinterKey(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        Span<byte> buffer = stackalloc byte[KeyBytes.MaxByteCount];
+        int length = KeyBytes.Encode(key, buffer, nameof(key));
+        _utf8z = Pin(buffer.Slice(0, length));
+        _text = key;
+    }
+
+    /// <summary>Creates a key from UTF-8 bytes (without a terminating NUL).</summary>
+    /// <exception cref="ArgumentException">The key is empty, longer than 63 bytes, contains NUL or is not valid UTF-8.</exception>
+    public SplinterKey(ReadOnlySpan<byte> utf8Key)
+    {
+        KeyBytes.Validate(utf8Key, nameof(utf8Key));
+        _utf8z = Pin(utf8Key);
+        _text = System.Text.Encoding.UTF8.GetString(utf8Key);
+    }
+
+    private SplinterKey(ReadOnlySpan<byte> validatedUtf8, string text)
+    {
+        _utf8z = Pin(validatedUtf8);
+        _text = text;
+    }
+
+    /// <summary>True for <c>default(SplinterKey)</c>, which is not a usable key.</summary>
+    public bool IsDefault => _utf8z is null;
+
+    /// <summary>The key's length in UTF-8 bytes (without the NUL).</summary>
+    public int ByteCount => _utf8z is null ? 0 : _utf8z.Length - 1;
+
+    /// <summary>The key's UTF-8 bytes (without the NUL).</summary>
+    public ReadOnlySpan<byte> Utf8 => _utf8z is null ? default : new ReadOnlySpan<byte>(_utf8z, 0, _utf8z.Length - 1);
+
+    /// <summary>Address of the NUL-terminated bytes; throws for <c>default(SplinterKey)</c>.</summary>
+    internal unsafe byte* Pointer
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get
+        {
+            byte[]? bytes = _utf8z;
+            if (bytes is null)
+            {
+                ThrowDefault();
+            }
+
+            return (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(bytes));
+        }
+    }
+
+    /// <summary>Creates a key from a string; same as the constructor.</summary>
+    public static SplinterKey Create(string key) => new(key);
+
+    /// <summary>Validates a string as a key without throwing.</summary>
+    [SkipLocalsInit]
+    public static bool TryCreate(string? key, out SplinterKey result)
+    {
+        result = default;
+        if (string.IsNullOrEmpty(key) || key.Contains('\0'))
+        {
+            return false;
+        }
+
+        Span<byte> buffer = stackalloc byte[KeyBytes.MaxByteCount];
+        if (System.Text.Unicode.Utf8.FromUtf16(key, buffer, out _, out int written, replaceInvalidSequences: false) != System.Buffers.OperationStatus.Done)
+        {
+            return false;
+        }
+
+        result = new SplinterKey(buffer.Slice(0, written), key);
+        return true;
+    }
+
+    /// <summary>The key as a string.</summary>
+    public override string ToString() => _text ?? string.Empty;
+
+    /// <summary>Byte-wise equality.</summary>
+    public bool Equals(SplinterKey other) => IsDefault == other.IsDefault && Utf8.SequenceEqual(other.Utf8);
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => obj is SplinterKey other && Equals(other);
+
+    /// <inheritdoc/>
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.AddBytes(Utf8);
+        return hash.ToHashCode();
+    }
+
+    /// <summary>Byte-wise equality.</summary>
+    public static bool operator ==(SplinterKey left, SplinterKey right) => left.Equals(right);
+
+    /// <summary>Byte-wise inequality.</summary>
+    public static bool operator !=(SplinterKey left, SplinterKey right) => !left.Equals(right);
+
+    /// <summary>Converts a string to a key (validating it); throws like the constructor.</summary>
+    public static explicit operator SplinterKey(string key) => new(key);
+
+    private static byte[] Pin(ReadOnlySpan<byte> utf8)
+    {
+        byte[] bytes = GC.AllocateUninitializedArray<byte>(utf8.Length + 1, pinned: true);
+        utf8.CopyTo(bytes);
+        bytes[utf8.Length] = 0;
+        return bytes;
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void ThrowDefault() =>
+        throw new ArgumentException("default(SplinterKey) is not a key; create one with new SplinterKey(...).", "key");
+}

@@ -1,0 +1,214 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using Splinter.Interop.Native;
+using Splinter.Interop.Store;
+
+namespace Splinter.Interop;
+
+/// <content>Mop mode, purge, core flags (header) and per-slot user flags.</content>
+public sealed unsafe partial class SplinterStore
+{
+    private enum UserFlagOperation
+    {
+        Read,
+        Set,
+        Clear,
+        Test,
+    }
+
+    /// <summary>Reads the scrub mode (splinter_get_mop).</summary>
+    /// <returns>The mode.</returns>
+    public SplinterMopMode GetMopMode()
+    {
+        using (Lease())
+        {
+            int mode = _api.splinter_get_mop();
+            if (mode < 0)
+            {
+                StoreErrors.Throw("GetMopMode", mode, 0, null);
+            }
+
+            return (SplinterMopMode)mode;
+        }
+    }
+
+    /// <summary>
+    /// Sets the scrub mode (splinter_set_mop). libsplinter only adds the auto-scrub bit for
+    /// <see cref="SplinterMopMode.Full"/>, so from Hybrid it would stay Hybrid; this method
+    /// passes through None first so the requested mode is what <see cref="GetMopMode"/> reports.
+    /// </summary>
+    /// <param name="mode">The new mode.</param>
+    public void SetMopMode(SplinterMopMode mode)
+    {
+        if (mode is not (SplinterMopMode.None or SplinterMopMode.Hybrid or SplinterMopMode.Full))
+        {
+            throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown mop mode.");
+        }
+
+        using (Lease())
+        {
+            if (mode == SplinterMopMode.Full)
+            {
+                SetMopRaw(SplinterMopMode.None);
+            }
+
+            SetMopRaw(mode);
+        }
+    }
+
+    /// <summary>Zeroes the unused tail of every idle slot's value region (splinter_purge); advances each idle slot's epoch by 2.</summary>
+    public void Purge()
+    {
+        using (Lease())
+        {
+            _api.splinter_purge();
+        }
+
+        OnLocalWrite(-1);
+    }
+
+    /// <summary>Reads the store's core flag byte (splinter_config_snapshot).</summary>
+    /// <returns>The flags.</returns>
+    public SplinterCoreFlags GetCoreFlags()
+    {
+        using (Lease())
+        {
+            return (SplinterCoreFlags)_api.splinter_config_snapshot(_header);
+        }
+    }
+
+    /// <summary>Atomically sets core flag bits (splinter_config_set). The scrub bits change the mop mode.</summary>
+    /// <param name="flags">Bits to set.</param>
+    public void SetCoreFlags(SplinterCoreFlags flags)
+    {
+        using (Lease())
+        {
+            _api.splinter_config_set(_header, (byte)flags);
+        }
+    }
+
+    /// <summary>Atomically clears core flag bits (splinter_config_clear).</summary>
+    /// <param name="flags">Bits to clear.</param>
+    public void ClearCoreFlags(SplinterCoreFlags flags)
+    {
+        using (Lease())
+        {
+            _api.splinter_config_clear(_header, (byte)flags);
+        }
+    }
+
+    /// <summary>Tests core flag bits (splinter_config_test).</summary>
+    /// <param name="flags">Bits to test.</param>
+    /// <returns>True if any of them is set.</returns>
+    public bool TestCoreFlags(SplinterCoreFlags flags)
+    {
+        using (Lease())
+        {
+            return _api.splinter_config_test(_header, (byte)flags) != 0;
+        }
+    }
+
+    /// <summary>Reads the key's slot user flags (splinter_slot_usr_snapshot).</summary>
+    /// <param name="key">The key.</param>
+    /// <returns>The flags.</returns>
+    /// <exception cref="KeyNotFoundException">The key does not exist.</exception>
+    [SkipLocalsInit]
+    public SplinterSlotUserFlags GetUserFlags(string key)
+    {
+        KeyBuffer buffer;
+        return (SplinterSlotUserFlags)UserFlagsCore(KeyBytes.FromString(key, &buffer), UserFlagOperation.Read, 0);
+    }
+
+    /// <summary>Reads a pre-encoded key's slot user flags.</summary>
+    /// <param name="key">The key.</param>
+    /// <returns>The flags.</returns>
+    public SplinterSlotUserFlags GetUserFlags(SplinterKey key) => (SplinterSlotUserFlags)UserFlagsCore(key.Pointer, UserFlagOperation.Read, 0);
+
+    /// <summary>Atomically sets slot user flag bits (splinter_slot_usr_set).</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="flags">Bits to set.</param>
+    [SkipLocalsInit]
+    public void SetUserFlags(string key, SplinterSlotUserFlags flags)
+    {
+        KeyBuffer buffer;
+        UserFlagsCore(KeyBytes.FromString(key, &buffer), UserFlagOperation.Set, flags);
+    }
+
+    /// <summary>Atomically sets a pre-encoded key's slot user flag bits.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="flags">Bits to set.</param>
+    public void SetUserFlags(SplinterKey key, SplinterSlotUserFlags flags) => UserFlagsCore(key.Pointer, UserFlagOperation.Set, flags);
+
+    /// <summary>Atomically clears slot user flag bits (splinter_slot_usr_clear).</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="flags">Bits to clear.</param>
+    [SkipLocalsInit]
+    public void ClearUserFlags(string key, SplinterSlotUserFlags flags)
+    {
+        KeyBuffer buffer;
+        UserFlagsCore(KeyBytes.FromString(key, &buffer), UserFlagOperation.Clear, flags);
+    }
+
+    /// <summary>Atomically clears a pre-encoded key's slot user flag bits.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="flags">Bits to clear.</param>
+    public void ClearUserFlags(SplinterKey key, SplinterSlotUserFlags flags) => UserFlagsCore(key.Pointer, UserFlagOperation.Clear, flags);
+
+    /// <summary>Tests slot user flag bits (splinter_slot_usr_test).</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="flags">Bits to test.</param>
+    /// <returns>True if any of them is set.</returns>
+    [SkipLocalsInit]
+    public bool TestUserFlags(string key, SplinterSlotUserFlags flags)
+    {
+        KeyBuffer buffer;
+        return UserFlagsCore(KeyBytes.FromString(key, &buffer), UserFlagOperation.Test, flags) != 0;
+    }
+
+    /// <summary>Tests a pre-encoded key's slot user flag bits.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="flags">Bits to test.</param>
+    /// <returns>True if any of them is set.</returns>
+    public bool TestUserFlags(SplinterKey key, SplinterSlotUserFlags flags) => UserFlagsCore(key.Pointer, UserFlagOperation.Test, flags) != 0;
+
+    private void SetMopRaw(SplinterMopMode mode)
+    {
+        int error = 0;
+        int result = _api.splinter_set_mop_errno((uint)mode, &error);
+        if (result != 0)
+        {
+            StoreErrors.Throw("SetMopMode", result, error, null);
+        }
+    }
+
+    private int UserFlagsCore(byte* key, UserFlagOperation operation, SplinterSlotUserFlags flags)
+    {
+        using (Lease())
+        {
+            // libsplinter has no key-addressed call for these: find the slot in the mapping.
+            long index = SlotProbe.Find(_slots, _slotCount, key, SlotProbe.Hash(key));
+            if (index < 0)
+            {
+                StoreErrors.ThrowKeyNotFound(operation + "UserFlags", key);
+            }
+
+            splinter_slot* slot = _slots + index;
+            switch (operation)
+            {
+                case UserFlagOperation.Set:
+                    _api.splinter_slot_usr_set(slot, (ushort)flags);
+                    OnLocalWrite((int)index);
+                    return 0;
+                case UserFlagOperation.Clear:
+                    _api.splinter_slot_usr_clear(slot, (ushort)flags);
+                    OnLocalWrite((int)index);
+                    return 0;
+                case UserFlagOperation.Test:
+                    return _api.splinter_slot_usr_test(slot, (ushort)flags);
+                default:
+                    return _api.splinter_slot_usr_snapshot(slot);
+            }
+        }
+    }
+}

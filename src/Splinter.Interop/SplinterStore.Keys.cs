@@ -1,0 +1,48 @@
+using System.Buffers;
+using System.Collections.Generic;
+using Splinter.Interop.Store;
+
+namespace Splinter.Interop;
+
+/// <content>Key listing.</content>
+public sealed unsafe partial class SplinterStore
+{
+    /// <summary>
+    /// Lists the keys with a non-empty value, in slot order (splinter_list). The keys are copied
+    /// out of the shared mapping immediately; concurrent writers may change the store meanwhile.
+    /// </summary>
+    /// <returns>The keys.</returns>
+    public IReadOnlyList<string> GetKeys()
+    {
+        using (Lease())
+        {
+            nint[] pointers = ArrayPool<nint>.Shared.Rent(checked((int)_slotCount));
+            try
+            {
+                nuint count = 0;
+                int result;
+                fixed (nint* keys = pointers)
+                {
+                    result = _api.splinter_list((sbyte**)keys, _slotCount, &count);
+                }
+
+                if (result != 0)
+                {
+                    StoreErrors.Throw("GetKeys", result, 0, null);
+                }
+
+                var list = new string[(int)count];
+                for (int i = 0; i < list.Length; i++)
+                {
+                    list[i] = KeyBytes.Decode((byte*)pointers[i]);
+                }
+
+                return list;
+            }
+            finally
+            {
+                ArrayPool<nint>.Shared.Return(pointers);
+            }
+        }
+    }
+}

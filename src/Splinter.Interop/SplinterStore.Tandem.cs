@@ -1,0 +1,134 @@
+using System;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Splinter.Interop.Store;
+
+namespace Splinter.Interop;
+
+/// <content>Tandem keys: base, base.1, base.2, ...</content>
+public sealed unsafe partial class SplinterStore
+{
+    /// <summary>The name of tandem order <paramref name="order"/> of <paramref name="baseKey"/>: the base itself for 0, "base.N" otherwise.</summary>
+    /// <param name="baseKey">The base key.</param>
+    /// <param name="order">The order, 0 or more.</param>
+    /// <returns>The key name.</returns>
+    public static string GetTandemKey(string baseKey, int order)
+    {
+        ArgumentNullException.ThrowIfNull(baseKey);
+        ArgumentOutOfRangeException.ThrowIfNegative(order);
+        return order == 0 ? baseKey : baseKey + "." + order.ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// Writes values[0] under <paramref name="baseKey"/> and values[i] under "baseKey.i"
+    /// (splinter_client_set_tandem). Every generated key must fit in 63 bytes (checked first,
+    /// since the library would truncate and collide). On failure earlier orders stay written.
+    /// </summary>
+    /// <param name="baseKey">The base key.</param>
+    /// <param name="values">1..255 values, each 1..MaxValueSize bytes.</param>
+    /// <exception cref="ArgumentException">No values, a bad value length, or a tandem key over 63 bytes.</exception>
+    /// <exception cref="SplinterStoreFullException">An order could not be written.</exception>
+    [SkipLocalsInit]
+    public void SetTandem(string baseKey, params ReadOnlySpan<byte[]> values)
+    {
+        KeyBuffer buffer;
+        SetTandemCore(KeyBytes.FromString(baseKey, &buffer), values);
+    }
+
+    /// <summary>Writes a tandem under a pre-encoded base key; see <see cref="SetTandem(string, ReadOnlySpan{byte[]})"/>.</summary>
+    /// <param name="baseKey">The base key.</param>
+    /// <param name="values">1..255 values.</param>
+    public void SetTandem(SplinterKey baseKey, params ReadOnlySpan<byte[]> values) => SetTandemCore(baseKey.Pointer, values);
+
+    /// <summary>Removes <paramref name="baseKey"/> and "baseKey.1" .. "baseKey.(orders-1)", ignoring missing ones (splinter_client_unset_tandem).</summary>
+    /// <param name="baseKey">The base key.</param>
+    /// <param name="orders">Number of orders, 1..255.</param>
+    [SkipLocalsInit]
+    public void RemoveTandem(string baseKey, int orders)
+    {
+        KeyBuffer buffer;
+        RemoveTandemCore(KeyBytes.FromString(baseKey, &buffer), orders);
+    }
+
+    /// <summary>Removes a tandem under a pre-encoded base key.</summary>
+    /// <param name="baseKey">The base key.</param>
+    /// <param name="orders">Number of orders, 1..255.</param>
+    public void RemoveTandem(SplinterKey baseKey, int orders) => RemoveTandemCore(baseKey.Pointer, orders);
+
+    private void SetTandemCore(byte* baseKey, ReadOnlySpan<byte[]> values)
+    {
+        if (values.Length is 0 or > byte.MaxValue)
+        {
+            throw new ArgumentException($"A tandem has 1 to {byte.MaxValue} values; got {values.Length}.", nameof(values));
+        }
+
+        int baseLength = new ReadOnlySpan<byte>(baseKey, KeyBytes.BufferSize).IndexOf((byte)0);
+        int suffix = values.Length > 1 ? 1 + (values.Length - 1).ToString(CultureInfo.InvariantCulture).Length : 0;
+        if (baseLength + suffix > KeyBytes.MaxByteCount)
+        {
+            throw new ArgumentException(
+                $"The tandem key '{KeyBytes.Decode(baseKey)}.{values.Length - 1}' would be {baseLength + suffix} bytes; keys hold at most {KeyBytes.MaxByteCount}.",
+                nameof(values));
+        }
+
+        nuint total = 0;
+        for (int i = 0; i < values.Length; i++)
+        {
+            byte[] value = values[i] ?? throw new ArgumentNullException(nameof(values), $"values[{i}] is null.");
+            if ((uint)value.Length - 1 >= _maxValueSize)
+            {
+                StoreErrors.ThrowValueLength(value.Length, _maxValueSize, $"values[{i}]");
+            }
+
+            total += (nuint)value.Length;
+        }
+
+        // One native block: the pointer array, the length array and the bytes (no pinning of many arrays).
+        nuint count = (nuint)values.Length;
+        byte* block = (byte*)NativeMemory.Alloc((count * (nuint)(sizeof(void*) + sizeof(nuint))) + total);
+        try
+        {
+            void** pointers = (void**)block;
+            nuint* lengths = (nuint*)(block + (count * (nuint)sizeof(void*)));
+            byte* data = (byte*)(lengths + count);
+            for (int i = 0; i < values.Length; i++)
+            {
+                pointers[i] = data;
+                lengths[i] = (nuint)values[i].Length;
+                values[i].CopyTo(new Span<byte>(data, values[i].Length));
+                data += values[i].Length;
+            }
+
+            using (Lease())
+            {
+                int result = _api.splinter_client_set_tandem((sbyte*)baseKey, pointers, lengths, (byte)values.Length);
+                if (result != 0)
+                {
+                    StoreErrors.ThrowStoreFull(baseKey, _slotCount);
+                }
+            }
+        }
+        finally
+        {
+            NativeMemory.Free(block);
+        }
+
+        OnLocalWrite(-1);
+    }
+
+    private void RemoveTandemCore(byte* baseKey, int orders)
+    {
+        if (orders is < 1 or > byte.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(nameof(orders), orders, $"A tandem has 1 to {byte.MaxValue} orders.");
+        }
+
+        using (Lease())
+        {
+            _api.splinter_client_unset_tandem((sbyte*)baseKey, (byte)orders);
+        }
+
+        OnLocalWrite(-1);
+    }
+}

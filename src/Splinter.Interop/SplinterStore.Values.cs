@@ -1,0 +1,656 @@
+using System;
+using System.Buffers;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Splinter.Interop.Store;
+
+namespace Splinter.Interop;
+
+/// <content>Values: set, get (copying and size query), epoch, contains, remove, append.</content>
+public sealed unsafe partial class SplinterStore
+{
+    private const int StackValueLimit = 512;
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private enum GetStatus
+    {
+        Found,
+        Missing,
+        TooSmall,
+    }
+
+    // ---- Set ------------------------------------------------------------------------------
+
+    /// <summary>Writes <paramref name="value"/> under <paramref name="key"/> (1..MaxValueSize bytes), inserting the key if needed.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="value">The value bytes.</param>
+    /// <exception cref="ArgumentException">Bad key, or an empty value.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The value is longer than <see cref="MaxValueSize"/>.</exception>
+    /// <exception cref="SplinterStoreFullException">No free slot for a new key.</exception>
+    /// <exception cref="SplinterContentionException">The key's slot stayed busy.</exception>
+    [SkipLocalsInit]
+    public void Set(string key, ReadOnlySpan<byte> value)
+    {
+        KeyBuffer buffer;
+        SetCore(KeyBytes.FromString(key, &buffer), value);
+    }
+
+    /// <summary>Writes <paramref name="value"/> under a UTF-8 key.</summary>
+    /// <param name="key">The key as UTF-8 bytes.</param>
+    /// <param name="value">The value bytes.</param>
+    [SkipLocalsInit]
+    public void Set(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        KeyBuffer buffer;
+        SetCore(KeyBytes.FromUtf8(key, &buffer), value);
+    }
+
+    /// <summary>Writes <paramref name="value"/> under a pre-encoded key.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="value">The value bytes.</param>
+    public void Set(SplinterKey key, ReadOnlySpan<byte> value) => SetCore(key.Pointer, value);
+
+    /// <summary>Writes a string value (UTF-8) under <paramref name="key"/>.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="value">The value; encoded as UTF-8 (a lone surrogate is an error).</param>
+    [SkipLocalsInit]
+    public void Set(string key, string value)
+    {
+        KeyBuffer buffer;
+        SetStringCore(KeyBytes.FromString(key, &buffer), value);
+    }
+
+    /// <summary>Writes a string value (UTF-8) under a UTF-8 key.</summary>
+    /// <param name="key">The key as UTF-8 bytes.</param>
+    /// <param name="value">The value; encoded as UTF-8.</param>
+    [SkipLocalsInit]
+    public void Set(ReadOnlySpan<byte> key, string value)
+    {
+        KeyBuffer buffer;
+        SetStringCore(KeyBytes.FromUtf8(key, &buffer), value);
+    }
+
+    /// <summary>Writes a string value (UTF-8) under a pre-encoded key.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="value">The value; encoded as UTF-8.</param>
+    public void Set(SplinterKey key, string value) => SetStringCore(key.Pointer, value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void SetCore(byte* key, ReadOnlySpan<byte> value)
+    {
+        // 0 or more than the limit: libsplinter answers both with a bare -1, like "full".
+        if ((uint)value.Length - 1 >= _maxValueSize)
+        {
+            StoreErrors.ThrowValueLength(value.Length, _maxValueSize, nameof(value));
+        }
+
+        using (Lease())
+        {
+            fixed (byte* data = value)
+            {
+                int result = _api.splinter_set((sbyte*)key, data, (nuint)value.Length);
+                if (result != 0)
+                {
+                    SetFailed(key, data, value.Length, result);
+                }
+            }
+        }
+
+        OnLocalWrite(-1);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void SetFailed(byte* key, byte* data, int length, int result)
+    {
+        // -1 with a valid length: no slot could be acquired. If the key's own slot is busy the
+        // writer will finish soon: retry; otherwise every slot holds another key.
+        ContentionRetry retry = default;
+        while (result == -1)
+        {
+            ulong epoch = _api.splinter_get_epoch((sbyte*)key);
+            if ((epoch & 1) == 0)
+            {
+                StoreErrors.ThrowStoreFull(key, _slotCount);
+            }
+
+            if (!retry.Wait(_contentionBudget))
+            {
+                StoreErrors.ThrowContention(key, epoch);
+            }
+
+            result = _api.splinter_set((sbyte*)key, data, (nuint)length);
+        }
+
+        if (result != 0)
+        {
+            StoreErrors.Throw("Set", result, 0, key);
+        }
+    }
+
+    [SkipLocalsInit]
+    private void SetStringCore(byte* key, string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if ((uint)value.Length > _maxValueSize)
+        {
+            // Every char is at least one UTF-8 byte: too long whatever the encoding.
+            StoreErrors.ThrowValueLength(value.Length, _maxValueSize, nameof(value));
+        }
+
+        int maxBytes = StrictUtf8.GetMaxByteCount(value.Length);
+        byte[]? rented = null;
+        Span<byte> buffer = maxBytes <= StackValueLimit
+            ? stackalloc byte[StackValueLimit]
+            : (rented = ArrayPool<byte>.Shared.Rent(maxBytes));
+        try
+        {
+            int written = StrictUtf8.GetBytes(value, buffer);
+            SetCore(key, buffer.Slice(0, written));
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    // ---- TryGet / Get / GetString ---------------------------------------------------------
+
+    /// <summary>Copies the value of <paramref name="key"/> into <paramref name="destination"/> without allocating.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="destination">Where to copy the value.</param>
+    /// <param name="length">The value's length: the bytes copied on success; when false, 0 if the key is missing or the
+    /// needed size (greater than destination.Length) if the destination is too small.</param>
+    /// <returns>True if the value was copied.</returns>
+    [SkipLocalsInit]
+    public bool TryGet(string key, Span<byte> destination, out int length)
+    {
+        KeyBuffer buffer;
+        return TryGetCore(KeyBytes.FromString(key, &buffer), destination, out length);
+    }
+
+    /// <summary>Copies the value of a UTF-8 key into <paramref name="destination"/>; see <see cref="TryGet(string, Span{byte}, out int)"/>.</summary>
+    /// <param name="key">The key as UTF-8 bytes.</param>
+    /// <param name="destination">Where to copy the value.</param>
+    /// <param name="length">The value's length (see the string overload).</param>
+    /// <returns>True if the value was copied.</returns>
+    [SkipLocalsInit]
+    public bool TryGet(ReadOnlySpan<byte> key, Span<byte> destination, out int length)
+    {
+        KeyBuffer buffer;
+        return TryGetCore(KeyBytes.FromUtf8(key, &buffer), destination, out length);
+    }
+
+    /// <summary>Copies the value of a pre-encoded key into <paramref name="destination"/>; see <see cref="TryGet(string, Span{byte}, out int)"/>.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="destination">Where to copy the value.</param>
+    /// <param name="length">The value's length (see the string overload).</param>
+    /// <returns>True if the value was copied.</returns>
+    public bool TryGet(SplinterKey key, Span<byte> destination, out int length) => TryGetCore(key.Pointer, destination, out length);
+
+    /// <summary>Reads the length of a key's value without copying it.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="length">The value length, 0 when missing.</param>
+    /// <returns>True if the key exists.</returns>
+    [SkipLocalsInit]
+    public bool TryGetLength(string key, out int length)
+    {
+        KeyBuffer buffer;
+        return TryGetLengthCore(KeyBytes.FromString(key, &buffer), out length);
+    }
+
+    /// <summary>Reads the length of a UTF-8 key's value without copying it.</summary>
+    /// <param name="key">The key as UTF-8 bytes.</param>
+    /// <param name="length">The value length, 0 when missing.</param>
+    /// <returns>True if the key exists.</returns>
+    [SkipLocalsInit]
+    public bool TryGetLength(ReadOnlySpan<byte> key, out int length)
+    {
+        KeyBuffer buffer;
+        return TryGetLengthCore(KeyBytes.FromUtf8(key, &buffer), out length);
+    }
+
+    /// <summary>Reads the length of a pre-encoded key's value without copying it.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="length">The value length, 0 when missing.</param>
+    /// <returns>True if the key exists.</returns>
+    public bool TryGetLength(SplinterKey key, out int length) => TryGetLengthCore(key.Pointer, out length);
+
+    /// <summary>Returns a copy of the value, or null when the key does not exist.</summary>
+    /// <param name="key">The key.</param>
+    /// <returns>The value bytes or null.</returns>
+    [SkipLocalsInit]
+    public byte[]? Get(string key)
+    {
+        KeyBuffer buffer;
+        return GetCore(KeyBytes.FromString(key, &buffer));
+    }
+
+    /// <summary>Returns a copy of the value of a UTF-8 key, or null when it does not exist.</summary>
+    /// <param name="key">The key as UTF-8 bytes.</param>
+    /// <returns>The value bytes or null.</returns>
+    [SkipLocalsInit]
+    public byte[]? Get(ReadOnlySpan<byte> key)
+    {
+        KeyBuffer buffer;
+        return GetCore(KeyBytes.FromUtf8(key, &buffer));
+    }
+
+    /// <summary>Returns a copy of the value of a pre-encoded key, or null when it does not exist.</summary>
+    /// <param name="key">The key.</param>
+    /// <returns>The value bytes or null.</returns>
+    public byte[]? Get(SplinterKey key) => GetCore(key.Pointer);
+
+    /// <summary>Returns the value decoded as UTF-8, or null when the key does not exist.</summary>
+    /// <param name="key">The key.</param>
+    /// <returns>The decoded value or null.</returns>
+    [SkipLocalsInit]
+    public string? GetString(string key)
+    {
+        KeyBuffer buffer;
+        return GetStringCore(KeyBytes.FromString(key, &buffer));
+    }
+
+    /// <summary>Returns the value of a UTF-8 key decoded as UTF-8, or null when it does not exist.</summary>
+    /// <param name="key">The key as UTF-8 bytes.</param>
+    /// <returns>The decoded value or null.</returns>
+    [SkipLocalsInit]
+    public string? GetString(ReadOnlySpan<byte> key)
+    {
+        KeyBuffer buffer;
+        return GetStringCore(KeyBytes.FromUtf8(key, &buffer));
+    }
+
+    /// <summary>Returns the value of a pre-encoded key decoded as UTF-8, or null when it does not exist.</summary>
+    /// <param name="key">The key.</param>
+    /// <returns>The decoded value or null.</returns>
+    public string? GetString(SplinterKey key) => GetStringCore(key.Pointer);
+
+    // ---- Epoch / Contains / Remove / Append -----------------------------------------------
+
+    /// <summary>Returns the key's slot epoch (odd while a writer is inside), or 0 when the key does not exist.</summary>
+    /// <param name="key">The key.</param>
+    /// <returns>The slot epoch or 0.</returns>
+    [SkipLocalsInit]
+    public ulong GetEpoch(string key)
+    {
+        KeyBuffer buffer;
+        return GetEpochCore(KeyBytes.FromString(key, &buffer));
+    }
+
+    /// <summary>Returns a UTF-8 key's slot epoch, or 0 when it does not exist.</summary>
+    /// <param name="key">The key as UTF-8 bytes.</param>
+    /// <returns>The slot epoch or 0.</returns>
+    [SkipLocalsInit]
+    public ulong GetEpoch(ReadOnlySpan<byte> key)
+    {
+        KeyBuffer buffer;
+        return GetEpochCore(KeyBytes.FromUtf8(key, &buffer));
+    }
+
+    /// <summary>Returns a pre-encoded key's slot epoch, or 0 when it does not exist.</summary>
+    /// <param name="key">The key.</param>
+    /// <returns>The slot epoch or 0.</returns>
+    public ulong GetEpoch(SplinterKey key) => GetEpochCore(key.Pointer);
+
+    /// <summary>Tells whether the key exists.</summary>
+    /// <param name="key">The key.</param>
+    /// <returns>True if it exists.</returns>
+    public bool Contains(string key) => GetEpoch(key) != 0;
+
+    /// <summary>Tells whether a UTF-8 key exists.</summary>
+    /// <param name="key">The key as UTF-8 bytes.</param>
+    /// <returns>True if it exists.</returns>
+    public bool Contains(ReadOnlySpan<byte> key) => GetEpoch(key) != 0;
+
+    /// <summary>Tells whether a pre-encoded key exists.</summary>
+    /// <param name="key">The key.</param>
+    /// <returns>True if it exists.</returns>
+    public bool Contains(SplinterKey key) => GetEpoch(key) != 0;
+
+    /// <summary>Removes the key. Note: libsplinter does not pulse signal groups, notify the event bus or advance the store epoch for removals.</summary>
+    /// <param name="key">The key.</param>
+    /// <returns>True if it existed.</returns>
+    [SkipLocalsInit]
+    public bool Remove(string key)
+    {
+        KeyBuffer buffer;
+        return RemoveCore(KeyBytes.FromString(key, &buffer));
+    }
+
+    /// <summary>Removes a UTF-8 key.</summary>
+    /// <param name="key">The key as UTF-8 bytes.</param>
+    /// <returns>True if it existed.</returns>
+    [SkipLocalsInit]
+    public bool Remove(ReadOnlySpan<byte> key)
+    {
+        KeyBuffer buffer;
+        return RemoveCore(KeyBytes.FromUtf8(key, &buffer));
+    }
+
+    /// <summary>Removes a pre-encoded key.</summary>
+    /// <param name="key">The key.</param>
+    /// <returns>True if it existed.</returns>
+    public bool Remove(SplinterKey key) => RemoveCore(key.Pointer);
+
+    /// <summary>Appends bytes to an existing value and returns the new length.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="data">The bytes to append (at least one).</param>
+    /// <returns>The new value length.</returns>
+    /// <exception cref="KeyNotFoundException">The key does not exist.</exception>
+    /// <exception cref="ArgumentException">Empty data, or the result would exceed <see cref="MaxValueSize"/> (the value is unchanged).</exception>
+    [SkipLocalsInit]
+    public int Append(string key, ReadOnlySpan<byte> data)
+    {
+        KeyBuffer buffer;
+        return AppendCore(KeyBytes.FromString(key, &buffer), data);
+    }
+
+    /// <summary>Appends bytes to the value of a UTF-8 key and returns the new length.</summary>
+    /// <param name="key">The key as UTF-8 bytes.</param>
+    /// <param name="data">The bytes to append.</param>
+    /// <returns>The new value length.</returns>
+    [SkipLocalsInit]
+    public int Append(ReadOnlySpan<byte> key, ReadOnlySpan<byte> data)
+    {
+        KeyBuffer buffer;
+        return AppendCore(KeyBytes.FromUtf8(key, &buffer), data);
+    }
+
+    /// <summary>Appends bytes to the value of a pre-encoded key and returns the new length.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="data">The bytes to append.</param>
+    /// <returns>The new value length.</returns>
+    public int Append(SplinterKey key, ReadOnlySpan<byte> data) => AppendCore(key.Pointer, data);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryGetCore(byte* key, Span<byte> destination, out int length)
+    {
+        using (Lease())
+        {
+            nuint size = nuint.MaxValue;
+            fixed (byte* data = destination)
+            {
+                // An empty span pins to NULL, which libsplinter reads as a size query: never pass NULL.
+                if (data != null)
+                {
+                    int result = _api.splinter_get((sbyte*)key, data, (nuint)destination.Length, &size);
+                    if (result == 0)
+                    {
+                        length = (int)size;
+                        return true;
+                    }
+                }
+            }
+
+            return TryGetSlow(key, destination, size, out length) == GetStatus.Found;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private GetStatus TryGetSlow(byte* key, Span<byte> destination, nuint sizeSeen, out int length)
+    {
+        // The library writes *out_sz before its size check: a size above the capacity is EMSGSIZE.
+        if (sizeSeen != nuint.MaxValue && sizeSeen > (nuint)destination.Length)
+        {
+            length = (int)sizeSeen;
+            return GetStatus.TooSmall;
+        }
+
+        return GetWithErrno(key, destination, out length);
+    }
+
+    /// <summary>splinter_get through the errno wrapper with the bounded retry on EAGAIN. Caller holds a lease.</summary>
+    private GetStatus GetWithErrno(byte* key, Span<byte> destination, out int length)
+    {
+        ContentionRetry retry = default;
+        byte scratch;
+        fixed (byte* pinned = destination)
+        {
+            byte* data = pinned == null ? &scratch : pinned;
+            while (true)
+            {
+                nuint size = nuint.MaxValue;
+                int error = 0;
+                int result = _api.splinter_get_errno((sbyte*)key, data, (nuint)destination.Length, &size, &error);
+                if (result == 0)
+                {
+                    length = (int)size;
+                    return GetStatus.Found;
+                }
+
+                if (result == -1 && error == Errno.EMSGSIZE)
+                {
+                    length = (int)size;
+                    return GetStatus.TooSmall;
+                }
+
+                if (result == -1 && error == Errno.EAGAIN)
+                {
+                    if (!retry.Wait(_contentionBudget))
+                    {
+                        StoreErrors.ThrowContention(key, _api.splinter_get_epoch((sbyte*)key));
+                    }
+
+                    continue;
+                }
+
+                if (result == -1)
+                {
+                    length = 0;
+                    return GetStatus.Missing;
+                }
+
+                StoreErrors.Throw("Get", result, error, key);
+            }
+        }
+    }
+
+    private bool TryGetLengthCore(byte* key, out int length)
+    {
+        using (Lease())
+        {
+            ContentionRetry retry = default;
+            while (true)
+            {
+                nuint size = nuint.MaxValue;
+                int error = 0;
+                int result = _api.splinter_get_errno((sbyte*)key, null, 0, &size, &error);
+                if (result == 0)
+                {
+                    length = (int)size;
+                    return true;
+                }
+
+                if (result == -1 && error == Errno.EAGAIN)
+                {
+                    if (!retry.Wait(_contentionBudget))
+                    {
+                        StoreErrors.ThrowContention(key, _api.splinter_get_epoch((sbyte*)key));
+                    }
+
+                    continue;
+                }
+
+                if (result == -1)
+                {
+                    length = 0;
+                    return false;
+                }
+
+                StoreErrors.Throw("GetLength", result, error, key);
+            }
+        }
+    }
+
+    private byte[]? GetCore(byte* key)
+    {
+        using (Lease())
+        {
+            if (!TryGetLengthCore(key, out int capacity))
+            {
+                return null;
+            }
+
+            while (true)
+            {
+                byte[] value = new byte[capacity];
+                switch (GetWithErrno(key, value, out int length))
+                {
+                    case GetStatus.Found:
+                        return length == value.Length ? value : value.AsSpan(0, length).ToArray();
+                    case GetStatus.Missing:
+                        return null;
+                    default:
+                        capacity = length; // grew meanwhile
+                        break;
+                }
+            }
+        }
+    }
+
+    [SkipLocalsInit]
+    private string? GetStringCore(byte* key)
+    {
+        using (Lease())
+        {
+            if (!TryGetLengthCore(key, out int capacity))
+            {
+                return null;
+            }
+
+            Span<byte> stackBuffer = stackalloc byte[StackValueLimit];
+            while (true)
+            {
+                byte[]? rented = null;
+                Span<byte> buffer = capacity <= StackValueLimit
+                    ? stackBuffer
+                    : (rented = ArrayPool<byte>.Shared.Rent(capacity));
+                try
+                {
+                    switch (GetWithErrno(key, buffer, out int length))
+                    {
+                        case GetStatus.Found:
+                            return Encoding.UTF8.GetString(buffer.Slice(0, length));
+                        case GetStatus.Missing:
+                            return null;
+                        default:
+                            capacity = length;
+                            break;
+                    }
+                }
+                finally
+                {
+                    if (rented is not null)
+                    {
+                        ArrayPool<byte>.Shared.Return(rented);
+                    }
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong GetEpochCore(byte* key)
+    {
+        using (Lease())
+        {
+            return _api.splinter_get_epoch((sbyte*)key);
+        }
+    }
+
+    private bool RemoveCore(byte* key)
+    {
+        using (Lease())
+        {
+            ContentionRetry retry = default;
+            while (true)
+            {
+                int error = 0;
+                int result = _api.splinter_unset_errno((sbyte*)key, &error);
+                if (result >= 0)
+                {
+                    OnLocalWrite(-1);
+                    return true;
+                }
+
+                if (result == -1 && error == Errno.EAGAIN)
+                {
+                    if (!retry.Wait(_contentionBudget))
+                    {
+                        StoreErrors.ThrowContention(key, _api.splinter_get_epoch((sbyte*)key));
+                    }
+
+                    continue;
+                }
+
+                if (result == -1)
+                {
+                    return false;
+                }
+
+                StoreErrors.Throw("Remove", result, error, key);
+            }
+        }
+    }
+
+    private int AppendCore(byte* key, ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty)
+        {
+            throw new ArgumentException("Nothing to append: the data is empty.", nameof(data));
+        }
+
+        if ((uint)data.Length > _maxValueSize)
+        {
+            StoreErrors.ThrowValueLength(data.Length, _maxValueSize, nameof(data));
+        }
+
+        using (Lease())
+        {
+            ContentionRetry retry = default;
+            fixed (byte* bytes = data)
+            {
+                while (true)
+                {
+                    int error = 0;
+                    nuint newLength = 0;
+                    int result = _api.splinter_append_errno((sbyte*)key, bytes, (nuint)data.Length, &newLength, &error);
+                    if (result == 0)
+                    {
+                        OnLocalWrite(-1);
+                        return (int)newLength;
+                    }
+
+                    if (result == -1 && error == Errno.EAGAIN)
+                    {
+                        if (!retry.Wait(_contentionBudget))
+                        {
+                            StoreErrors.ThrowContention(key, _api.splinter_get_epoch((sbyte*)key));
+                        }
+
+                        continue;
+                    }
+
+                    if (result == -1 && error == Errno.EMSGSIZE)
+                    {
+                        throw new ArgumentException(
+                            $"Appending {data.Length} bytes to '{KeyBytes.Decode(key)}' would exceed the store's limit of {_maxValueSize} bytes per value; the value is unchanged.",
+                            nameof(data));
+                    }
+
+                    if (result == -1)
+                    {
+                        StoreErrors.ThrowKeyNotFound("Append", key);
+                    }
+
+                    StoreErrors.Throw("Append", result, error, key);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+using System.Runtime.InteropServices;
+
+namespace Splinter.Interop.Store.Interop;
+
+/// <summary>The few libc calls the store layer makes itself: its own read-write mapping of the store and the pre-open check.</summary>
+/// <remarks>Cold paths only (open/create); errno travels through SetLastError here, never on data operations.</remarks>
+internal static unsafe partial class StoreLibc
+{
+    public const int O_RDWR = 0x2;
+    public const int O_NOCTTY = 0x100;
+    public const int O_NONBLOCK = 0x800;
+    public const int O_CLOEXEC = 0x80000;
+
+    public const int PROT_READ = 0x1;
+    public const int PROT_WRITE = 0x2;
+    public const int MAP_SHARED = 0x1;
+
+    public const int AT_EMPTY_PATH = 0x1000;
+    public const uint STATX_TYPE = 0x1;
+    public const uint STATX_SIZE = 0x200;
+    public const ushort S_IFMT = 0xF000;
+    public const ushort S_IFREG = 0x8000;
+
+    private const string Libc = "libc.so.6";
+
+    /// <summary>struct statx (arch-independent layout; only the fields we read are named).</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 256)]
+    public struct Statx
+    {
+        [FieldOffset(0)]
+        public uint Mask;
+
+        [FieldOffset(28)]
+        public ushort Mode;
+
+        [FieldOffset(40)]
+        public ulong Size;
+    }
+
+    [LibraryImport(Libc, EntryPoint = "open", SetLastError = true)]
+    public static partial int Open(byte* path, int flags);
+
+    [LibraryImport(Libc, EntryPoint = "statx", SetLastError = true)]
+    public static partial int StatxCall(int dirfd, byte* path, int flags, uint mask, Statx* buffer);
+
+    [LibraryImport(Libc, EntryPoint = "mmap", SetLastError = true)]
+    public static partial void* Mmap(void* address, nuint length, int protection, int flags, int fd, long offset);
+
+    [LibraryImport(Libc, EntryPoint = "munmap", SetLastError = true)]
+    public static partial int Munmap(void* address, nuint length);
+
+    [LibraryImport(Libc, EntryPoint = "umask")]
+    public static partial uint Umask(uint mask);
+
+    [LibraryImport(Libc, EntryPoint = "chmod", SetLastError = true)]
+    public static partial int Chmod(byte* path, uint mode);
+}

@@ -1,0 +1,133 @@
+using System;
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Unicode;
+
+namespace Splinter.Interop.Store;
+
+/// <summary>Room for one NUL-terminated key (63 bytes + NUL) on the caller's stack.</summary>
+[InlineArray(KeyBytes.BufferSize)]
+internal struct KeyBuffer
+{
+    private byte _element0;
+}
+
+/// <summary>Validation and encoding of keys: UTF-8, 1..63 bytes, no NUL, no lone surrogate.</summary>
+internal static unsafe class KeyBytes
+{
+    /// <summary>Largest key in bytes (SPLINTER_KEY_MAX - 1).</summary>
+    public const int MaxByteCount = 63;
+
+    /// <summary>Key bytes plus the terminating NUL.</summary>
+    public const int BufferSize = MaxByteCount + 1;
+
+    /// <summary>Encodes and validates a string key into <paramref name="buffer"/>; returns the NUL-terminated bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static byte* FromString(string? key, KeyBuffer* buffer, [CallerArgumentExpression(nameof(key))] string? paramName = null)
+    {
+        if (key is null)
+        {
+            ThrowNull(paramName);
+        }
+
+        byte* destination = (byte*)buffer;
+        int written = Encode(key, new Span<byte>(destination, MaxByteCount), paramName);
+        destination[written] = 0;
+        return destination;
+    }
+
+    /// <summary>Validates UTF-8 key bytes and copies them NUL-terminated into <paramref name="buffer"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static byte* FromUtf8(ReadOnlySpan<byte> key, KeyBuffer* buffer, [CallerArgumentExpression(nameof(key))] string? paramName = null)
+    {
+        Validate(key, paramName);
+        byte* destination = (byte*)buffer;
+        key.CopyTo(new Span<byte>(destination, MaxByteCount));
+        destination[key.Length] = 0;
+        return destination;
+    }
+
+    /// <summary>Encodes <paramref name="key"/> into <paramref name="destination"/> (63 bytes), validating it; returns the byte count.</summary>
+    public static int Encode(ReadOnlySpan<char> key, Span<byte> destination, string? paramName)
+    {
+        if (key.IsEmpty)
+        {
+            ThrowEmpty(paramName);
+        }
+
+        OperationStatus status = Utf8.FromUtf16(key, destination, out int charsRead, out int written, replaceInvalidSequences: false, isFinalBlock: true);
+        if (status != OperationStatus.Done)
+        {
+            ThrowEncodingFailure(key, status, charsRead, paramName);
+        }
+
+        if (destination.Slice(0, written).Contains((byte)0))
+        {
+            ThrowNulInside(destination.Slice(0, written).IndexOf((byte)0), paramName);
+        }
+
+        return written;
+    }
+
+    /// <summary>Throws the matching ArgumentException unless <paramref name="key"/> is 1..63 bytes of valid UTF-8 without NUL.</summary>
+    public static void Validate(ReadOnlySpan<byte> key, string? paramName)
+    {
+        if (key.IsEmpty)
+        {
+            ThrowEmpty(paramName);
+        }
+
+        if (key.Length > MaxByteCount)
+        {
+            ThrowTooLong(key.Length, paramName);
+        }
+
+        int nul = key.IndexOf((byte)0);
+        if (nul >= 0)
+        {
+            ThrowNulInside(nul, paramName);
+        }
+
+        if (!Utf8.IsValid(key))
+        {
+            throw new ArgumentException("The key is not valid UTF-8.", paramName);
+        }
+    }
+
+    /// <summary>Decodes a NUL-terminated key of at most 64 bytes (for messages and listings).</summary>
+    public static string Decode(byte* key)
+    {
+        var bytes = new ReadOnlySpan<byte>(key, BufferSize);
+        int length = bytes.IndexOf((byte)0);
+        return Encoding.UTF8.GetString(length < 0 ? bytes : bytes.Slice(0, length));
+    }
+
+    private static void ThrowEncodingFailure(ReadOnlySpan<char> key, OperationStatus status, int charsRead, string? paramName)
+    {
+        if (status == OperationStatus.InvalidData)
+        {
+            throw new ArgumentException(
+                $"The key contains a lone UTF-16 surrogate (U+{(int)key[charsRead]:X4} at index {charsRead}); it has no UTF-8 encoding.",
+                paramName);
+        }
+
+        // DestinationTooSmall: the key needs more than 63 bytes. Count them for the message.
+        ThrowTooLong(Encoding.UTF8.GetByteCount(key), paramName);
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void ThrowNull(string? paramName) => throw new ArgumentNullException(paramName, "A key is required.");
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void ThrowEmpty(string? paramName) => throw new ArgumentException("The key is empty; keys are 1 to 63 UTF-8 bytes.", paramName);
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void ThrowTooLong(int byteCount, string? paramName) => throw new ArgumentException(
+        $"The key is {byteCount} UTF-8 bytes long; libsplinter keys hold at most {MaxByteCount} bytes (longer keys are silently truncated by the library and can never be found again).",
+        paramName);
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void ThrowNulInside(int index, string? paramName) => throw new ArgumentException(
+        $"The key contains a NUL character at byte {index}; keys are NUL-terminated C strings.", paramName);
+}

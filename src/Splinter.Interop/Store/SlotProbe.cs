@@ -1,0 +1,58 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using Splinter.Interop.Native;
+
+namespace Splinter.Interop.Store;
+
+/// <summary>
+/// Finds a key's slot in the C# layer's own mapping the way the format defines it (spec 5.1,
+/// 5.2): FNV-1a 64 over the key bytes, start at hash mod slots, linear probe over every slot,
+/// match on hash and key. Used where libsplinter offers no key-addressed call (slot pointers
+/// for pulse_watchers and slot_usr_*) and for the zero-copy read.
+/// </summary>
+internal static unsafe class SlotProbe
+{
+    private const ulong OffsetBasis = 0xcbf29ce484222325;
+    private const ulong Prime = 0x100000001b3;
+
+    /// <summary>FNV-1a 64 of a NUL-terminated key.</summary>
+    public static ulong Hash(byte* key)
+    {
+        ulong hash = OffsetBasis;
+        for (byte* p = key; *p != 0; p++)
+        {
+            hash = (hash ^ *p) * Prime;
+        }
+
+        return hash;
+    }
+
+    /// <summary>Index of the slot holding <paramref name="key"/>, or -1.</summary>
+    public static long Find(splinter_slot* slots, uint slotCount, byte* key, ulong hash)
+    {
+        int length = 0;
+        while (key[length] != 0)
+        {
+            length++;
+        }
+
+        var wanted = new ReadOnlySpan<byte>(key, length + 1); // with the NUL: strncmp equality
+        ulong start = hash % slotCount;
+        for (ulong i = 0; i < slotCount; i++)
+        {
+            ulong index = (start + i) % slotCount;
+            splinter_slot* slot = slots + index;
+            if (Volatile.Read(ref slot->hash) == hash && new ReadOnlySpan<byte>(SlotKey(slot), wanted.Length).SequenceEqual(wanted))
+            {
+                return (long)index;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>Address of a slot's 64-byte key field.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static byte* SlotKey(splinter_slot* slot) => (byte*)slot->key;
+}
