@@ -21,11 +21,16 @@ public sealed class EventBusTests
 
     private SplinterStore Store => _store ?? throw new InvalidOperationException("no store");
 
-    /// <summary>The slot a key lives in: each slot owns the value region at index * max (our library never moves it).</summary>
+    /// <summary>The slot of the first key set in a fresh store: its FNV-1a 64 hash modulo the slot count (spec 5.1, 5.2).</summary>
     private int SlotOf(string key)
     {
-        Assert.That(Store.TryGetSlotSnapshot(key, out SplinterSlotSnapshot snapshot), Is.True, key);
-        return (int)(snapshot.ValueOffset / Store.MaxValueSize);
+        ulong hash = 0xcbf29ce484222325UL;
+        foreach (byte b in System.Text.Encoding.UTF8.GetBytes(key))
+        {
+            hash = (hash ^ b) * 0x100000001b3UL;
+        }
+
+        return (int)(hash % Store.SlotCount);
     }
 
     [SetUp]
@@ -290,7 +295,7 @@ public sealed class EventBusTests
             warm.WaitAsync(TimeSpan.Zero).AsTask().Wait(HangGuard);
         }
 
-        int before = EventStores.OpenDescriptorCount();
+        int before = EventStores.SettledDescriptorCount();
         for (int i = 0; i < 1_000; i++)
         {
             using EventSubscription subscription = Store.Events.Subscribe();
@@ -303,7 +308,7 @@ public sealed class EventBusTests
             }
         }
 
-        Assert.That(EventStores.OpenDescriptorCount(), Is.EqualTo(before));
+        Assert.That(EventStores.SettledDescriptorCount(), Is.EqualTo(before));
     }
 
     [Test]
@@ -315,7 +320,7 @@ public sealed class EventBusTests
             warm.WaitAsync().AsTask().Wait(HangGuard);
         }
 
-        int before = EventStores.OpenDescriptorCount();
+        int before = EventStores.SettledDescriptorCount();
         for (int i = 0; i < 10_000; i++)
         {
             using EventFd eventFd = new(semaphore: (i & 1) == 0);
@@ -326,7 +331,7 @@ public sealed class EventBusTests
             }
         }
 
-        Assert.That(EventStores.OpenDescriptorCount(), Is.EqualTo(before));
+        Assert.That(EventStores.SettledDescriptorCount(), Is.EqualTo(before));
     }
 
     [Test]

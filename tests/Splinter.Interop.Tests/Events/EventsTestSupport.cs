@@ -36,8 +36,20 @@ internal static class EventStores
         }
     }
 
-    /// <summary>Number of descriptors this process has open.</summary>
+    /// <summary>Number of descriptors this process has open (listing /proc/self/fd).</summary>
     internal static int OpenDescriptorCount() => Directory.GetFiles("/proc/self/fd").Length;
+
+    /// <summary>
+    /// The descriptor count after finalizers ran, so descriptors that earlier tests left to the
+    /// garbage collector (child-process pipes, for example) do not close in the middle of a count.
+    /// </summary>
+    internal static int SettledDescriptorCount()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        return OpenDescriptorCount();
+    }
 }
 
 /// <summary>A real child process running Splinter.Interop.TestChild; killed on dispose if still running.</summary>
