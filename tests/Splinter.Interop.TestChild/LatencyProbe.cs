@@ -10,7 +10,7 @@ namespace Splinter.Interop.TestChild;
 /// Wake latency, owner write -> watcher wake, across two processes: the driver (owner) writes its
 /// Stopwatch timestamp into key "stamp" every 200 us; the watcher child takes a timestamp as soon as
 /// its wait returns and subtracts the stamp it reads (CLOCK_MONOTONIC is shared by both processes).
-/// Run by hand: dotnet Splinter.Interop.TestChild.dll latency all|c|sync|async [WRITES]
+/// Run by hand: dotnet Splinter.Interop.TestChild.dll latency all|c|sync|async|cancel [WRITES]
 /// ("c" is the C baseline, native/bus_latency_watch.c, compiled with clang-19 on first use).
 /// </summary>
 internal static class LatencyProbe
@@ -23,7 +23,7 @@ internal static class LatencyProbe
         if (mode == "all")
         {
             int worst = 0;
-            foreach (string each in new[] { "c", "sync", "async" })
+            foreach (string each in new[] { "c", "sync", "async", "cancel" })
             {
                 worst = Math.Max(worst, Drive(each, writes));
             }
@@ -31,9 +31,14 @@ internal static class LatencyProbe
             return worst;
         }
 
+        if (mode == "cancel")
+        {
+            return CancelLatency();
+        }
+
         if (mode is not ("sync" or "async" or "c"))
         {
-            Console.Error.WriteLine("latency: mode must be all, c, sync or async");
+            Console.Error.WriteLine("latency: mode must be all, c, sync, async or cancel");
             return 2;
         }
 
@@ -146,6 +151,67 @@ internal static class LatencyProbe
             $"C# {mode,-5} wake latency us: p50 {Micro(0.50):F1}  p90 {Micro(0.90):F1}  p99 {Micro(0.99):F1}  max {Micro(1.0):F1}  " +
             $"(samples {count}, wakes {measured}, CPU {cpu.TotalMilliseconds * 1000 / measured:F1} ms per 1000 wakes, allocated {(double)allocated / measured:F1} B per wake)"));
         return 0;
+    }
+
+    /// <summary>
+    /// Cancel -> the awaiting code runs again: 200 async waits on a subscription, each cancelled 1 ms
+    /// after it started; the time from Cancel() to the continuation (which runs on the waiter thread).
+    /// </summary>
+    private static int CancelLatency()
+    {
+        string name = $"splinter-cancel-{Environment.ProcessId}";
+        SplinterStore.Delete(name);
+        try
+        {
+            using SplinterStore store = SplinterStore.Create(name, 64, 64);
+            store.Events.Arm();
+            using EventSubscription subscription = store.Events.Subscribe();
+            const int Rounds = 200;
+            long[] latencies = new long[Rounds];
+            using System.Threading.ManualResetEventSlim resumed = new();
+            for (int i = 0; i < Rounds; i++)
+            {
+                using System.Threading.CancellationTokenSource cancellation = new();
+                resumed.Reset();
+                long resumedAt = 0;
+                var awaiter = subscription.WaitAsync(cancellation.Token).ConfigureAwait(false).GetAwaiter();
+                awaiter.UnsafeOnCompleted(() =>
+                {
+                    resumedAt = Stopwatch.GetTimestamp();
+                    resumed.Set();
+                });
+                System.Threading.Thread.Sleep(1);
+                long cancelledAt = Stopwatch.GetTimestamp();
+                cancellation.Cancel();
+                if (!resumed.Wait(TimeSpan.FromSeconds(5)))
+                {
+                    Console.Error.WriteLine("cancel: a cancelled wait did not end within 5 s");
+                    return 3;
+                }
+
+                latencies[i] = resumedAt - cancelledAt;
+                try
+                {
+                    awaiter.GetResult();
+                    Console.Error.WriteLine("cancel: the wait completed instead of being cancelled");
+                    return 3;
+                }
+                catch (OperationCanceledException)
+                {
+                    // Expected.
+                }
+            }
+
+            Array.Sort(latencies);
+            double Micro(int index) => latencies[index] * 1e6 / Stopwatch.Frequency;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"C# async cancel -> continuation us: p50 {Micro(Rounds / 2):F1}  p99 {Micro(Rounds * 99 / 100):F1}  max {Micro(Rounds - 1):F1}  (rounds {Rounds})"));
+            return 0;
+        }
+        finally
+        {
+            SplinterStore.Delete(name);
+        }
     }
 
     /// <summary>Compiles (once per process) and starts the C baseline watcher against the same libsplinter.so.</summary>
