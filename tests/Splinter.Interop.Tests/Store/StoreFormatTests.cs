@@ -1,0 +1,164 @@
+using System;
+using System.Buffers.Binary;
+using System.IO;
+using NUnit.Framework;
+using Splinter.Interop;
+using Splinter.Interop.Tests.TestSupport;
+
+namespace Splinter.Interop.Tests.Store;
+
+/// <summary>The pre-open check: foreign, truncated or other-flavour objects are refused with a clear exception, never mapped into a crash.</summary>
+[TestFixture(SplinterVariant.SharedMemory)]
+[TestFixture(SplinterVariant.Persistent)]
+[NonParallelizable]
+[Category("Store")]
+public sealed class StoreFormatTests(SplinterVariant variant) : StoreFixtureBase(variant)
+{
+    private const int HeaderSize = 5440;
+    private const int SlotSize = 128;
+
+    private static byte[] ValidImage(uint slots, uint maxValueSize)
+    {
+        byte[] image = new byte[HeaderSize + (slots * SlotSize) + (slots * maxValueSize)];
+        BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(0), 0x534C4E54);
+        BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(4), 4);
+        BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(8), slots);
+        BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(12), maxValueSize);
+        return image;
+    }
+
+    private SplinterStoreFormatException AssertRefused(string name, string reasonFragment)
+    {
+        var error = Assert.Throws<SplinterStoreFormatException>(() => SplinterStore.Open(name, Options));
+        Assert.That(error!.Reason, Does.Contain(reasonFragment));
+        Assert.That(error.Path, Is.EqualTo(Names.PathOf(name)));
+
+        // The refusal left nothing installed: the variant opens a real store right away.
+        using SplinterStore good = Names.Create();
+        good.Set("after", "refusal");
+        Assert.That(good.GetString("after"), Is.EqualTo("refusal"));
+        return error;
+    }
+
+    [Test]
+    public void EmptyObject_IsRefused()
+    {
+        string name = Names.NewName();
+        Names.WriteRaw(name, ReadOnlySpan<byte>.Empty);
+        AssertRefused(name, "shorter than a store header");
+    }
+
+    [Test]
+    public void ShorterThanHeader_IsRefused()
+    {
+        string name = Names.NewName();
+        Names.WriteRaw(name, ValidImage(8, 64).AsSpan(0, 100));
+        AssertRefused(name, "shorter than a store header");
+    }
+
+    [Test]
+    public void WrongMagic_IsRefused()
+    {
+        string name = Names.NewName();
+        byte[] image = ValidImage(8, 64);
+        BinaryPrimitives.WriteUInt32LittleEndian(image, 0xDEADBEEF);
+        Names.WriteRaw(name, image);
+        SplinterStoreFormatException error = AssertRefused(name, "wrong magic");
+        Assert.That(error.Message, Does.Contain("0xDEADBEEF"));
+    }
+
+    [Test]
+    public void WrongVersion_IsRefused()
+    {
+        string name = Names.NewName();
+        byte[] image = ValidImage(8, 64);
+        BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(4), 3);
+        Names.WriteRaw(name, image);
+        AssertRefused(name, "format version 3");
+    }
+
+    [Test]
+    public void EmptyGeometry_IsRefused()
+    {
+        string name = Names.NewName();
+        byte[] image = ValidImage(8, 64);
+        BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(8), 0);
+        Names.WriteRaw(name, image);
+        AssertRefused(name, "empty geometry");
+    }
+
+    [Test]
+    public void TruncatedStore_IsRefused()
+    {
+        // A real store cut short: the header promises more than the object holds (upstream would SIGBUS).
+        string name = Names.NewName();
+        SplinterStore.Create(name, 64, 1024, Options).Dispose();
+        using (var file = new FileStream(Names.PathOf(name), FileMode.Open, FileAccess.ReadWrite))
+        {
+            file.SetLength(HeaderSize + 100);
+        }
+
+        SplinterStoreFormatException error = AssertRefused(name, "truncated");
+        Assert.That(error.Message, Does.Contain("64 slots"));
+    }
+
+    [Test]
+    public void HugeGeometryInSmallFile_IsRefused()
+    {
+        string name = Names.NewName();
+        byte[] image = ValidImage(8, 64);
+        BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(8), uint.MaxValue);
+        BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(12), uint.MaxValue);
+        Names.WriteRaw(name, image);
+        AssertRefused(name, "truncated or damaged");
+    }
+
+    [Test]
+    public void EmbeddingsFlavour_IsRefusedWithTheReason()
+    {
+        // Same header, but sized for 3200-byte slots: created by a SPLINTER_EMBEDDINGS build.
+        string name = Names.NewName();
+        const uint slots = 4;
+        const uint maxValueSize = 64;
+        byte[] image = new byte[HeaderSize + (slots * 3200) + (slots * maxValueSize)];
+        ValidImage(slots, maxValueSize).AsSpan(0, 16).CopyTo(image);
+        Names.WriteRaw(name, image);
+        AssertRefused(name, "SPLINTER_EMBEDDINGS");
+    }
+
+    [Test]
+    public void OpenOrCreate_OnForeignObject_IsRefusedAndLeavesItAlone()
+    {
+        string name = Names.NewName();
+        byte[] image = ValidImage(8, 64);
+        BinaryPrimitives.WriteUInt32LittleEndian(image, 0x12345678);
+        Names.WriteRaw(name, image);
+
+        Assert.Throws<SplinterStoreFormatException>(() => SplinterStore.OpenOrCreate(name, 8, 64, Options));
+        Assert.That(File.ReadAllBytes(Names.PathOf(name)), Is.EqualTo(image), "the foreign object was not touched");
+    }
+
+    [Test]
+    public void Directory_IsRefused()
+    {
+        if (Variant != SplinterVariant.Persistent)
+        {
+            Assert.Ignore("only the persistent variant takes arbitrary paths");
+        }
+
+        string name = Names.NewName();
+        Directory.CreateDirectory(name);
+        Assert.Throws<SplinterStoreFormatException>(() => SplinterStore.Open(name, Options));
+    }
+
+    [Test]
+    public void ValidImageWrittenByHand_Opens()
+    {
+        // The check accepts exactly the format: a zeroed image with a correct header opens.
+        string name = Names.NewName();
+        Names.WriteRaw(name, ValidImage(8, 64));
+        using SplinterStore store = Names.Track(SplinterStore.Open(name, Options));
+        Assert.That(store.SlotCount, Is.EqualTo(8u));
+        Assert.That(store.Contains("anything"), Is.False);
+    }
+}

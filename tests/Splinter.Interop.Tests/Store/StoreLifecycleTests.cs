@@ -1,0 +1,256 @@
+using System;
+using System.IO;
+using NUnit.Framework;
+using Splinter.Interop;
+using Splinter.Interop.Tests.TestSupport;
+
+namespace Splinter.Interop.Tests.Store;
+
+[TestFixture(SplinterVariant.SharedMemory)]
+[TestFixture(SplinterVariant.Persistent)]
+[NonParallelizable]
+[Category("Store")]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class StoreLifecycleTests(SplinterVariant variant) : StoreFixtureBase(variant)
+{
+    [Test]
+    public void Create_ReportsGeometryNameAndVariant()
+    {
+        string name = Names.NewName();
+        using SplinterStore store = Names.Track(SplinterStore.Create(name, 8, 100, Options));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(store.Name, Is.EqualTo(name));
+            Assert.That(store.Variant, Is.EqualTo(Variant));
+            Assert.That(store.SlotCount, Is.EqualTo(8u));
+            Assert.That(store.MaxValueSize, Is.EqualTo(100u));
+            Assert.That(store.BackingPath, Is.EqualTo(Names.PathOf(name)));
+            Assert.That(new FileInfo(store.BackingPath).Length, Is.EqualTo(7264), "5440 + 8 x 128 + 8 x 100");
+            Assert.That(store.IsDisposed, Is.False);
+            Assert.That(store.ToString(), Does.Contain(name).And.Contain("8 slots"));
+        });
+    }
+
+    [Test]
+    public void Create_Existing_ThrowsEExistAndKeepsContent()
+    {
+        string name = Names.NewName();
+        using (SplinterStore store = SplinterStore.Create(name, 8, 64, Options))
+        {
+            store.Set("kept", "value");
+        }
+
+        var error = Assert.Throws<SplinterException>(() => SplinterStore.Create(name, 8, 64, Options));
+        Assert.That(error!.Errno, Is.EqualTo(Errno.EEXIST));
+        Assert.That(error.Message, Does.Contain("already exists"));
+
+        using SplinterStore reopened = Names.Track(SplinterStore.Open(name, Options));
+        Assert.That(reopened.GetString("kept"), Is.EqualTo("value"));
+    }
+
+    [Test]
+    public void Open_AfterDispose_SeesPreviousWrites()
+    {
+        string name = Names.NewName();
+        using (SplinterStore store = SplinterStore.Create(name, 8, 64, Options))
+        {
+            store.Set("k", "v1");
+        }
+
+        using SplinterStore again = Names.Track(SplinterStore.Open(name, Options));
+        Assert.Multiple(() =>
+        {
+            Assert.That(again.GetString("k"), Is.EqualTo("v1"));
+            Assert.That(again.SlotCount, Is.EqualTo(8u));
+            Assert.That(again.MaxValueSize, Is.EqualTo(64u));
+        });
+    }
+
+    [Test]
+    public void Open_Missing_ThrowsNotFound()
+    {
+        string name = Names.NewName();
+        var error = Assert.Throws<SplinterStoreNotFoundException>(() => SplinterStore.Open(name, Options));
+        Assert.That(error!.Errno, Is.EqualTo(Errno.ENOENT));
+        Assert.That(error.NameOrPath, Is.EqualTo(name));
+        Assert.That(error.Variant, Is.EqualTo(Variant));
+    }
+
+    [Test]
+    public void OpenOrCreate_CreatesThenOpensWithExistingGeometry()
+    {
+        string name = Names.NewName();
+        using (SplinterStore created = SplinterStore.OpenOrCreate(name, 4, 32, Options))
+        {
+            Assert.That(created.SlotCount, Is.EqualTo(4u));
+            created.Set("a", "1");
+        }
+
+        using SplinterStore opened = Names.Track(SplinterStore.OpenOrCreate(name, 16, 256, Options));
+        Assert.Multiple(() =>
+        {
+            Assert.That(opened.SlotCount, Is.EqualTo(4u), "an existing store keeps its geometry");
+            Assert.That(opened.MaxValueSize, Is.EqualTo(32u));
+            Assert.That(opened.GetString("a"), Is.EqualTo("1"));
+        });
+    }
+
+    [Test]
+    public void SecondOpenOfSameVariant_ThrowsInvalidOperationNamingTheOpenStore()
+    {
+        SplinterStore first = Names.Create();
+        string other = Names.NewName();
+
+        var error = Assert.Throws<InvalidOperationException>(() => SplinterStore.Create(other, 8, 64, Options));
+        Assert.That(error!.Message, Does.Contain(first.Name).And.Contain(other));
+        Assert.Throws<InvalidOperationException>(() => SplinterStore.Open(first.Name, Options));
+        Assert.That(SplinterStore.Exists(other, Variant), Is.False, "the refused create made nothing");
+
+        first.Set("still", "usable");
+        Assert.That(first.GetString("still"), Is.EqualTo("usable"));
+    }
+
+    [Test]
+    public void AfterDispose_SameVariantCanOpenAgain()
+    {
+        SplinterStore first = Names.Create();
+        first.Dispose();
+        using SplinterStore second = Names.Create();
+        second.Set("k", "v");
+        Assert.That(second.GetString("k"), Is.EqualTo("v"));
+    }
+
+    [Test]
+    public void Delete_RemovesTheObject_AndReportsMissing()
+    {
+        string name = Names.NewName();
+        SplinterStore.Create(name, 4, 16, Options).Dispose();
+        Assert.That(SplinterStore.Exists(name, Variant), Is.True);
+
+        Assert.That(SplinterStore.Delete(name, Variant), Is.True);
+        Assert.That(SplinterStore.Exists(name, Variant), Is.False);
+        Names.AssertGone(name);
+        Assert.That(SplinterStore.Delete(name, Variant), Is.False, "second delete finds nothing");
+    }
+
+    [Test]
+    public void PrivatePermissions_CreatesMode0600()
+    {
+        string name = Names.NewName();
+        using SplinterStore store = Names.Track(SplinterStore.Create(name, 4, 16, Options with { PrivatePermissions = true }));
+        Assert.That(File.GetUnixFileMode(store.BackingPath), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+    }
+
+    [Test]
+    public void DefaultPermissions_AreNot0600UnderTheUsualUmask()
+    {
+        string name = Names.NewName();
+        using SplinterStore store = Names.Track(SplinterStore.Create(name, 4, 16, Options));
+        UnixFileMode mode = File.GetUnixFileMode(store.BackingPath);
+        Assert.That(mode & UnixFileMode.UserWrite, Is.EqualTo(UnixFileMode.UserWrite));
+        if ((mode & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) == 0)
+        {
+            Assert.Ignore($"the process umask already removes group/other read (mode {mode}); nothing to compare with 0600");
+        }
+    }
+
+    [TestCase(0u, 16u, "slotCount")]
+    [TestCase(4u, 0u, "maxValueSize")]
+    [TestCase(4u, 0x8000_0000u, "maxValueSize")]
+    [TestCase(0x10000u, 0x10001u, "slotCount")]
+    public void Create_BadGeometry_ThrowsArgumentOutOfRangeBeforeCreatingAnything(uint slots, uint maxValueSize, string parameter)
+    {
+        string name = Names.NewName();
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => SplinterStore.Create(name, slots, maxValueSize, Options));
+        Assert.That(error!.ParamName, Is.EqualTo(parameter));
+        Assert.That(SplinterStore.Exists(name, Variant), Is.False);
+    }
+
+    [Test]
+    public void BadNames_ThrowArgumentExceptions()
+    {
+        Assert.Throws<ArgumentNullException>(() => SplinterStore.Create(null!, 4, 16, Options));
+        Assert.Throws<ArgumentException>(() => SplinterStore.Create(string.Empty, 4, 16, Options));
+        Assert.Throws<ArgumentException>(() => SplinterStore.Open("a\0b", Options));
+        Assert.Throws<ArgumentNullException>(() => SplinterStore.Delete(null!, Variant));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SplinterStore.Create("x", 4, 16, Options with { ContentionTimeout = TimeSpan.FromSeconds(-1) }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SplinterStore.Exists("x", (SplinterVariant)7));
+    }
+
+    [Test]
+    public void SharedMemoryNames_WithInnerSlash_AreInvalid_LeadingSlashesAreStripped()
+    {
+        if (Variant != SplinterVariant.SharedMemory)
+        {
+            Assert.Ignore("shm naming rules only apply to the shared-memory variant");
+        }
+
+        Assert.Throws<ArgumentException>(() => SplinterStore.Create("a/b", 4, 16, Options));
+        Assert.Throws<ArgumentException>(() => SplinterStore.Create("/", 4, 16, Options));
+        Assert.Throws<ArgumentException>(() => SplinterStore.Create("..", 4, 16, Options));
+        Assert.Throws<ArgumentException>(() => SplinterStore.Create(new string('n', 256), 4, 16, Options));
+
+        string name = Names.NewName();
+        using SplinterStore store = Names.Track(SplinterStore.Create("//" + name, 4, 16, Options));
+        Assert.That(store.BackingPath, Is.EqualTo("/dev/shm/" + name));
+        Assert.That(SplinterStore.Exists(name, Variant), Is.True, "'//name' and 'name' are the same object");
+    }
+
+    [Test]
+    public void BothVariants_OpenTogetherInOneProcess()
+    {
+        SplinterVariant other = Variant == SplinterVariant.SharedMemory ? SplinterVariant.Persistent : SplinterVariant.SharedMemory;
+        using var otherNames = new StoreTestNames(other);
+        SplinterStore mine = Names.Create();
+        SplinterStore theirs = otherNames.Create();
+
+        mine.Set("k", "mine");
+        theirs.Set("k", "theirs");
+        Assert.Multiple(() =>
+        {
+            Assert.That(mine.GetString("k"), Is.EqualTo("mine"));
+            Assert.That(theirs.GetString("k"), Is.EqualTo("theirs"));
+        });
+    }
+
+    [Test]
+    public void GetTicks_IsNonZeroAndDoesNotGoBackwards()
+    {
+        ulong first = SplinterStore.GetTicks();
+        ulong second = SplinterStore.GetTicks();
+        Assert.That(first, Is.Not.Zero);
+        Assert.That(second, Is.GreaterThanOrEqualTo(first));
+    }
+
+    [Test]
+    public void Finalization_WithoutDispose_ClosesAndFreesTheVariant()
+    {
+        string name = Names.NewName();
+        CreateAndDrop(name, Options);
+        for (int attempt = 0; attempt < 10; attempt++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            try
+            {
+                using SplinterStore reopened = SplinterStore.Open(name, Options);
+                Assert.That(reopened.GetString("k"), Is.EqualTo("v"));
+                return;
+            }
+            catch (InvalidOperationException)
+            {
+                // Not finalized yet.
+            }
+        }
+
+        Assert.Fail("the abandoned store was never finalized and closed");
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void CreateAndDrop(string name, SplinterStoreOptions options)
+    {
+        SplinterStore store = SplinterStore.Create(name, 4, 16, options);
+        store.Set("k", "v");
+    }
+}

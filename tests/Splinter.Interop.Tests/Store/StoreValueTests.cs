@@ -1,0 +1,261 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using NUnit.Framework;
+using Splinter.Interop;
+using Splinter.Interop.Tests.TestSupport;
+
+namespace Splinter.Interop.Tests.Store;
+
+[TestFixture(SplinterVariant.SharedMemory)]
+[TestFixture(SplinterVariant.Persistent)]
+[NonParallelizable]
+[Category("Store")]
+public sealed class StoreValueTests(SplinterVariant variant) : StoreFixtureBase(variant)
+{
+    private SplinterStore _store = null!;
+
+    [SetUp]
+    public void OpenStore() => _store = Names.Create(slots: 16, maxValueSize: 64);
+
+    [TearDown]
+    public void CloseStore() => _store.Dispose();
+
+    [Test]
+    public void Set_ThenGet_RoundTripsForEveryKeyForm()
+    {
+        var key = new SplinterKey("form-key");
+        _store.Set("form-string", "one"u8);
+        _store.Set("form-utf8"u8, "two"u8);
+        _store.Set(key, "three"u8);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_store.Get("form-string"), Is.EqualTo("one"u8.ToArray()));
+            Assert.That(_store.Get("form-utf8"u8), Is.EqualTo("two"u8.ToArray()));
+            Assert.That(_store.Get(key), Is.EqualTo("three"u8.ToArray()));
+            Assert.That(_store.GetString("form-utf8"), Is.EqualTo("two"));
+            Assert.That(_store.GetString("form-key"u8), Is.EqualTo("three"));
+            Assert.That(_store.GetString(key), Is.EqualTo("three"));
+        });
+    }
+
+    [Test]
+    public void StringValues_AreUtf8()
+    {
+        _store.Set("s1", "h\u00E9llo");
+        _store.Set("s2"u8, "w\u00F6rld");
+        _store.Set(new SplinterKey("s3"), "\U0001F600");
+        Assert.Multiple(() =>
+        {
+            Assert.That(_store.Get("s1"), Is.EqualTo(Encoding.UTF8.GetBytes("h\u00E9llo")));
+            Assert.That(_store.GetString("s2"), Is.EqualTo("w\u00F6rld"));
+            Assert.That(_store.GetString("s3"), Is.EqualTo("\U0001F600"));
+        });
+    }
+
+    [Test]
+    public void StringValue_WithLoneSurrogate_IsRejected()
+    {
+        Assert.Throws<System.Text.EncoderFallbackException>(() => _store.Set("bad", "x\uD800"));
+        Assert.That(_store.Contains("bad"), Is.False);
+    }
+
+    [Test]
+    public void TryGet_CopiesWithoutAllocatingAPI()
+    {
+        _store.Set("k", "value"u8);
+        Span<byte> buffer = stackalloc byte[64];
+        Assert.That(_store.TryGet("k", buffer, out int length), Is.True);
+        Assert.That(buffer[..length].ToArray(), Is.EqualTo("value"u8.ToArray()));
+        Assert.That(_store.TryGet("k"u8, buffer, out length), Is.True);
+        Assert.That(length, Is.EqualTo(5));
+        Assert.That(_store.TryGet(new SplinterKey("k"), buffer, out length), Is.True);
+        Assert.That(length, Is.EqualTo(5));
+    }
+
+    [Test]
+    public void TryGet_Missing_ReturnsFalseAndZero()
+    {
+        Span<byte> buffer = stackalloc byte[8];
+        Assert.That(_store.TryGet("missing", buffer, out int length), Is.False);
+        Assert.That(length, Is.Zero);
+        Assert.That(_store.Get("missing"), Is.Null);
+        Assert.That(_store.GetString("missing"), Is.Null);
+        Assert.That(_store.TryGetLength("missing", out length), Is.False);
+    }
+
+    [Test]
+    public void TryGet_SmallDestination_ReturnsFalseWithNeededLength()
+    {
+        _store.Set("k", new byte[40]);
+        Span<byte> small = stackalloc byte[10];
+        Assert.That(_store.TryGet("k", small, out int length), Is.False);
+        Assert.That(length, Is.EqualTo(40));
+        Assert.That(_store.TryGet("k", Span<byte>.Empty, out length), Is.False, "an empty destination is not a size query");
+        Assert.That(length, Is.EqualTo(40));
+        Assert.That(_store.TryGetLength("k", out length), Is.True);
+        Assert.That(length, Is.EqualTo(40));
+    }
+
+    [Test]
+    public void Value_OfMaxSize_IsAccepted_MaxPlusOne_IsRejectedWithTheLimit()
+    {
+        byte[] largest = Enumerable.Range(0, 64).Select(i => (byte)i).ToArray();
+        _store.Set("max", largest);
+        Assert.That(_store.Get("max"), Is.EqualTo(largest));
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => _store.Set("big", new byte[65]));
+        Assert.That(error!.Message, Does.Contain("at most 64 bytes"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => _store.Set("big", new string('x', 65)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => _store.Set("big", new string('\u20AC', 22)), "66 UTF-8 bytes");
+        Assert.That(_store.Contains("big"), Is.False);
+    }
+
+    [Test]
+    public void EmptyValue_IsRejected()
+    {
+        var error = Assert.Throws<ArgumentException>(() => _store.Set("empty", ReadOnlySpan<byte>.Empty));
+        Assert.That(error!.Message, Does.Contain("empty"));
+        Assert.Throws<ArgumentException>(() => _store.Set("empty", string.Empty));
+        Assert.Throws<ArgumentNullException>(() => _store.Set("empty", (string)null!));
+        Assert.That(_store.Contains("empty"), Is.False);
+    }
+
+    [Test]
+    public void Overwrite_ReplacesValueAndAdvancesEpochByTwo()
+    {
+        _store.Set("k", "first-longer-value");
+        ulong first = _store.GetEpoch("k");
+        _store.Set("k", "2nd");
+        Assert.Multiple(() =>
+        {
+            Assert.That(first, Is.EqualTo(2ul), "first set of a fresh slot");
+            Assert.That(_store.GetEpoch("k"), Is.EqualTo(first + 2));
+            Assert.That(_store.GetString("k"), Is.EqualTo("2nd"));
+        });
+    }
+
+    [Test]
+    public void GetEpoch_AndContains_ForEveryKeyForm()
+    {
+        Assert.That(_store.GetEpoch("e"), Is.Zero);
+        Assert.That(_store.Contains("e"), Is.False);
+        _store.Set("e", "v");
+        var key = new SplinterKey("e");
+        Assert.Multiple(() =>
+        {
+            Assert.That(_store.GetEpoch("e"), Is.EqualTo(2ul));
+            Assert.That(_store.GetEpoch("e"u8), Is.EqualTo(2ul));
+            Assert.That(_store.GetEpoch(key), Is.EqualTo(2ul));
+            Assert.That(_store.Contains("e"), Is.True);
+            Assert.That(_store.Contains("e"u8), Is.True);
+            Assert.That(_store.Contains(key), Is.True);
+        });
+    }
+
+    [Test]
+    public void Remove_ReturnsWhetherTheKeyExisted()
+    {
+        _store.Set("r1", "v");
+        _store.Set("r2", "v");
+        _store.Set("r3", "v");
+        Assert.Multiple(() =>
+        {
+            Assert.That(_store.Remove("r1"), Is.True);
+            Assert.That(_store.Remove("r1"), Is.False);
+            Assert.That(_store.Remove("r2"u8), Is.True);
+            Assert.That(_store.Remove(new SplinterKey("r3")), Is.True);
+            Assert.That(_store.Contains("r1") || _store.Contains("r2") || _store.Contains("r3"), Is.False);
+        });
+    }
+
+    [Test]
+    public void Append_GrowsTheValue()
+    {
+        _store.Set("log", "ab");
+        Assert.That(_store.Append("log", "cd"u8), Is.EqualTo(4));
+        Assert.That(_store.Append("log"u8, "e"u8), Is.EqualTo(5));
+        Assert.That(_store.Append(new SplinterKey("log"), "f"u8), Is.EqualTo(6));
+        Assert.That(_store.GetString("log"), Is.EqualTo("abcdef"));
+    }
+
+    [Test]
+    public void Append_Errors()
+    {
+        _store.Set("log", new byte[60]);
+        Assert.Throws<KeyNotFoundException>(() => _store.Append("nope", "x"u8));
+        Assert.Throws<ArgumentException>(() => _store.Append("log", ReadOnlySpan<byte>.Empty));
+        var error = Assert.Throws<ArgumentException>(() => _store.Append("log", new byte[5]));
+        Assert.That(error!.Message, Does.Contain("64"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => _store.Append("log", new byte[65]));
+        Assert.That(_store.TryGetLength("log", out int length) && length == 60, Is.True, "the failed append left the value unchanged");
+    }
+
+    [Test]
+    public void Key_Of63Bytes_RoundTrips()
+    {
+        string key = new('z', 63);
+        _store.Set(key, "long-key");
+        Assert.That(_store.GetString(key), Is.EqualTo("long-key"));
+        Assert.That(_store.GetKeys(), Does.Contain(key));
+    }
+
+    [Test]
+    public void UnicodeKeys_RoundTrip()
+    {
+        string key = "\u30AD\u30FC-\U0001F511";
+        _store.Set(key, "v");
+        Assert.That(_store.GetString(Encoding.UTF8.GetBytes(key)), Is.EqualTo("v"));
+        Assert.That(_store.GetKeys(), Does.Contain(key));
+    }
+
+    [Test]
+    public void GetKeys_ListsExactlyTheLiveKeys()
+    {
+        var expected = new HashSet<string> { "a", "bb", "ccc" };
+        foreach (string key in expected)
+        {
+            _store.Set(key, key);
+        }
+
+        _store.Set("gone", "x");
+        _store.Remove("gone");
+        Assert.That(_store.GetKeys(), Is.EquivalentTo(expected));
+    }
+
+    [Test]
+    public void FullStore_ThrowsStoreFullNamingKeyAndSlots()
+    {
+        for (int i = 0; i < 16; i++)
+        {
+            _store.Set($"fill-{i}", "v");
+        }
+
+        var error = Assert.Throws<SplinterStoreFullException>(() => _store.Set("one-too-many", "v"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.Key, Is.EqualTo("one-too-many"));
+            Assert.That(error.SlotCount, Is.EqualTo(16u));
+            Assert.That(error, Is.InstanceOf<SplinterException>());
+        });
+
+        _store.Set("fill-3", "overwrite still works");
+        Assert.That(_store.GetString("fill-3"), Is.EqualTo("overwrite still works"));
+        _store.Remove("fill-0");
+        _store.Set("one-too-many", "now fits");
+        Assert.That(_store.GetString("one-too-many"), Is.EqualTo("now fits"));
+    }
+
+    [Test]
+    public void Get_OfLargeValue_UsesThePool_AndStillRoundTrips()
+    {
+        using var names = new StoreTestNames(Variant == SplinterVariant.SharedMemory ? SplinterVariant.Persistent : SplinterVariant.SharedMemory);
+        SplinterStore large = names.Create(slots: 4, maxValueSize: 100_000);
+        string text = new('q', 90_000);
+        large.Set("big", text);
+        Assert.That(large.GetString("big"), Is.EqualTo(text));
+        Assert.That(large.Get("big")!, Has.Length.EqualTo(90_000));
+    }
+}
