@@ -148,6 +148,17 @@ static inline struct splinter_slot *spl_find(const char *key) {
  * store shared with upstream processes can hold a relocated val_off
  * (upstream BIGUINT promotion), and every access is clipped by this.
  */
+/* val_off is a plain field; read it exactly once where no lock is held. */
+static inline uint32_t spl_off(const struct splinter_slot *s) {
+    return __atomic_load_n(&s->val_off, __ATOMIC_RELAXED);
+}
+
+static inline uint32_t spl_room_at(uint64_t off) {
+    if (off >= spl_g.arena_sz) return 0;
+    uint64_t room = spl_g.arena_sz - off;
+    return room < spl_g.max_val ? (uint32_t)room : spl_g.max_val;
+}
+
 static inline uint32_t spl_room(const struct splinter_slot *s) {
     uint64_t off = s->val_off;
     if (off >= spl_g.arena_sz) return 0;

@@ -133,12 +133,13 @@ SPLINTER_API int splinter_get(const char *key, void *buf, size_t buf_sz, size_t 
             errno = EMSGSIZE;
             return -1;
         }
-        if ((uint64_t)s->val_off + len > spl_g.arena_sz) {
+        uint32_t off = spl_off(s);
+        if ((uint64_t)off + len > spl_g.arena_sz) {
             /* Value region relocated outside the arena by an upstream process. */
             errno = EFAULT;
             return -1;
         }
-        memcpy(buf, spl_value(s), len);
+        memcpy(buf, spl_g.values + off, len);
     }
     atomic_thread_fence(memory_order_acquire);
     if (LD_RLX(&s->epoch) != e) {
@@ -223,12 +224,13 @@ SPLINTER_API const void *splinter_get_raw_ptr(const char *key, size_t *out_sz, u
     struct splinter_slot *s = spl_find(key);
     if (s == NULL) return NULL;
     if (out_epoch != NULL) *out_epoch = LD_ACQ(&s->epoch);
+    uint32_t off = spl_off(s);
     if (out_sz != NULL) {
         uint32_t len = LD_RLX(&s->val_len);
-        uint32_t room = spl_room(s);
+        uint32_t room = spl_room_at(off);
         *out_sz = len < room ? len : room;
     }
-    return spl_value(s);
+    return spl_g.values + off;
 }
 
 SPLINTER_API uint64_t splinter_get_epoch(const char *key) {
