@@ -81,19 +81,20 @@ void spl_uninstall(void) {
 }
 
 /* Makes a validated mapping the current store, releasing the previous one. */
-static void spl_install(void *base, size_t len) {
+/* Geometry comes from the caller's validated copy, never re-read from the
+ * shared header (another process could change it in between). */
+static void spl_install(void *base, size_t len, uint32_t slots, uint32_t max_val) {
     int saved = errno;
     spl_uninstall();
     errno = saved;
-    struct splinter_header *h = base;
     spl_g.base = base;
     spl_g.map_len = len;
-    spl_g.hdr = h;
-    spl_g.slots = h->slots;
-    spl_g.max_val = h->max_val_sz;
-    spl_g.arena_sz = (uint64_t)h->slots * h->max_val_sz;
+    spl_g.hdr = base;
+    spl_g.slots = slots;
+    spl_g.max_val = max_val;
+    spl_g.arena_sz = (uint64_t)slots * max_val;
     spl_g.slot = (struct splinter_slot *)((unsigned char *)base + SPL_HDR_SZ);
-    spl_g.values = (unsigned char *)base + SPL_HDR_SZ + (size_t)h->slots * SPL_SLOT_SZ;
+    spl_g.values = (unsigned char *)base + SPL_HDR_SZ + (size_t)slots * SPL_SLOT_SZ;
 }
 
 static void spl_init_image(void *base, size_t total, uint32_t n, uint32_t m) {
@@ -166,7 +167,7 @@ static int spl_create(const char *name, size_t slots, size_t max_value_sz) {
     }
     (void)close(fd);
     spl_init_image(base, total, (uint32_t)slots, (uint32_t)max_value_sz);
-    spl_install(base, total);
+    spl_install(base, total, (uint32_t)slots, (uint32_t)max_value_sz);
     return 0;
 }
 
@@ -205,13 +206,15 @@ static int spl_open(const char *name) {
         return -1;
     }
     atomic_thread_fence(memory_order_acquire);
-    size_t need = spl_total_size(h->slots, h->max_val_sz);
-    if (h->slots == 0 || h->max_val_sz == 0 || need == 0 || len < need) {
+    uint32_t slots = __atomic_load_n(&h->slots, __ATOMIC_RELAXED);
+    uint32_t max_val = __atomic_load_n(&h->max_val_sz, __ATOMIC_RELAXED);
+    size_t need = spl_total_size(slots, max_val);
+    if (slots == 0 || max_val == 0 || need == 0 || len < need) {
         (void)munmap(base, len);
         errno = EINVAL;
         return -1;
     }
-    spl_install(base, len);
+    spl_install(base, len, slots, max_val);
     return 0;
 }
 
