@@ -189,4 +189,27 @@ public sealed class EventFdTests
         notifier.Join();
         Assert.That(allocated, Is.Zero, $"{allocated} bytes over {Rounds} waits");
     }
+
+    [Test]
+    public void DescriptorCountIsUnchangedAfterManyEventFdCycles()
+    {
+        using (EventFd warm = new())
+        {
+            warm.Notify();
+            warm.WaitAsync().AsTask().Wait(HangGuard);
+        }
+
+        int before = EventStores.SettledDescriptorCount();
+        for (int i = 0; i < 10_000; i++)
+        {
+            using EventFd eventFd = new(semaphore: (i & 1) == 0);
+            eventFd.Notify();
+            if (i % 100 == 0)
+            {
+                Assert.That(eventFd.WaitAsync().AsTask().Wait(HangGuard), Is.True);
+            }
+        }
+
+        Assert.That(EventStores.SettledDescriptorCount(), Is.EqualTo(before));
+    }
 }

@@ -14,12 +14,15 @@ internal static class EventStores
 {
     private static int s_counter;
 
-    /// <summary>A shm store name no other test or process uses.</summary>
-    internal static string UniqueName(string purpose) =>
-        $"splinter-events-{purpose}-{Environment.ProcessId}-{Interlocked.Increment(ref s_counter)}";
+    /// <summary>A store name (shm) or path (persistent, in the temp directory) no other test or process uses.</summary>
+    internal static string UniqueName(string purpose, SplinterVariant variant = SplinterVariant.SharedMemory)
+    {
+        string name = $"splinter-events-{purpose}-{Environment.ProcessId}-{Interlocked.Increment(ref s_counter)}";
+        return variant == SplinterVariant.Persistent ? Path.Combine(Path.GetTempPath(), name) : name;
+    }
 
     /// <summary>Removes the store if it exists; never throws (used in TearDown).</summary>
-    internal static void Remove(string? name)
+    internal static void Remove(string? name, SplinterVariant variant = SplinterVariant.SharedMemory)
     {
         if (name is null)
         {
@@ -28,7 +31,7 @@ internal static class EventStores
 
         try
         {
-            SplinterStore.Delete(name);
+            SplinterStore.Delete(name, variant);
         }
         catch (Exception exception)
         {
