@@ -10,7 +10,7 @@ namespace Splinter.Interop.TestChild;
 /// Wake latency, owner write -> watcher wake, across two processes: the driver (owner) writes its
 /// Stopwatch timestamp into key "stamp" every 200 us; the watcher child takes a timestamp as soon as
 /// its wait returns and subtracts the stamp it reads (CLOCK_MONOTONIC is shared by both processes).
-/// Run by hand: dotnet Splinter.Interop.TestChild.dll latency all|c|sync|async|cancel [WRITES]
+/// Run by hand: dotnet Splinter.Interop.TestChild.dll latency all|c|sync|async|cancel|scan [WRITES]
 /// ("c" is the C baseline, native/bus_latency_watch.c, compiled with clang-19 on first use).
 /// </summary>
 internal static class LatencyProbe
@@ -23,7 +23,7 @@ internal static class LatencyProbe
         if (mode == "all")
         {
             int worst = 0;
-            foreach (string each in new[] { "c", "sync", "async", "cancel" })
+            foreach (string each in new[] { "c", "sync", "async", "cancel", "scan" })
             {
                 worst = Math.Max(worst, Drive(each, writes));
             }
@@ -34,6 +34,11 @@ internal static class LatencyProbe
         if (mode == "cancel")
         {
             return CancelLatency();
+        }
+
+        if (mode == "scan")
+        {
+            return ScanCost(1_024) | ScanCost(65_536);
         }
 
         if (mode is not ("sync" or "async" or "c"))
@@ -206,6 +211,46 @@ internal static class LatencyProbe
             double Micro(int index) => latencies[index] * 1e6 / Stopwatch.Frequency;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"C# async cancel -> continuation us: p50 {Micro(Rounds / 2):F1}  p99 {Micro(Rounds * 99 / 100):F1}  max {Micro(Rounds - 1):F1}  (rounds {Rounds})"));
+            return 0;
+        }
+        finally
+        {
+            SplinterStore.Delete(name);
+        }
+    }
+
+    /// <summary>What one ReadChanges costs: a full pass over the slots (all occupied, one of them changed).</summary>
+    private static int ScanCost(uint slots)
+    {
+        string name = $"splinter-scan-{Environment.ProcessId}";
+        SplinterStore.Delete(name);
+        try
+        {
+            using SplinterStore store = SplinterStore.Create(name, slots, 16);
+            store.Events.Arm();
+            for (uint i = 0; i < slots * 3 / 4; i++)
+            {
+                store.Set("k" + i.ToString(CultureInfo.InvariantCulture), "v"u8);
+            }
+
+            using EventSubscription subscription = store.Events.Subscribe();
+            const int Rounds = 200;
+            long total = 0;
+            for (int i = 0; i < Rounds; i++)
+            {
+                store.Set("k0", BitConverter.GetBytes(i));
+                long start = Stopwatch.GetTimestamp();
+                int count = subscription.ReadChanges().Count;
+                total += Stopwatch.GetTimestamp() - start;
+                if (count != 1)
+                {
+                    Console.Error.WriteLine($"scan: expected 1 change, got {count}");
+                    return 3;
+                }
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"ReadChanges over {slots} slots ({slots * 3 / 4} occupied, 1 changed): {total * 1e6 / Stopwatch.Frequency / Rounds:F1} us per call"));
             return 0;
         }
         finally

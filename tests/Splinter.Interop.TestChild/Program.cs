@@ -57,7 +57,7 @@ internal static class Program
     {
         Console.Error.WriteLine(
             "usage: Splinter.Interop.TestChild watch-sync STORE | watch-async STORE | drain STORE | arm STORE | write STORE COUNT signal|quiet\n" +
-            "       | latency-watch STORE sync|async | latency all|c|sync|async|cancel [WRITES]");
+            "       | latency-watch STORE sync|async | latency all|c|sync|async|cancel|scan [WRITES]");
         return 2;
     }
 
