@@ -42,10 +42,10 @@ const char *spl_new_name(void) {
     int id = name_counter++;
 #ifdef SPLINTER_TEST_PERSISTENT
     snprintf(n->name, sizeof n->name, "%s/spl_t_%d_%d", spl_test_dir(), (int)getpid(), id);
-    snprintf(n->path, sizeof n->path, "%s", n->name);
+    snprintf(n->path, sizeof n->path, "%s/spl_t_%d_%d", spl_test_dir(), (int)getpid(), id);
 #else
     snprintf(n->name, sizeof n->name, "/spl_t_%d_%d", (int)getpid(), id);
-    snprintf(n->path, sizeof n->path, "/dev/shm%s", n->name);
+    snprintf(n->path, sizeof n->path, "/dev/shm/spl_t_%d_%d", (int)getpid(), id);
 #endif
     return n->name;
 }
@@ -54,13 +54,13 @@ const char *spl_path_of(const char *name) {
     for (size_t i = 0; i < name_count; i++) {
         if (strcmp(names[i].name, name) == 0) return names[i].path;
     }
-    static char buf[PATH_MAX];
 #ifdef SPLINTER_TEST_PERSISTENT
-    snprintf(buf, sizeof buf, "%s", name);
+    return name;
 #else
-    snprintf(buf, sizeof buf, "/dev/shm/%s", name[0] == '/' ? name + 1 : name);
-#endif
+    static char buf[PATH_MAX];
+    snprintf(buf, sizeof buf, "/dev/shm/%.200s", name[0] == '/' ? name + 1 : name);
     return buf;
+#endif
 }
 
 const char *spl_create_store(size_t slots, size_t max_val_sz) {
