@@ -383,3 +383,68 @@ SPL_TEST(x_shard_unknown_intent_competes) {
     SPL_CHECK_EQ(splinter_shard_election(&intent), 1);
     SPL_CHECK_EQ(intent, 200);
 }
+
+/* Q15: promotion parses with strtoull base 0 up to the first non-digit. */
+SPL_TEST(x_promotion_parse_details) {
+    spl_create_store(8, 64);
+    const struct {
+        const char *text;
+        uint64_t want;
+    } cases[] = {{"09", 0}, {"12ab", 12}, {"7", 7}, {"0", 0}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "p%zu", i);
+        SPL_CHECK_EQ(splinter_set(key, cases[i].text, strlen(cases[i].text)), 0);
+        SPL_CHECK_EQ(splinter_set_named_type(key, SPL_SLOT_TYPE_BIGUINT), 0);
+        uint64_t v = 0;
+        size_t n = 0;
+        SPL_CHECK_EQ(splinter_get(key, &v, sizeof v, &n), 0);
+        SPL_CHECK_EQ(n, 8);
+        SPL_CHECK_MSG(v == cases[i].want, "\"%s\" -> %llu, want %llu", cases[i].text,
+                      (unsigned long long)v, (unsigned long long)cases[i].want);
+    }
+}
+
+/* Q17: integer ops work on 8 bytes at val_off even after a shorter set; get returns val_len bytes. */
+SPL_TEST(x_integer_op_after_short_set_keeps_biguint) {
+    spl_create_store(8, 64);
+    uint64_t zero = 0;
+    SPL_CHECK_EQ(splinter_set("n", &zero, 8), 0);
+    SPL_CHECK_EQ(splinter_set_named_type("n", SPL_SLOT_TYPE_BIGUINT), 0);
+    SPL_CHECK_EQ(splinter_set("n", "\x05", 1), 0);
+    splinter_slot_snapshot_t snap;
+    SPL_CHECK_EQ(splinter_get_slot_snapshot("n", &snap), 0);
+    SPL_CHECK_EQ(snap.type_flag, SPL_SLOT_TYPE_BIGUINT); /* set does not change the type */
+    uint64_t add = 0x101;
+    SPL_CHECK_EQ(splinter_integer_op("n", SPL_OP_INC, &add), 0);
+    unsigned char buf[8] = {0};
+    size_t n = 0;
+    SPL_CHECK_EQ(splinter_get("n", buf, sizeof buf, &n), 0);
+    SPL_CHECK_EQ(n, 1);
+    SPL_CHECK_EQ(buf[0], 0x06);
+    const unsigned char *raw = splinter_get_raw_ptr("n", NULL, NULL);
+    SPL_CHECK(raw != NULL);
+    SPL_CHECK_EQ(raw[1], 0x01); /* the op wrote all 8 bytes */
+}
+
+/* Q28: tandem names longer than 63 characters are truncated and can collide. */
+SPL_TEST(x_tandem_long_base_names_truncate_and_collide) {
+    spl_create_store(16, 32);
+    char base[63];
+    memset(base, 'b', 62);
+    base[62] = '\0';
+    const void *vals[3] = {"zero", "one", "two"};
+    size_t lens[3] = {4, 3, 3};
+    SPL_CHECK_EQ(splinter_client_set_tandem(base, vals, lens, 3), 0);
+    char truncated[64];
+    snprintf(truncated, sizeof truncated, "%s.", base); /* "base.1" and "base.2" both become "base." */
+    char buf[8];
+    size_t n = 0;
+    SPL_CHECK_EQ(splinter_get(truncated, buf, sizeof buf, &n), 0);
+    SPL_CHECK_EQ(n, 3);
+    SPL_CHECK(memcmp(buf, "two", 3) == 0);
+    char *keys[16];
+    size_t count = 0;
+    SPL_CHECK_EQ(splinter_list(keys, 16, &count), 0);
+    SPL_CHECK_EQ(count, 2);
+}
