@@ -108,7 +108,8 @@ run_one() { # $1 = mode, $2 = variant
         env_args+=(SPLINTER_TEST_SLOW=1)
     fi
     local log="$out/$v.log" status
-    env "${env_args[@]}" "${runner[@]}" "$bin" --label summary "${filters[@]}" 2>&1 | tee "$log"
+    # The harness's own "summary:" line is parsed below, not shown (build.sh reads our line).
+    env "${env_args[@]}" "${runner[@]}" "$bin" --label summary "${filters[@]}" 2>&1 | tee "$log" | grep -v '^summary: '
     status=${PIPESTATUS[0]}
 
     local line passed=0 failed=0 skipped=0
