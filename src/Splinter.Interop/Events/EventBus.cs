@@ -212,6 +212,16 @@ public sealed unsafe class EventBus
     private EventFdHandle OpenVerified()
     {
         splinter_header* header = _store.Header;
+        if (Volatile.Read(ref header->event_bus.owner_pid) == Environment.ProcessId && Volatile.Read(ref _armedHere) == 0)
+        {
+            // This process is the recorded owner but did not arm through this store: it armed an
+            // earlier store instance, whose close closed the eventfd (spec 7.1, 8.4). The recorded
+            // descriptor number may meanwhile belong to any other file of ours, even another eventfd,
+            // which no check could tell apart, so do not dup it.
+            throw new EventBusUnavailableException(EventBusUnavailableReason.OwnerDescriptorClosed, Errno.EBADF,
+                Environment.ProcessId, Volatile.Read(ref header->event_bus.owner_fd));
+        }
+
         int error;
         int fd = _store.Api.splinter_event_bus_open_errno(&error);
         int ownerPid = Volatile.Read(ref header->event_bus.owner_pid);

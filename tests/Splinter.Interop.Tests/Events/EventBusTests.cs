@@ -267,6 +267,26 @@ public sealed class EventBusTests(SplinterVariant variant)
     }
 
     [Test]
+    public void SubscribingAfterTheOwnerClosedItsStoreSaysTheDescriptorIsGone()
+    {
+        Store.Events.Arm();
+        Store.Dispose();
+        _store = SplinterStore.Open(_name!, new SplinterStoreOptions { Variant = variant });
+        Assert.That(Store.Events.OwnerProcessId, Is.EqualTo(Environment.ProcessId), "close leaves the owner fields (spec 1.4)");
+
+        // A new eventfd may now hold the recorded descriptor number; it must not be taken for the bus.
+        using EventFd decoy = new();
+        EventBusUnavailableException failure = Assert.Throws<EventBusUnavailableException>(() => Store.Events.Subscribe())!;
+        Assert.That(failure.Reason, Is.EqualTo(EventBusUnavailableReason.OwnerDescriptorClosed));
+        Assert.That(failure.Message, Does.Contain("Arm"));
+
+        Store.Events.Arm();
+        using EventSubscription subscription = Store.Events.Subscribe();
+        Store.Set("again", "1"u8);
+        Assert.That(subscription.Wait(HangGuard), Is.True);
+    }
+
+    [Test]
     public void ReadChangesAfterTheStoreIsClosedThrowsObjectDisposed()
     {
         Store.Events.Arm();
