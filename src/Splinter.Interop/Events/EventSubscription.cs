@@ -17,10 +17,11 @@ namespace Splinter.Interop;
 /// <remarks>
 /// <para>Nothing is lost: the change list is computed by comparing every slot's (hash, epoch, labels)
 /// with this subscription's memory, read through the struct mirrors with the seqlock protocol, not by
-/// counting wake-ups; and the waits are edge-triggered epoll registrations that never read the
-/// shared counter, so other waiters (including upstream's <c>splinter_event_bus_wait</c>, which
-/// drains it) cannot steal a wake-up. The cumulative dirty mask is not needed for this (it never
-/// clears and aliases modulo 1024 slots).</para>
+/// counting wake-ups. The waits are edge-triggered epoll registrations that never read the shared
+/// counter; an edge that epoll drops because another reader (upstream's
+/// <c>splinter_event_bus_wait</c>) drained the counter first is caught by the global-epoch check
+/// (<see cref="GlobalEpochCheckInterval"/>), so a wake-up can be late but not lost. The cumulative
+/// dirty mask is not needed (it never clears and aliases modulo 1024 slots).</para>
 /// <para>Async waits run on one dedicated thread per subscription (started by the first async
 /// wait); the code after the await runs inline on that thread, so it can only delay this
 /// subscription. Use it from one consumer at a time: concurrent reads or concurrent waits of the
@@ -91,7 +92,7 @@ public sealed unsafe class EventSubscription : IDisposable
 
     /// <summary>
     /// How long <see cref="WatchAsync"/> waits without a wake-up before it rescans anyway, to report
-    /// changes libsplinter does not signal (unset, bump, purge, writes in non-owner processes).
+    /// changes that neither signal the bus nor move the store's global epoch (unset, bump, purge).
     /// Default 1 second; <see cref="Timeout.InfiniteTimeSpan"/> turns the rescan off.
     /// </summary>
     public TimeSpan RescanInterval
