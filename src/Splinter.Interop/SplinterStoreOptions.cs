@@ -5,7 +5,7 @@ namespace Splinter.Interop;
 /// <summary>How <see cref="SplinterStore"/> creates or opens a store.</summary>
 public sealed record SplinterStoreOptions
 {
-    /// <summary>The default options: shared memory, default permissions, 10 ms contention budget.</summary>
+    /// <summary>The default options: shared memory, default permissions, 100 ms contention budget.</summary>
     public static SplinterStoreOptions Default { get; } = new();
 
     /// <summary>Shorthand for options with the persistent variant.</summary>
@@ -18,5 +18,5 @@ public sealed record SplinterStoreOptions
     public bool PrivatePermissions { get; init; }
 
     /// <summary>How long an operation spins and retries on a busy slot (odd epoch) before it throws <see cref="SplinterContentionException"/>.</summary>
-    public TimeSpan ContentionTimeout { get; init; } = TimeSpan.FromMilliseconds(10);
+    public TimeSpan ContentionTimeout { get; init; } = TimeSpan.FromMilliseconds(100);
 }

@@ -1,0 +1,157 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using NUnit.Framework;
+using Splinter.Interop;
+
+namespace Splinter.Interop.Tests.Store;
+
+/// <summary>The idiomatic surface (everything outside Splinter.Interop.Native) exposes no pointers or native-sized integers, and native resources live in SafeHandles.</summary>
+[TestFixture]
+[Category("Store")]
+public sealed class StoreApiShapeTests
+{
+    private const BindingFlags Declared = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+
+    private static readonly Assembly Library = typeof(SplinterStore).Assembly;
+
+    private static IEnumerable<Type> IdiomaticTypes() =>
+        Library.GetExportedTypes().Where(t => t.Namespace is not null && !t.Namespace.StartsWith("Splinter.Interop.Native", StringComparison.Ordinal));
+
+    [Test]
+    public void NoPublicMemberSignature_UsesPointersOrNativeIntegers()
+    {
+        var offenders = new List<string>();
+        foreach (Type type in IdiomaticTypes())
+        {
+            foreach (MemberInfo member in type.GetMembers(Declared).Where(IsVisible))
+            {
+                if (member is ConstructorInfo && type.IsSubclassOf(typeof(MulticastDelegate)))
+                {
+                    continue; // every delegate's compiler-made (object, IntPtr) constructor
+                }
+
+                foreach (Type used in SignatureTypes(member))
+                {
+                    if (IsNativeShaped(used))
+                    {
+                        offenders.Add($"{type.FullName}.{member.Name}: {used}");
+                    }
+                }
+            }
+        }
+
+        Assert.That(offenders, Is.Empty);
+        Assert.That(IdiomaticTypes().Count(), Is.GreaterThan(15), "the scan saw the idiomatic types");
+    }
+
+    [Test]
+    public void TheDetectorCatchesEveryForbiddenShape()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(IsNativeShaped(typeof(IntPtr)), Is.True);
+            Assert.That(IsNativeShaped(typeof(UIntPtr)), Is.True);
+            Assert.That(IsNativeShaped(typeof(byte*)), Is.True);
+            Assert.That(IsNativeShaped(typeof(IntPtr).MakeByRefType()), Is.True);
+            Assert.That(IsNativeShaped(typeof(IntPtr[])), Is.True);
+            Assert.That(IsNativeShaped(typeof(Span<IntPtr>)), Is.True);
+            Assert.That(IsNativeShaped(typeof(delegate*<void>)), Is.True);
+            Assert.That(IsNativeShaped(typeof(ReadOnlySpan<byte>)), Is.False);
+            Assert.That(IsNativeShaped(typeof(ulong)), Is.False);
+        });
+    }
+
+    [Test]
+    public void NativeResources_AreHeldBySafeHandles()
+    {
+        // The store: its mapping and the library's process-global store are released by one SafeHandle.
+        FieldInfo[] storeHandles = typeof(SplinterStore).GetFields(BindingFlags.NonPublic | BindingFlags.Instance)
+            .Where(f => typeof(SafeHandle).IsAssignableFrom(f.FieldType))
+            .ToArray();
+        Assert.That(storeHandles, Has.Length.EqualTo(1));
+
+        // Nothing outside SafeHandle releases native resources from a finalizer of its own.
+        Type[] finalizers = Library.GetTypes()
+            .Where(t => !typeof(SafeHandle).IsAssignableFrom(t))
+            .Where(t => t.GetMethod("Finalize", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly) is not null)
+            .ToArray();
+        Assert.That(finalizers, Is.Empty);
+
+        // Every public disposable holds a SafeHandle, directly or through a disposable it owns.
+        var missing = IdiomaticTypes()
+            .Where(t => t.IsClass && typeof(IDisposable).IsAssignableFrom(t) && !typeof(SafeHandle).IsAssignableFrom(t))
+            .Where(t => !HoldsSafeHandle(t, depth: 2))
+            .Select(t => t.FullName)
+            .ToArray();
+        Assert.That(missing, Is.Empty);
+    }
+
+    private static bool HoldsSafeHandle(Type type, int depth) =>
+        type.GetFields(BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Instance).Any(f =>
+            typeof(SafeHandle).IsAssignableFrom(f.FieldType)
+            || (depth > 0 && f.FieldType != type && f.FieldType.Assembly == Library && f.FieldType.IsClass && HoldsSafeHandle(f.FieldType, depth - 1)));
+
+    private static bool IsVisible(MemberInfo member) => member switch
+    {
+        MethodBase method => method.IsPublic || method.IsFamily || method.IsFamilyOrAssembly,
+        FieldInfo field => field.IsPublic || field.IsFamily || field.IsFamilyOrAssembly,
+        PropertyInfo property => property.GetAccessors(nonPublic: true).Any(IsVisible),
+        EventInfo @event => @event.AddMethod is { } add && IsVisible(add),
+        Type nested => nested.IsNestedPublic || nested.IsNestedFamily,
+        _ => false,
+    };
+
+    private static IEnumerable<Type> SignatureTypes(MemberInfo member)
+    {
+        switch (member)
+        {
+            case MethodInfo method:
+                yield return method.ReturnType;
+                foreach (ParameterInfo parameter in method.GetParameters())
+                {
+                    yield return parameter.ParameterType;
+                }
+
+                break;
+            case ConstructorInfo constructor:
+                foreach (ParameterInfo parameter in constructor.GetParameters())
+                {
+                    yield return parameter.ParameterType;
+                }
+
+                break;
+            case PropertyInfo property:
+                yield return property.PropertyType;
+                foreach (ParameterInfo parameter in property.GetIndexParameters())
+                {
+                    yield return parameter.ParameterType;
+                }
+
+                break;
+            case FieldInfo field:
+                yield return field.FieldType;
+                break;
+            case EventInfo @event when @event.EventHandlerType is not null:
+                yield return @event.EventHandlerType;
+                break;
+        }
+    }
+
+    private static bool IsNativeShaped(Type type)
+    {
+        if (type.IsByRef || type.IsArray || type.IsPointer)
+        {
+            return type.IsPointer || IsNativeShaped(type.GetElementType()!);
+        }
+
+        if (type.IsFunctionPointer || type == typeof(IntPtr) || type == typeof(UIntPtr))
+        {
+            return true;
+        }
+
+        return type.IsGenericType && type.GetGenericArguments().Any(IsNativeShaped);
+    }
+}

@@ -1,0 +1,146 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Reflection;
+using NUnit.Framework;
+using Splinter.Interop;
+using Splinter.Interop.Tests.TestSupport;
+
+namespace Splinter.Interop.Tests.Store;
+
+/// <summary>Every key-taking member refuses every bad key before calling libsplinter, in every key form.</summary>
+[TestFixture(SplinterVariant.SharedMemory)]
+[TestFixture(SplinterVariant.Persistent)]
+[NonParallelizable]
+[Category("Store")]
+public sealed class StoreBadInputTests(SplinterVariant variant) : StoreFixtureBase(variant)
+{
+    private static readonly (string? Key, Type Expected, string Case)[] BadKeys =
+    [
+        (null, typeof(ArgumentNullException), "null"),
+        (string.Empty, typeof(ArgumentException), "empty"),
+        (new string('k', 64), typeof(ArgumentException), "64 bytes"),
+        (new string('k', 200), typeof(ArgumentException), "200 bytes"),
+        ("lone\uD800", typeof(ArgumentException), "lone high surrogate"),
+        ("\uDC00lone", typeof(ArgumentException), "lone low surrogate"),
+        ("nul\0inside", typeof(ArgumentException), "NUL inside"),
+    ];
+
+    private SplinterStore _store = null!;
+
+    [SetUp]
+    public void OpenStore() => _store = Names.Create(slots: 8, maxValueSize: 16);
+
+    [TearDown]
+    public void CloseStore() => _store.Dispose();
+
+    [Test]
+    public void EveryStringKeyMember_RejectsEveryBadKey_AndTheStoreIsUntouched()
+    {
+        ulong storeEpoch = _store.GetHeaderSnapshot().Epoch;
+        var failures = new List<string>();
+        int checkedCalls = 0;
+        foreach (MethodInfo method in StoreReflection.InvocableOperations().Where(m => m.GetParameters().Any(p => StoreReflection.IsKeyParameter(p) && p.ParameterType == typeof(string))))
+        {
+            foreach ((string? key, Type expected, string name) in BadKeys)
+            {
+                checkedCalls++;
+                Exception? thrown = Invoke(method, key);
+                if (thrown is null || !expected.IsInstanceOfType(thrown))
+                {
+                    failures.Add($"{method} with {name} key: {thrown?.GetType().Name ?? "no exception"}");
+                }
+            }
+        }
+
+        Assert.That(failures, Is.Empty);
+        Assert.That(checkedCalls, Is.GreaterThan(30 * BadKeys.Length), "the table reached the key-taking members");
+        Assert.That(_store.GetKeys(), Is.Empty);
+        Assert.That(_store.GetHeaderSnapshot().Epoch, Is.EqualTo(storeEpoch));
+    }
+
+    [Test]
+    public void EverySplinterKeyMember_RejectsDefaultKey()
+    {
+        var failures = new List<string>();
+        MethodInfo[] methods = StoreReflection.InvocableOperations()
+            .Where(m => m.GetParameters().Any(p => p.ParameterType == typeof(SplinterKey)))
+            .ToArray();
+        foreach (MethodInfo method in methods)
+        {
+            object?[] arguments = StoreReflection.ValidArguments(method, default(SplinterKey));
+            Exception? thrown = Invoke(method, arguments);
+            if (thrown is not ArgumentException)
+            {
+                failures.Add($"{method}: {thrown?.GetType().Name ?? "no exception"}");
+            }
+        }
+
+        Assert.That(failures, Is.Empty);
+        Assert.That(methods, Has.Length.GreaterThan(30));
+    }
+
+    [TestCase(64)]
+    [TestCase(200)]
+    public void Utf8KeyOverloads_RejectLongKeys(int length)
+    {
+        byte[] key = new byte[length];
+        Array.Fill(key, (byte)'u');
+        Assert.Multiple(() =>
+        {
+            Assert.Throws<ArgumentException>(() => _store.Set(key, "v"u8));
+            Assert.Throws<ArgumentException>(() => _store.TryGet(key, new byte[4], out _));
+            Assert.Throws<ArgumentException>(() => _store.Get(key));
+            Assert.Throws<ArgumentException>(() => _store.GetEpoch(key));
+            Assert.Throws<ArgumentException>(() => _store.Remove(key));
+            Assert.Throws<ArgumentException>(() => _store.Append(key, "v"u8));
+            Assert.Throws<ArgumentException>(() => _store.AddLabels(key, 1));
+            Assert.Throws<ArgumentException>(() => _store.Watch(key, 1));
+            Assert.Throws<ArgumentException>(() => _store.TryRead(key, 0, static (v, _) => v.Length, out _));
+        });
+    }
+
+    [Test]
+    public void Utf8KeyOverloads_RejectEmptyNulAndInvalidUtf8()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.Throws<ArgumentException>(() => _store.Set(ReadOnlySpan<byte>.Empty, "v"u8));
+            Assert.Throws<ArgumentException>(() => _store.Set("a\0b"u8, "v"u8));
+            Assert.Throws<ArgumentException>(() => _store.Set(new byte[] { 0xC3 }, "v"u8));
+            Assert.Throws<ArgumentException>(() => _store.GetString(new byte[] { 0xFF, 0x41 }));
+            Assert.Throws<ArgumentException>(() => _store.Bump(ReadOnlySpan<byte>.Empty));
+            Assert.Throws<ArgumentException>(() => _store.SetType("\0"u8, SplinterSlotTypes.Json));
+        });
+        Assert.That(_store.GetKeys(), Is.Empty);
+    }
+
+    [Test]
+    public void KeyOf63Bytes_IsAccepted_64IsNot_InEveryForm()
+    {
+        string ok = new('a', 63);
+        string bad = new('a', 64);
+        _store.Set(ok, "v");
+        _store.Set(System.Text.Encoding.UTF8.GetBytes(ok), "w"u8);
+        Assert.That(_store.GetString(new SplinterKey(ok)), Is.EqualTo("w"));
+        var error = Assert.Throws<ArgumentException>(() => _store.Set(bad, "v"));
+        Assert.That(error!.Message, Does.Contain("63").And.Contain("64"));
+        Assert.That(error.ParamName, Is.EqualTo("key"));
+        Assert.That(_store.GetKeys(), Is.EqualTo(new[] { ok }));
+    }
+
+    private Exception? Invoke(MethodInfo method, string? key) => Invoke(method, StoreReflection.ValidArguments(method, key));
+
+    private Exception? Invoke(MethodInfo method, object?[] arguments)
+    {
+        try
+        {
+            method.Invoke(_store, arguments);
+            return null;
+        }
+        catch (TargetInvocationException wrapper)
+        {
+            return wrapper.InnerException;
+        }
+    }
+}

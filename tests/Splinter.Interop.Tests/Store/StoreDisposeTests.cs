@@ -1,0 +1,229 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Reflection;
+using System.Threading;
+using NUnit.Framework;
+using Splinter.Interop;
+using Splinter.Interop.Tests.TestSupport;
+
+namespace Splinter.Interop.Tests.Store;
+
+[TestFixture(SplinterVariant.SharedMemory)]
+[TestFixture(SplinterVariant.Persistent)]
+[NonParallelizable]
+[Category("Store")]
+public sealed class StoreDisposeTests(SplinterVariant variant) : StoreFixtureBase(variant)
+{
+    [Test]
+    public void DoubleDispose_IsHarmless()
+    {
+        SplinterStore store = Names.Create();
+        store.Dispose();
+        Assert.DoesNotThrow(store.Dispose);
+        Assert.That(store.IsDisposed, Is.True);
+        Assert.That(store.ToString(), Does.Contain("disposed"));
+        Assert.That(store.SlotCount, Is.EqualTo(16u), "geometry stays readable");
+    }
+
+    [Test]
+    public void EveryOperation_AfterDispose_ThrowsObjectDisposed()
+    {
+        SplinterStore store = Names.Create();
+        store.Set("k", "v");
+        store.Dispose();
+
+        var failures = new List<string>();
+        int count = 0;
+        foreach (MethodInfo method in StoreReflection.InvocableOperations())
+        {
+            count++;
+            Exception? thrown = null;
+            try
+            {
+                method.Invoke(store, StoreReflection.ValidArguments(method, "k"));
+            }
+            catch (TargetInvocationException wrapper)
+            {
+                thrown = wrapper.InnerException;
+            }
+
+            if (thrown is not ObjectDisposedException)
+            {
+                failures.Add($"{method}: {thrown?.GetType().Name ?? "no exception"}");
+            }
+        }
+
+        Assert.That(failures, Is.Empty);
+        Assert.That(count, Is.GreaterThan(50));
+
+        // The span overloads, which reflection cannot call.
+        Assert.Throws<ObjectDisposedException>(() => store.Set("k"u8, "v"u8));
+        Assert.Throws<ObjectDisposedException>(() => store.TryGet("k"u8, new byte[4], out _));
+        Assert.Throws<ObjectDisposedException>(() => store.TryGet(new SplinterKey("k"), new byte[4], out _));
+        Assert.Throws<ObjectDisposedException>(() => store.Set(new SplinterKey("k"), "v"u8));
+        Assert.Throws<ObjectDisposedException>(() => store.SetTandem("k", "v"u8.ToArray()));
+        Assert.Throws<ObjectDisposedException>(() => store.Append("k", "v"u8));
+    }
+
+    [Test]
+    public void DisposeWhileFourThreadsHammer_EveryCallCompletesOrThrowsObjectDisposed()
+    {
+        // A generous contention budget: on two cores a writer preempted inside its slot can hold it
+        // for a scheduler slice, and this test is about Dispose, not contention.
+        SplinterStore store = Names.Track(SplinterStore.Create(Names.NewName(), 64, 64, Options with { ContentionTimeout = TimeSpan.FromSeconds(10) }));
+        var keys = Enumerable.Range(0, 16).Select(i => new SplinterKey($"hammer-{i}")).ToArray();
+        foreach (SplinterKey key in keys)
+        {
+            store.Set(key, "seed"u8);
+        }
+
+        long completed = 0;
+        int disposedSeen = 0;
+        using var warmedUp = new CountdownEvent(4);
+        var workers = new Thread[4];
+        var unexpected = new List<Exception>();
+        for (int t = 0; t < workers.Length; t++)
+        {
+            int id = t;
+            workers[t] = new Thread(() =>
+            {
+                Span<byte> buffer = stackalloc byte[64];
+                byte[] value = new byte[8];
+                bool signalled = false;
+                for (long i = 0; ; i++)
+                {
+                    try
+                    {
+                        SplinterKey key = keys[(int)((i + id) % keys.Length)];
+                        switch (i % 4)
+                        {
+                            case 0:
+                                // Each thread writes only its own four keys: concurrent sets of one key
+                                // would let libsplinter create duplicates (quirk Q3) and fill the store.
+                                BitConverter.TryWriteBytes(value, i);
+                                store.Set(keys[id + (4 * (int)((i / 4) % 4))], value);
+                                break;
+                            case 1:
+                                store.TryGet(key, buffer, out _);
+                                break;
+                            case 2:
+                                store.GetEpoch(key.ToString());
+                                break;
+                            default:
+                                store.TryGet(key.ToString(), buffer, out _);
+                                break;
+                        }
+
+                        Interlocked.Increment(ref completed);
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        Interlocked.Increment(ref disposedSeen);
+                        break;
+                    }
+                    catch (Exception exception)
+                    {
+                        lock (unexpected)
+                        {
+                            unexpected.Add(exception);
+                        }
+
+                        break;
+                    }
+
+                    if (!signalled && i == 2000)
+                    {
+                        signalled = true;
+                        warmedUp.Signal();
+                    }
+                }
+
+                if (!signalled)
+                {
+                    warmedUp.Signal();
+                }
+            });
+            workers[t].Start();
+        }
+
+        Assert.That(warmedUp.Wait(TimeSpan.FromSeconds(60)), Is.True, "workers got going");
+        store.Dispose();
+        foreach (Thread worker in workers)
+        {
+            Assert.That(worker.Join(TimeSpan.FromSeconds(60)), Is.True, "a worker hung after Dispose");
+        }
+
+        Assert.That(unexpected, Is.Empty);
+        Assert.That(disposedSeen, Is.EqualTo(4), "every worker ended on ObjectDisposedException");
+        Assert.That(Interlocked.Read(ref completed), Is.GreaterThanOrEqualTo(4 * 2000));
+
+        // The store really closed: the variant is free again and the data survived.
+        using SplinterStore reopened = Names.Track(SplinterStore.Open(store.Name, Options));
+        Assert.That(reopened.Contains(keys[0]), Is.True);
+    }
+
+    [Test]
+    public void DisposeDuringABlockingCall_ClosesOnlyAfterItReturns()
+    {
+        SplinterStore store = Names.Create();
+        store.Set("poll", "v");
+        using var entered = new ManualResetEventSlim();
+        bool? changed = null;
+        var waiter = new Thread(() =>
+        {
+            entered.Set();
+            changed = store.WaitForChange("poll", TimeSpan.FromMilliseconds(400));
+        });
+        waiter.Start();
+        entered.Wait();
+        Thread.Sleep(50); // let the waiter reach splinter_poll (if it has not, it sees ObjectDisposedException instead)
+
+        store.Dispose();
+        Assert.That(store.IsDisposed, Is.True);
+        Assert.That(waiter.Join(TimeSpan.FromSeconds(30)), Is.True);
+        Assert.That(changed, Is.False.Or.Null, "the poll ran to its timeout on a still-mapped store");
+
+        using SplinterStore reopened = Names.Track(SplinterStore.Open(store.Name, Options));
+        Assert.That(reopened.GetString("poll"), Is.EqualTo("v"));
+    }
+
+    [Test]
+    public void OpenWhileADisposedStoreStillHasACallRunning_SaysSo()
+    {
+        SplinterStore store = Names.Create();
+        store.Set("poll", "v");
+        using var entered = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        Exception? waiterFailure = null;
+        var waiter = new Thread(() =>
+        {
+            try
+            {
+                // A zero-copy read whose reader blocks holds the store's reference.
+                store.TryRead("poll", 0, (value, _) =>
+                {
+                    entered.Set();
+                    release.Wait();
+                    return value.Length;
+                }, out int _);
+            }
+            catch (Exception exception)
+            {
+                waiterFailure = exception;
+            }
+        });
+        waiter.Start();
+        entered.Wait();
+        store.Dispose();
+
+        var error = Assert.Throws<InvalidOperationException>(() => SplinterStore.Open(store.Name, Options));
+        Assert.That(error!.Message, Does.Contain("still running"));
+        release.Set();
+        Assert.That(waiter.Join(TimeSpan.FromSeconds(30)), Is.True);
+        Assert.That(waiterFailure, Is.Null, "the in-flight read finished normally");
+
+        using SplinterStore reopened = Names.Track(SplinterStore.Open(store.Name, Options));
+        Assert.That(reopened.GetString("poll"), Is.EqualTo("v"));
+    }
+}
