@@ -42,6 +42,22 @@ internal sealed class GeneratorConfig
     /// <summary>Functions that report failures through errno: each gets a shim wrapper.</summary>
     public required IReadOnlyList<string> Errno { get; init; }
 
+    /// <summary>A copy with another namespace (golden tests compile several outputs side by side).</summary>
+    public GeneratorConfig WithNamespace(string name) => new()
+    {
+        LibraryHeader = LibraryHeader,
+        ShimHeader = ShimHeader,
+        Namespace = name,
+        LibraryName = LibraryName,
+        ShimLibraryName = ShimLibraryName,
+        ClangArguments = ClangArguments,
+        Defines = Defines,
+        Exclusions = Exclusions,
+        OptionalFunctions = OptionalFunctions,
+        SuppressGCTransition = SuppressGCTransition,
+        Errno = Errno,
+    };
+
     /// <summary>Reads the configuration file.</summary>
     public static GeneratorConfig Load(string path)
     {
