@@ -220,6 +220,41 @@ public sealed unsafe partial class SplinterStore
     /// <returns>True if the key exists.</returns>
     public bool TryGetLength(SplinterKey key, out int length) => TryGetLengthCore(key.Pointer, out length);
 
+    /// <summary>
+    /// Reads a value's length and slot epoch in one call without copying anything
+    /// (splinter_get_raw_ptr; the pointer itself is not exposed). The epoch may be odd while a
+    /// writer is inside the slot.
+    /// </summary>
+    /// <param name="key">The key.</param>
+    /// <param name="length">The value length, 0 when missing.</param>
+    /// <param name="epoch">The slot epoch, 0 when missing.</param>
+    /// <returns>True if the key exists.</returns>
+    [SkipLocalsInit]
+    public bool TryPeek(string key, out int length, out ulong epoch)
+    {
+        KeyBuffer buffer;
+        return TryPeekCore(KeyBytes.FromString(key, &buffer), out length, out epoch);
+    }
+
+    /// <summary>Reads a UTF-8 key's value length and slot epoch without copying.</summary>
+    /// <param name="key">The key as UTF-8 bytes.</param>
+    /// <param name="length">The value length, 0 when missing.</param>
+    /// <param name="epoch">The slot epoch, 0 when missing.</param>
+    /// <returns>True if the key exists.</returns>
+    [SkipLocalsInit]
+    public bool TryPeek(ReadOnlySpan<byte> key, out int length, out ulong epoch)
+    {
+        KeyBuffer buffer;
+        return TryPeekCore(KeyBytes.FromUtf8(key, &buffer), out length, out epoch);
+    }
+
+    /// <summary>Reads a pre-encoded key's value length and slot epoch without copying.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="length">The value length, 0 when missing.</param>
+    /// <param name="epoch">The slot epoch, 0 when missing.</param>
+    /// <returns>True if the key exists.</returns>
+    public bool TryPeek(SplinterKey key, out int length, out ulong epoch) => TryPeekCore(key.Pointer, out length, out epoch);
+
     /// <summary>Returns a copy of the value, or null when the key does not exist.</summary>
     /// <param name="key">The key.</param>
     /// <returns>The value bytes or null.</returns>
@@ -551,6 +586,25 @@ public sealed unsafe partial class SplinterStore
                     }
                 }
             }
+        }
+    }
+
+    private bool TryPeekCore(byte* key, out int length, out ulong epoch)
+    {
+        using (Lease())
+        {
+            nuint size = 0;
+            ulong slotEpoch = 0;
+            if (_api.splinter_get_raw_ptr((sbyte*)key, &size, &slotEpoch) == null)
+            {
+                length = 0;
+                epoch = 0;
+                return false;
+            }
+
+            length = (int)Math.Min(size, (nuint)_maxValueSize);
+            epoch = slotEpoch;
+            return true;
         }
     }
 

@@ -15,11 +15,14 @@ namespace Splinter.Interop.Tests.Store;
 public sealed class StoreFormatTests(SplinterVariant variant) : StoreFixtureBase(variant)
 {
     private const int HeaderSize = 5440;
-    private const int SlotSize = 128;
+
+    // The mirror's slot size: 128, or 3200 in the SPLINTER_EMBEDDINGS configuration.
+    private static readonly int SlotSize = System.Runtime.CompilerServices.Unsafe.SizeOf<Splinter.Interop.Native.splinter_slot>();
+    private static readonly int OtherFlavourSlotSize = SlotSize == 128 ? 3200 : 128;
 
     private static byte[] ValidImage(uint slots, uint maxValueSize)
     {
-        byte[] image = new byte[HeaderSize + (slots * SlotSize) + (slots * maxValueSize)];
+        byte[] image = new byte[HeaderSize + (slots * (uint)SlotSize) + (slots * maxValueSize)];
         BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(0), 0x534C4E54);
         BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(4), 4);
         BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(8), slots);
@@ -114,13 +117,13 @@ public sealed class StoreFormatTests(SplinterVariant variant) : StoreFixtureBase
     }
 
     [Test]
-    public void EmbeddingsFlavour_IsRefusedWithTheReason()
+    public void OtherSlotFlavour_IsRefusedWithTheReason()
     {
-        // Same header, but sized for 3200-byte slots: created by a SPLINTER_EMBEDDINGS build.
+        // Same header, but sized for the other slot flavour (with or without SPLINTER_EMBEDDINGS).
         string name = Names.NewName();
         const uint slots = 4;
         const uint maxValueSize = 64;
-        byte[] image = new byte[HeaderSize + (slots * 3200) + (slots * maxValueSize)];
+        byte[] image = new byte[HeaderSize + (slots * (uint)OtherFlavourSlotSize) + (slots * maxValueSize)];
         ValidImage(slots, maxValueSize).AsSpan(0, 16).CopyTo(image);
         Names.WriteRaw(name, image);
         AssertRefused(name, "SPLINTER_EMBEDDINGS");

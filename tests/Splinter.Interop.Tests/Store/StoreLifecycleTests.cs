@@ -26,7 +26,8 @@ public sealed class StoreLifecycleTests(SplinterVariant variant) : StoreFixtureB
             Assert.That(store.SlotCount, Is.EqualTo(8u));
             Assert.That(store.MaxValueSize, Is.EqualTo(100u));
             Assert.That(store.BackingPath, Is.EqualTo(Names.PathOf(name)));
-            Assert.That(new FileInfo(store.BackingPath).Length, Is.EqualTo(7264), "5440 + 8 x 128 + 8 x 100");
+            int slotSize = System.Runtime.CompilerServices.Unsafe.SizeOf<Splinter.Interop.Native.splinter_slot>();
+            Assert.That(new FileInfo(store.BackingPath).Length, Is.EqualTo(5440 + (8 * slotSize) + (8 * 100)), "header + 8 slots + 8 x 100");
             Assert.That(store.IsDisposed, Is.False);
             Assert.That(store.ToString(), Does.Contain(name).And.Contain("8 slots"));
         });

@@ -156,6 +156,20 @@ public sealed class StoreValueTests(SplinterVariant variant) : StoreFixtureBase(
     }
 
     [Test]
+    public void TryPeek_ReportsLengthAndEpoch()
+    {
+        Assert.That(_store.TryPeek("peek", out int length, out ulong epoch), Is.False);
+        Assert.That((length, epoch), Is.EqualTo((0, 0ul)));
+        _store.Set("peek", "12345");
+        _store.Set("peek", "1234567");
+        Assert.That(_store.TryPeek("peek", out length, out epoch), Is.True);
+        Assert.That((length, epoch), Is.EqualTo((7, 4ul)));
+        Assert.That(_store.TryPeek("peek"u8, out length, out _), Is.True);
+        Assert.That(_store.TryPeek(new SplinterKey("peek"), out _, out epoch), Is.True);
+        Assert.That(epoch, Is.EqualTo(_store.GetEpoch("peek")));
+    }
+
+    [Test]
     public void Remove_ReturnsWhetherTheKeyExisted()
     {
         _store.Set("r1", "v");
