@@ -244,6 +244,36 @@ public sealed class EventBusTests(SplinterVariant variant)
     }
 
     [Test]
+    public void ASubscriberStuckInItsOwnCodeDoesNotDelayAnother()
+    {
+        Store.Events.Arm();
+        using EventSubscription stuck = Store.Events.Subscribe();
+        using EventSubscription other = Store.Events.Subscribe();
+        using ManualResetEventSlim stuckEntered = new();
+        using ManualResetEventSlim release = new();
+        using ManualResetEventSlim otherResumed = new();
+
+        ConfiguredValueTaskAwaitable<bool>.ConfiguredValueTaskAwaiter stuckAwaiter = stuck.WaitAsync().ConfigureAwait(false).GetAwaiter();
+        stuckAwaiter.UnsafeOnCompleted(() =>
+        {
+            stuckEntered.Set();
+            release.Wait(HangGuard); // the subscriber's own slow code, running on its waiter thread
+        });
+        Store.Set("first", "1"u8);
+        Assert.That(stuckEntered.Wait(HangGuard), Is.True, "the first subscriber never woke");
+
+        ConfiguredValueTaskAwaitable<bool>.ConfiguredValueTaskAwaiter otherAwaiter = other.WaitAsync().ConfigureAwait(false).GetAwaiter();
+        otherAwaiter.UnsafeOnCompleted(otherResumed.Set);
+        Store.Set("second", "2"u8);
+        bool otherWoke = otherResumed.Wait(HangGuard);
+        bool stuckStillInside = !release.IsSet;
+        release.Set();
+        Assert.That(otherWoke, Is.True, "the second subscriber was held up by the first one's code");
+        Assert.That(stuckStillInside, Is.True);
+        Assert.That(otherAwaiter.GetResult(), Is.True);
+    }
+
+    [Test]
     public void DisposingAnAwaitedSubscriptionEndsTheAwait()
     {
         Store.Events.Arm();
