@@ -3,8 +3,9 @@
 # ns/op (median of 5 runs, CLOCK_MONOTONIC) and instructions/op (callgrind,
 # collected only inside that operation's loop function).
 #
-#   bench/native/run.sh [--json] [--ops N] [--callgrind-ops N] [--no-callgrind]
+#   bench/native/run.sh [--json] [--quick] [--ops N] [--callgrind-ops N] [--no-callgrind]
 #
+# --quick uses 10x fewer operations for both the timed runs and callgrind (a smoke run).
 # --json prints one JSON object per operation: {"name","ns","instructions","upstream_instructions"}.
 set -euo pipefail
 
@@ -17,10 +18,11 @@ callgrind=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --json) json=1 ;;
+    --quick) ops=200000; cg_ops=20000 ;;
     --ops) ops="$2"; shift ;;
     --callgrind-ops) cg_ops="$2"; shift ;;
     --no-callgrind) callgrind=0 ;;
-    *) echo "usage: $0 [--json] [--ops N] [--callgrind-ops N] [--no-callgrind]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--json] [--quick] [--ops N] [--callgrind-ops N] [--no-callgrind]" >&2; exit 2 ;;
   esac
   shift
 done

@@ -1,0 +1,24 @@
+using System.Text.Json;
+
+namespace Splinter.Interop.Benchmarks.Latency;
+
+/// <summary>One watcher's figures, as printed on its JSON result line.</summary>
+internal sealed record LatencyResult(
+    string Mode, double P50Us, double P90Us, double P99Us, double MaxUs, long Samples, long Wakes, double CpuMsPer1000, double AllocBytesPerWait)
+{
+    public static LatencyResult Parse(string line)
+    {
+        using JsonDocument document = JsonDocument.Parse(line);
+        JsonElement root = document.RootElement;
+        return new LatencyResult(
+            root.GetProperty("mode").GetString() ?? "?",
+            root.GetProperty("p50_us").GetDouble(),
+            root.GetProperty("p90_us").GetDouble(),
+            root.GetProperty("p99_us").GetDouble(),
+            root.GetProperty("max_us").GetDouble(),
+            root.GetProperty("samples").GetInt64(),
+            root.GetProperty("wakes").GetInt64(),
+            root.GetProperty("cpu_ms_per_1000").GetDouble(),
+            root.GetProperty("alloc_bytes_per_wait").GetDouble());
+    }
+}

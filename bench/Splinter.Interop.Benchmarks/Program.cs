@@ -1,0 +1,109 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Threading.Tasks;
+using Splinter.Interop.Benchmarks.Callgrind;
+using Splinter.Interop.Benchmarks.Latency;
+
+namespace Splinter.Interop.Benchmarks;
+
+/// <summary>
+/// Entry point. bench/run.sh drives the modes:
+///   run [--quick] [--native FILE] [--instructions FILE] [--c-watcher PATH] [--out DIR] [--filter GLOB] [--no-bdn] [--no-latency]
+///       BenchmarkDotNet suites + wake latency (C, C# blocking, C# async), then the joined table and summary.json
+///   latency-watch STORE sync|async WARMUP     the C# watcher process of the latency benchmark
+///   callgrind REGION_LIBRARY OPS               the raw loops for callgrind (see CallgrindLoops)
+/// </summary>
+internal static class Program
+{
+    private static async Task<int> Main(string[] args)
+    {
+        try
+        {
+            return args switch
+            {
+                ["run", .. var options] => RunAll(options),
+                ["latency-watch", string store, string mode, string warmup] => await LatencyWatcher.RunAsync(store, mode, ParseInt(warmup)).ConfigureAwait(false),
+                ["callgrind", string library, string ops] => CallgrindLoops.Run(library, long.Parse(ops, CultureInfo.InvariantCulture)),
+                _ => Usage(),
+            };
+        }
+        catch (Exception exception)
+        {
+            Console.Error.WriteLine(exception);
+            return 1;
+        }
+    }
+
+    private static int RunAll(string[] options)
+    {
+        bool quick = false, runBdn = true, runLatency = true;
+        string? nativePath = null, instructionsPath = null, watcherPath = null, filter = null;
+        string output = Path.Combine(Environment.CurrentDirectory, "artifacts", "bench");
+        for (int i = 0; i < options.Length; i++)
+        {
+            string Next() => i + 1 < options.Length ? options[++i] : throw new ArgumentException($"{options[i]} needs a value");
+            switch (options[i])
+            {
+                case "--quick": quick = true; break;
+                case "--native": nativePath = Next(); break;
+                case "--instructions": instructionsPath = Next(); break;
+                case "--c-watcher": watcherPath = Next(); break;
+                case "--out": output = Next(); break;
+                case "--filter": filter = Next(); break;
+                case "--no-bdn": runBdn = false; break;
+                case "--no-latency": runLatency = false; break;
+                default: throw new ArgumentException($"unknown option {options[i]}");
+            }
+        }
+
+        Dictionary<string, ManagedResult> managed = runBdn
+            ? BenchmarkSuites.Run(quick, Path.Combine(output, "bdn"), filter)
+            : new Dictionary<string, ManagedResult>(StringComparer.Ordinal);
+
+        Dictionary<string, LatencyResult> latency = new(StringComparer.Ordinal);
+        if (runLatency)
+        {
+            int writes = quick ? 3_000 : 20_000;
+            int warmup = quick ? 500 : 1_000;
+            foreach (string mode in new[] { "c", "sync", "async" })
+            {
+                if (mode == "c" && watcherPath is null)
+                {
+                    Console.Error.WriteLine("latency: no C watcher given (--c-watcher), C baseline skipped");
+                    continue;
+                }
+
+                Console.Error.WriteLine($"latency: {mode} watcher, {writes} writes every 200 us after {warmup} warm-up writes");
+                LatencyResult result = LatencyDriver.Run(mode, writes, warmup, watcherPath);
+                latency[mode] = result;
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"latency: {mode}: p50 {result.P50Us:F1} us, p90 {result.P90Us:F1} us, p99 {result.P99Us:F1} us, max {result.MaxUs:F1} us, " +
+                    $"{result.Samples} samples, CPU {result.CpuMsPer1000:F1} ms per 1000 wakes, {result.AllocBytesPerWait:F1} B per wait"));
+            }
+        }
+
+        SummaryReport report = new(SummaryReport.ReadNative(nativePath), managed, SummaryReport.ReadInstructions(instructionsPath), latency);
+        string heading = string.Create(CultureInfo.InvariantCulture,
+            $"Splinter.Interop benchmarks ({(quick ? "--quick" : "full")} run, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} CPUs, .NET {Environment.Version})");
+        string table = report.RenderTable(heading);
+        Directory.CreateDirectory(output);
+        File.WriteAllText(Path.Combine(output, "summary.md"), table);
+        report.WriteJson(Path.Combine(output, "summary.json"));
+        Console.WriteLine();
+        Console.WriteLine(table);
+        Console.WriteLine($"written: {Path.Combine(output, "summary.json")} and summary.md");
+        return 0;
+    }
+
+    private static int ParseInt(string text) => int.Parse(text, CultureInfo.InvariantCulture);
+
+    private static int Usage()
+    {
+        Console.Error.WriteLine(
+            "usage: Splinter.Interop.Benchmarks run [--quick] [--native FILE] [--instructions FILE] [--c-watcher PATH] [--out DIR] [--filter GLOB] [--no-bdn] [--no-latency]\n" +
+            "       | latency-watch STORE sync|async WARMUP | callgrind REGION_LIBRARY OPS");
+        return 2;
+    }
+}

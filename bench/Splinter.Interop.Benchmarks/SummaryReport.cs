@@ -1,0 +1,211 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Text;
+using System.Text.Json;
+using Splinter.Interop.Benchmarks.Latency;
+
+namespace Splinter.Interop.Benchmarks;
+
+/// <summary>One native C figure from bench/native/run.sh --json.</summary>
+internal sealed record NativeResult(double Ns, double? Instructions);
+
+/// <summary>
+/// Joins the native baseline, the BenchmarkDotNet results, the callgrind counts and the latency runs into the one
+/// table bench/run.sh prints and artifacts/bench/summary.json (a list of row objects).
+/// </summary>
+internal sealed class SummaryReport
+{
+    /// <summary>Operation rows: the row name, the native op it compares with, the BenchmarkDotNet case, the callgrind region.</summary>
+    private static readonly (string Name, string NativeOp, string Benchmark, string? Region)[] s_operations =
+    [
+        ("set (SplinterKey)", "set", "StoreBenchmarks.SetKey", null),
+        ("set (string key)", "set", "StoreBenchmarks.SetString", null),
+        ("get (TryGet SplinterKey)", "get", "StoreBenchmarks.TryGetKey", null),
+        ("get (TryGet string key)", "get", "StoreBenchmarks.TryGetString", null),
+        ("get_epoch (SplinterKey)", "get_epoch", "StoreBenchmarks.GetEpochKey", null),
+        ("get_epoch (string key)", "get_epoch", "StoreBenchmarks.GetEpochString", null),
+        ("zero-copy read (TryRead SplinterKey)", "get_raw_ptr", "StoreBenchmarks.TryReadKey", null),
+        ("zero-copy read (TryRead string key)", "get_raw_ptr", "StoreBenchmarks.TryReadString", null),
+        ("raw static set", "set", "RawStaticBenchmarks.Set", "raw-static/set"),
+        ("raw static get", "get", "RawStaticBenchmarks.Get", "raw-static/get"),
+        ("raw static get_epoch", "get_epoch", "RawStaticBenchmarks.GetEpoch", "raw-static/get_epoch"),
+        ("raw static get_raw_ptr", "get_raw_ptr", "RawStaticBenchmarks.GetRawPtr", "raw-static/get_raw_ptr"),
+        ("raw fnptr set", "set", "RawPointerBenchmarks.Set", "raw-fnptr/set"),
+        ("raw fnptr get", "get", "RawPointerBenchmarks.Get", "raw-fnptr/get"),
+        ("raw fnptr get_epoch", "get_epoch", "RawPointerBenchmarks.GetEpoch", "raw-fnptr/get_epoch"),
+        ("raw fnptr get_raw_ptr", "get_raw_ptr", "RawPointerBenchmarks.GetRawPtr", "raw-fnptr/get_raw_ptr"),
+    ];
+
+    private readonly Dictionary<string, NativeResult> _native;
+    private readonly Dictionary<string, ManagedResult> _managed;
+    private readonly Dictionary<string, double> _managedInstructions;
+    private readonly Dictionary<string, LatencyResult> _latency;
+
+    public SummaryReport(
+        Dictionary<string, NativeResult> native,
+        Dictionary<string, ManagedResult> managed,
+        Dictionary<string, double> managedInstructions,
+        Dictionary<string, LatencyResult> latency)
+    {
+        _native = native;
+        _managed = managed;
+        _managedInstructions = managedInstructions;
+        _latency = latency;
+    }
+
+    /// <summary>Reads bench/native/run.sh --json output (one object per line).</summary>
+    public static Dictionary<string, NativeResult> ReadNative(string? path)
+    {
+        Dictionary<string, NativeResult> results = new(StringComparer.Ordinal);
+        if (path is null || !File.Exists(path))
+        {
+            return results;
+        }
+
+        foreach (string line in File.ReadLines(path))
+        {
+            if (!line.TrimStart().StartsWith('{'))
+            {
+                continue;
+            }
+
+            using JsonDocument document = JsonDocument.Parse(line);
+            JsonElement root = document.RootElement;
+            double? instructions = root.TryGetProperty("instructions", out JsonElement value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null;
+            results[root.GetProperty("name").GetString()!] = new NativeResult(root.GetProperty("ns").GetDouble(), instructions);
+        }
+
+        return results;
+    }
+
+    /// <summary>Reads the callgrind counts bench/run.sh derived for the raw C# loops ("NAME INSTRUCTIONS" per line).</summary>
+    public static Dictionary<string, double> ReadInstructions(string? path)
+    {
+        Dictionary<string, double> results = new(StringComparer.Ordinal);
+        if (path is null || !File.Exists(path))
+        {
+            return results;
+        }
+
+        foreach (string line in File.ReadLines(path))
+        {
+            string[] parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length == 2 && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
+            {
+                results[parts[0]] = value;
+            }
+        }
+
+        return results;
+    }
+
+    public string RenderTable(string heading)
+    {
+        StringBuilder text = new();
+        text.AppendLine(heading);
+        text.AppendLine();
+        text.AppendLine("| operation | C ns | C# ns | C#/C | B/op | C instr/op | C# instr/op |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var (name, nativeOp, benchmark, region) in s_operations)
+        {
+            NativeResult? native = _native.GetValueOrDefault(nativeOp);
+            ManagedResult? managed = _managed.GetValueOrDefault(benchmark);
+            double? managedInstructions = region is not null && _managedInstructions.TryGetValue(region, out double count) ? count : null;
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture, 
+                $"| {name} | {Number(native?.Ns, "F1")} | {Number(managed?.MedianNs, "F1")} | {Ratio(managed?.MedianNs, native?.Ns)} | {Number(managed?.AllocatedBytesPerOp, "F0")} | " +
+                $"{Number(native?.Instructions, "F0")} | {Number(managedInstructions, "F0")} |"));
+        }
+
+        text.AppendLine();
+        text.AppendLine("| wake latency (us) | C p50 | C p90 | C p99 | C# p50 | C# p90 | C# p99 | ratio p50 | ratio p99 | C CPU ms/1000 wakes | C# CPU ms/1000 wakes | C# B/wait |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        LatencyResult? c = _latency.GetValueOrDefault("c");
+        foreach ((string name, string mode) in LatencyRows)
+        {
+            LatencyResult? managed = _latency.GetValueOrDefault(mode);
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture, 
+                $"| {name} | {Number(c?.P50Us, "F1")} | {Number(c?.P90Us, "F1")} | {Number(c?.P99Us, "F1")} | " +
+                $"{Number(managed?.P50Us, "F1")} | {Number(managed?.P90Us, "F1")} | {Number(managed?.P99Us, "F1")} | " +
+                $"{Ratio(managed?.P50Us, c?.P50Us)} | {Ratio(managed?.P99Us, c?.P99Us)} | {Number(c?.CpuMsPer1000, "F1")} | {Number(managed?.CpuMsPer1000, "F1")} | {Number(managed?.AllocBytesPerWait, "F1")} |"));
+        }
+
+        return text.ToString();
+    }
+
+    public void WriteJson(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using FileStream stream = File.Create(path);
+        using Utf8JsonWriter json = new(stream, new JsonWriterOptions { Indented = true });
+        json.WriteStartArray();
+        foreach (var (name, nativeOp, benchmark, region) in s_operations)
+        {
+            NativeResult? native = _native.GetValueOrDefault(nativeOp);
+            ManagedResult? managed = _managed.GetValueOrDefault(benchmark);
+            json.WriteStartObject();
+            json.WriteString("name", name);
+            json.WriteString("native_op", nativeOp);
+            json.WriteString("benchmark", benchmark);
+            WriteNumber(json, "native_ns", native?.Ns);
+            WriteNumber(json, "managed_ns", managed?.MedianNs);
+            WriteNumber(json, "ratio", RatioValue(managed?.MedianNs, native?.Ns));
+            WriteNumber(json, "alloc_bytes_per_op", managed?.AllocatedBytesPerOp);
+            WriteNumber(json, "native_instructions", native?.Instructions);
+            WriteNumber(json, "managed_instructions", region is not null && _managedInstructions.TryGetValue(region, out double count) ? count : null);
+            json.WriteEndObject();
+        }
+
+        LatencyResult? c = _latency.GetValueOrDefault("c");
+        foreach ((string name, string mode) in LatencyRows)
+        {
+            LatencyResult? managed = _latency.GetValueOrDefault(mode);
+            json.WriteStartObject();
+            json.WriteString("name", name);
+            WriteNumber(json, "native_p50_us", c?.P50Us);
+            WriteNumber(json, "native_p90_us", c?.P90Us);
+            WriteNumber(json, "native_p99_us", c?.P99Us);
+            WriteNumber(json, "managed_p50_us", managed?.P50Us);
+            WriteNumber(json, "managed_p90_us", managed?.P90Us);
+            WriteNumber(json, "managed_p99_us", managed?.P99Us);
+            WriteNumber(json, "ratio_p50", RatioValue(managed?.P50Us, c?.P50Us));
+            WriteNumber(json, "ratio_p99", RatioValue(managed?.P99Us, c?.P99Us));
+            WriteNumber(json, "native_cpu_ms_per_1000_wakes", c?.CpuMsPer1000);
+            WriteNumber(json, "managed_cpu_ms_per_1000_wakes", managed?.CpuMsPer1000);
+            WriteNumber(json, "managed_alloc_bytes_per_wait", managed?.AllocBytesPerWait);
+            WriteNumber(json, "native_samples", c?.Samples);
+            WriteNumber(json, "managed_samples", managed?.Samples);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    }
+
+    private static readonly (string Name, string Mode)[] LatencyRows =
+    [
+        ("latency blocking (EventSubscription.Wait)", "sync"),
+        ("latency async (EventSubscription.WaitAsync)", "async"),
+    ];
+
+    private static string Number(double? value, string format) =>
+        value is double number && double.IsFinite(number) ? number.ToString(format, CultureInfo.InvariantCulture) : "-";
+
+    private static double? RatioValue(double? managed, double? native) =>
+        managed is double m && native is double n && n > 0 ? Math.Round(m / n, 3) : null;
+
+    private static string Ratio(double? managed, double? native) =>
+        RatioValue(managed, native) is double ratio ? ratio.ToString("F2", CultureInfo.InvariantCulture) + "x" : "-";
+
+    private static void WriteNumber(Utf8JsonWriter json, string name, double? value)
+    {
+        if (value is double number && double.IsFinite(number))
+        {
+            json.WriteNumber(name, Math.Round(number, 3));
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+}

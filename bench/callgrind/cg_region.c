@@ -1,0 +1,21 @@
+/*
+ * cg_region.c - gives callgrind a native function to toggle collection on while a managed loop runs.
+ *
+ * JIT-compiled C# has no symbols callgrind can name in --toggle-collect, so the benchmark app
+ * (mode "callgrind") passes its loop as an [UnmanagedCallersOnly] function pointer to
+ * bench_cg_region and runs callgrind with --toggle-collect=bench_cg_region: everything executed
+ * inside that call (the loop, the P/Invoke transitions, libsplinter) is counted, nothing else.
+ * bench_cg_warm runs the same body outside the collected region first, so JIT compilation and
+ * first-call binding never land in the figure.
+ */
+#define BENCH_CG_EXPORT __attribute__((visibility("default"), noinline))
+
+BENCH_CG_EXPORT void bench_cg_warm(void (*body)(long), long ops) {
+    body(ops);
+}
+
+BENCH_CG_EXPORT void bench_cg_region(void (*body)(long), long ops) {
+    body(ops);
+    /* Keep the call from becoming a tail jump, so the region's exit is where the body returns. */
+    __asm__ volatile("" ::: "memory");
+}

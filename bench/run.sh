@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# One benchmark command: the native C baseline and the .NET benchmarks side by side, in one run.
+#
+#   bench/run.sh [--quick]          (./build.sh bench [--quick] calls this)
+#
+#  1. Release build: libsplinter (make -C native), the C helpers (bench/latency, bench/callgrind) and
+#     bench/Splinter.Interop.Benchmarks.
+#  2. Native baseline: bench/native/run.sh --json (ns/op median of 5 runs, instructions/op under callgrind).
+#  3. Instructions/op of the raw C# loops under callgrind (one valgrind run, one dumped part per loop).
+#  4. BenchmarkDotNet (raw static imports, raw function pointers, SplinterStore; memory diagnoser) and the
+#     cross-process wake latency (C poll+read waiter, C# Wait, C# WaitAsync), then one printed table and
+#     artifacts/bench/summary.json (+ summary.md).
+# --quick: short BenchmarkDotNet job, 10x fewer native ops, fewer latency samples, fewer callgrind ops.
+# Speed is never asserted here; CI runs --quick only to prove that everything builds and runs.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/.." && pwd)"
+quick=0
+for arg in "$@"; do
+  case "$arg" in
+    --quick) quick=1 ;;
+    -h|--help) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "usage: $0 [--quick]" >&2; exit 2 ;;
+  esac
+done
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 MSBUILDDISABLENODEREUSE=1
+out="$repo/artifacts/bench"
+bin="$out/bin"
+work="$out/work"
+native_out="$repo/artifacts/native/default"
+mkdir -p "$bin"
+rm -rf "$work"
+mkdir -p "$work"
+started=$SECONDS
+log() { printf '\n==> [%3ds] %s\n' $((SECONDS - started)) "$*" >&2; }
+quick_flag=()
+((quick)) && quick_flag=(--quick)
+
+log "native library ($native_out)"
+make -s -C "$repo/native" OUT="$native_out"
+
+log "C helpers: latency watcher, callgrind region"
+cflags=(-std=c11 -O2 -g -gdwarf-4 -Wall -Wextra -Werror)
+clang-19 "${cflags[@]}" -I"$repo/native/include" "$here/latency/bus_wake_watch.c" \
+  -L"$native_out" -lsplinter -Wl,-rpath,"$native_out" -o "$bin/bus_wake_watch"
+clang-19 "${cflags[@]}" -fPIC -shared -fvisibility=hidden "$here/callgrind/cg_region.c" -o "$bin/libbench_cg.so"
+
+log "Release build of bench/Splinter.Interop.Benchmarks"
+dotnet build "$here/Splinter.Interop.Benchmarks" -c Release --nologo -v:q -clp:ErrorsOnly
+app="$repo/artifacts/bin/Splinter.Interop.Benchmarks/release/Splinter.Interop.Benchmarks.dll"
+[[ -f "$app" ]] || { echo "benchmark app not found at $app" >&2; exit 1; }
+
+log "native C baseline (bench/native/run.sh --json ${quick_flag[*]:-})"
+OUT="$native_out" "$here/native/run.sh" --json "${quick_flag[@]}" | tee "$work/native.jsonl" >&2
+
+instructions="$work/managed-instructions.txt"
+: > "$instructions"
+if command -v valgrind >/dev/null 2>&1; then
+  cg_ops=200000
+  ((quick)) && cg_ops=20000
+  log "callgrind: raw C# loops ($cg_ops ops each, JIT warmed outside the collected region)"
+  cg_rc=0
+  DOTNET_TieredCompilation=0 DOTNET_EnableWriteXorExecute=0 DOTNET_GCHeapHardLimit=0x10000000 \
+    valgrind --tool=callgrind --toggle-collect=bench_cg_region --dump-after=bench_cg_region \
+      --callgrind-out-file="$work/cg.out" \
+      dotnet "$app" callgrind "$bin/libbench_cg.so" "$cg_ops" >"$work/cg.order" 2>"$work/cg.log" || cg_rc=$?
+  if ((cg_rc != 0)); then
+    echo "callgrind of the C# loops failed (exit $cg_rc); C# instr/op stays empty. Log: $work/cg.log" >&2
+  else
+    # Part k (in dump order) belongs to the k-th "region NAME OPS" line the app printed.
+    mapfile -t parts < <(ls "$work"/cg.out.* 2>/dev/null | awk -F. '{print $NF "\t" $0}' | sort -n | cut -f2)
+    k=0
+    while read -r word name ops; do
+      [[ "$word" == region ]] || continue
+      part="${parts[$k]:-}"
+      k=$((k + 1))
+      [[ -n "$part" ]] || { echo "callgrind: no dump for $name" >&2; continue; }
+      total="$(awk '/^(summary|totals):/ {print $2; exit}' "$part")"
+      [[ -n "$total" ]] && awk -v n="$name" -v t="$total" -v o="$ops" 'BEGIN {printf "%s %.1f\n", n, t / o}' >>"$instructions"
+    done <"$work/cg.order"
+    cat "$instructions" >&2
+  fi
+else
+  echo "valgrind not found: no instruction counts for the C# loops" >&2
+fi
+
+log "BenchmarkDotNet + wake latency"
+dotnet "$app" run "${quick_flag[@]}" --native "$work/native.jsonl" --instructions "$instructions" \
+  --c-watcher "$bin/bus_wake_watch" --out "$out"
+
+log "done in $((SECONDS - started)) s"
