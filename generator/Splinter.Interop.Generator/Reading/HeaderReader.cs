@@ -219,7 +219,7 @@ internal sealed unsafe class HeaderReader
             if (cursor.kind is CXCursorKind.StructDecl or CXCursorKind.UnionDecl)
             {
                 string usr = cursor.Usr();
-                bool anonymous = LibClang.clang_Cursor_isAnonymous(cursor) != 0;
+                bool anonymous = IsAnonymous(cursor);
                 _typedefNames.TryGetValue(usr, out string? typedefName);
                 string? name = anonymous ? typedefName : cursor.Spelling();
                 if (name is not null)
@@ -230,7 +230,7 @@ internal sealed unsafe class HeaderReader
             else if (cursor.kind == CXCursorKind.EnumDecl)
             {
                 string usr = cursor.Usr();
-                bool anonymous = LibClang.clang_Cursor_isAnonymous(cursor) != 0;
+                bool anonymous = IsAnonymous(cursor);
                 _typedefNames.TryGetValue(usr, out string? typedefName);
                 string? name = typedefName ?? (anonymous ? null : cursor.Spelling());
                 if (name is not null)
@@ -239,6 +239,20 @@ internal sealed unsafe class HeaderReader
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// True for a struct, union or enum without a tag. clang names "typedef struct { } t;" after its typedef and
+    /// does not call it anonymous, but its USR says so (c:@SA@t, c:@UA@t, c:@EA@t).
+    /// </summary>
+    private static bool IsAnonymous(CXCursor cursor)
+    {
+        if (LibClang.clang_Cursor_isAnonymous(cursor) != 0)
+        {
+            return true;
+        }
+        string usr = cursor.Usr();
+        return usr.Contains("@SA@", StringComparison.Ordinal) || usr.Contains("@UA@", StringComparison.Ordinal) || usr.Contains("@EA@", StringComparison.Ordinal);
     }
 
     private void ReadRecord(CXCursor cursor, HeaderRole role, TypeMapper mapper)
@@ -298,7 +312,7 @@ internal sealed unsafe class HeaderReader
         }
         _model.Structs.Add(new CStruct(name, typedefName, isUnion, size, alignment, fields, DocComment.Parse(cursor.RawComment()), role)
         {
-            IsAnonymous = LibClang.clang_Cursor_isAnonymous(cursor) != 0,
+            IsAnonymous = IsAnonymous(cursor),
         });
     }
 
@@ -309,7 +323,7 @@ internal sealed unsafe class HeaderReader
             return;
         }
         string usr = cursor.Usr();
-        bool anonymous = LibClang.clang_Cursor_isAnonymous(cursor) != 0;
+        bool anonymous = IsAnonymous(cursor);
         var members = new List<CEnumMember>();
         foreach (CXCursor child in cursor.Children())
         {
