@@ -246,7 +246,9 @@ public sealed unsafe class EventSubscription : IDisposable
     /// <summary>
     /// The slots whose content changed since this subscription last looked (or since it was created):
     /// written (epoch moved), removed (key left the slot), labels changed. Every change completed before
-    /// the call started is reported by it or an earlier call. The returned batch is reused by the next call.
+    /// the call started is reported by it or an earlier call, except in a slot that a writer holds at
+    /// that moment (odd epoch after a short spin): that slot is reported by the first read after the
+    /// writer releases it. The returned batch is reused by the next call.
     /// </summary>
     public ChangeBatch ReadChanges()
     {
@@ -277,6 +279,7 @@ public sealed unsafe class EventSubscription : IDisposable
     /// </summary>
     public async IAsyncEnumerable<ChangeBatch> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        int busyBackoffMilliseconds = 1;
         while (true)
         {
             ChangeBatch batch = ReadChanges();
@@ -285,8 +288,21 @@ public sealed unsafe class EventSubscription : IDisposable
                 yield return batch;
             }
 
-            // A slot seen mid-write is rescanned soon even if its writer never signals.
-            TimeSpan wait = _skippedBusySlot ? TimeSpan.FromMilliseconds(1) : _rescanInterval;
+            TimeSpan wait = _rescanInterval;
+            if (_skippedBusySlot)
+            {
+                // A slot seen mid-write is rescanned soon even if its writer never signals; backing
+                // off (1, 2, 4 ... ms, at most the rescan interval or 1 s) bounds the cost when a
+                // writer died inside a slot and left it odd.
+                TimeSpan backoff = TimeSpan.FromMilliseconds(busyBackoffMilliseconds);
+                wait = wait == Timeout.InfiniteTimeSpan ? TimeSpan.FromMilliseconds(Math.Min(busyBackoffMilliseconds, 1000)) : (backoff < wait ? backoff : wait);
+                busyBackoffMilliseconds = Math.Min(busyBackoffMilliseconds * 2, 1000);
+            }
+            else
+            {
+                busyBackoffMilliseconds = 1;
+            }
+
             await WaitAsync(wait, cancellationToken).ConfigureAwait(false);
         }
     }

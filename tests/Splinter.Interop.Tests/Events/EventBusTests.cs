@@ -22,6 +22,24 @@ public sealed class EventBusTests(SplinterVariant variant)
 
     private SplinterStore Store => _store ?? throw new InvalidOperationException("no store");
 
+    /// <summary>Address of a key's slot epoch in the library's mapping (spec 7.5: arena = raw pointer - val_off).</summary>
+    private unsafe ulong* SlotEpoch(string key)
+    {
+        Assert.That(Store.TryGetSlotSnapshot(key, out SplinterSlotSnapshot snapshot), Is.True, key);
+        byte[] name = System.Text.Encoding.UTF8.GetBytes(key + "\0");
+        nuint size;
+        ulong epoch;
+        byte* value;
+        fixed (byte* pointer = name)
+        {
+            value = (byte*)SplinterLibrary.GetApi(variant).splinter_get_raw_ptr((sbyte*)pointer, &size, &epoch);
+        }
+
+        Assert.That(value != null, Is.True);
+        byte* slots = value - snapshot.ValueOffset - ((nuint)Store.SlotCount * (nuint)sizeof(splinter_slot));
+        return &((splinter_slot*)slots + SlotOf(key))->epoch;
+    }
+
     /// <summary>The slot of the first key set in a fresh store: its FNV-1a 64 hash modulo the slot count (spec 5.1, 5.2).</summary>
     private int SlotOf(string key)
     {
@@ -314,6 +332,31 @@ public sealed class EventBusTests(SplinterVariant variant)
         using EventSubscription subscription = Store.Events.Subscribe();
         Store.Set("again", "1"u8);
         Assert.That(subscription.Wait(HangGuard), Is.True);
+    }
+
+    [Test]
+    public unsafe void ASlotHeldByAWriterIsReportedOnceReleased()
+    {
+        Store.Events.Arm();
+        Store.Set("held", "1"u8);
+        using EventSubscription subscription = Store.Events.Subscribe();
+        Store.Set("held", "2"u8);
+
+        // Play a writer inside the slot: odd epoch (spec 6.1), through the library's own mapping.
+        ulong* epoch = SlotEpoch("held");
+        Interlocked.Increment(ref *epoch);
+        try
+        {
+            Assert.That(subscription.ReadChanges().Count, Is.Zero, "a slot a writer holds must not be read");
+        }
+        finally
+        {
+            Interlocked.Increment(ref *epoch);
+        }
+
+        SlotChange change = subscription.ReadChanges().ToArray().Single();
+        Assert.That(change.Key, Is.EqualTo("held"));
+        Assert.That(change.Epoch, Is.EqualTo(Store.GetEpoch("held")));
     }
 
     [Test]
