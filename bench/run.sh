@@ -38,6 +38,18 @@ log() { printf '\n==> [%3ds] %s\n' $((SECONDS - started)) "$*" >&2; }
 quick_flag=()
 ((quick)) && quick_flag=(--quick)
 
+# Benchmark stores are named spl_bench_..._<pid>_...; remove those whose process is gone (a crashed earlier run).
+remove_stale_stores() {
+  local object pid
+  for object in /dev/shm/spl_bench_*; do
+    [[ -e "$object" ]] || continue
+    pid="$(basename "$object" | tr '_' '\n' | grep -E '^[0-9]+$' | head -n 1)"
+    if [[ -n "$pid" ]] && ! kill -0 "$pid" 2>/dev/null; then rm -f "$object"; fi
+  done
+}
+remove_stale_stores
+trap remove_stale_stores EXIT
+
 log "native library ($native_out)"
 make -s -C "$repo/native" OUT="$native_out"
 

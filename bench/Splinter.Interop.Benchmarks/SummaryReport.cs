@@ -20,14 +20,14 @@ internal sealed class SummaryReport
     /// <summary>Operation rows: the row name, the native op it compares with, the BenchmarkDotNet case, the callgrind region.</summary>
     private static readonly (string Name, string NativeOp, string Benchmark, string? Region)[] s_operations =
     [
-        ("set (SplinterKey)", "set", "StoreBenchmarks.SetKey", null),
-        ("set (string key)", "set", "StoreBenchmarks.SetString", null),
-        ("get (TryGet SplinterKey)", "get", "StoreBenchmarks.TryGetKey", null),
-        ("get (TryGet string key)", "get", "StoreBenchmarks.TryGetString", null),
-        ("get_epoch (SplinterKey)", "get_epoch", "StoreBenchmarks.GetEpochKey", null),
-        ("get_epoch (string key)", "get_epoch", "StoreBenchmarks.GetEpochString", null),
-        ("zero-copy read (TryRead SplinterKey)", "get_raw_ptr", "StoreBenchmarks.TryReadKey", null),
-        ("zero-copy read (TryRead string key)", "get_raw_ptr", "StoreBenchmarks.TryReadString", null),
+        ("set (SplinterKey)", "set", "StoreBenchmarks.SetKey", "store/set_key"),
+        ("set (string key)", "set", "StoreBenchmarks.SetString", "store/set_string"),
+        ("get (TryGet SplinterKey)", "get", "StoreBenchmarks.TryGetKey", "store/tryget_key"),
+        ("get (TryGet string key)", "get", "StoreBenchmarks.TryGetString", "store/tryget_string"),
+        ("get_epoch (SplinterKey)", "get_epoch", "StoreBenchmarks.GetEpochKey", "store/get_epoch_key"),
+        ("get_epoch (string key)", "get_epoch", "StoreBenchmarks.GetEpochString", "store/get_epoch_string"),
+        ("zero-copy read (TryRead SplinterKey)", "get_raw_ptr", "StoreBenchmarks.TryReadKey", "store/tryread_key"),
+        ("zero-copy read (TryRead string key)", "get_raw_ptr", "StoreBenchmarks.TryReadString", "store/tryread_string"),
         ("raw static set", "set", "RawStaticBenchmarks.Set", "raw-static/set"),
         ("raw static get", "get", "RawStaticBenchmarks.Get", "raw-static/get"),
         ("raw static get_epoch", "get_epoch", "RawStaticBenchmarks.GetEpoch", "raw-static/get_epoch"),
@@ -106,8 +106,8 @@ internal sealed class SummaryReport
         StringBuilder text = new();
         text.AppendLine(heading);
         text.AppendLine();
-        text.AppendLine("| operation | C ns | C# ns | C#/C | B/op | C instr/op | C# instr/op |");
-        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        text.AppendLine("| operation | C ns | C# ns | C#/C | B/op | C instr/op | C# instr/op | instr C#/C |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var (name, nativeOp, benchmark, region) in s_operations)
         {
             NativeResult? native = _native.GetValueOrDefault(nativeOp);
@@ -115,7 +115,7 @@ internal sealed class SummaryReport
             double? managedInstructions = region is not null && _managedInstructions.TryGetValue(region, out double count) ? count : null;
             text.AppendLine(string.Create(CultureInfo.InvariantCulture, 
                 $"| {name} | {Number(native?.Ns, "F1")} | {Number(managed?.MedianNs, "F1")} | {Ratio(managed?.MedianNs, native?.Ns)} | {Number(managed?.AllocatedBytesPerOp, "F0")} | " +
-                $"{Number(native?.Instructions, "F0")} | {Number(managedInstructions, "F0")} |"));
+                $"{Number(native?.Instructions, "F0")} | {Number(managedInstructions, "F0")} | {Ratio(managedInstructions, native?.Instructions)} |"));
         }
 
         text.AppendLine();
@@ -153,7 +153,9 @@ internal sealed class SummaryReport
             WriteNumber(json, "ratio", RatioValue(managed?.MedianNs, native?.Ns));
             WriteNumber(json, "alloc_bytes_per_op", managed?.AllocatedBytesPerOp);
             WriteNumber(json, "native_instructions", native?.Instructions);
-            WriteNumber(json, "managed_instructions", region is not null && _managedInstructions.TryGetValue(region, out double count) ? count : null);
+            double? managedInstructions = region is not null && _managedInstructions.TryGetValue(region, out double count) ? count : null;
+            WriteNumber(json, "managed_instructions", managedInstructions);
+            WriteNumber(json, "instructions_ratio", RatioValue(managedInstructions, native?.Instructions));
             json.WriteEndObject();
         }
 
