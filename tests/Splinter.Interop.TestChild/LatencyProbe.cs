@@ -117,6 +117,7 @@ internal static class LatencyProbe
         TimeSpan cpuStart = TimeSpan.Zero;
         long allocatedStart = 0;
         int wakes = 0;
+        int poolResumes = 0;
         while (true)
         {
             bool woke = async
@@ -135,6 +136,11 @@ internal static class LatencyProbe
             }
 
             wakes++;
+            if (System.Threading.Thread.CurrentThread.IsThreadPoolThread)
+            {
+                poolResumes++;
+            }
+
             if (wakes == Warmup)
             {
                 cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
@@ -154,7 +160,7 @@ internal static class LatencyProbe
         int measured = Math.Max(1, wakes - Warmup);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"C# {mode,-5} wake latency us: p50 {Micro(0.50):F1}  p90 {Micro(0.90):F1}  p99 {Micro(0.99):F1}  max {Micro(1.0):F1}  " +
-            $"(samples {count}, wakes {measured}, CPU {cpu.TotalMilliseconds * 1000 / measured:F1} ms per 1000 wakes, allocated {(double)allocated / measured:F1} B per wake)"));
+            $"(samples {count}, wakes {measured}, CPU {cpu.TotalMilliseconds * 1000 / measured:F1} ms per 1000 wakes, allocated {(double)allocated / measured:F1} B per wake, {poolResumes} resumed on the thread pool)"));
         return 0;
     }
 
