@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define SPL_MAX_TESTS 256
@@ -151,6 +152,8 @@ static int run_one(const struct spl_test_entry *t, const char *root, size_t inde
     }
     fflush(stdout);
     fflush(stderr);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     pid_t pid = fork();
     if (pid < 0) {
         fprintf(stderr, "harness: fork: %s\n", strerror(errno));
@@ -169,23 +172,24 @@ static int run_one(const struct spl_test_entry *t, const char *root, size_t inde
     }
     remove_child_shm(pid);
     remove_tree(test_dir);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    long ms = (long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
 
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-        printf("PASS %s\n", t->name);
+        printf("PASS %s (%ld ms)\n", t->name, ms);
         return 0;
     }
     if (WIFEXITED(status) && WEXITSTATUS(status) == SPL_EXIT_SKIP) {
-        printf("SKIP %s\n", t->name);
+        printf("SKIP %s (%ld ms)\n", t->name, ms);
         return 2;
     }
     if (WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
-        printf("FAIL %s (%s)\n", t->name,
-               sig == SIGALRM ? "timed out" : strsignal(sig));
+        printf("FAIL %s (%s, %ld ms)\n", t->name, sig == SIGALRM ? "timed out" : strsignal(sig), ms);
     } else if (WIFEXITED(status) && WEXITSTATUS(status) == 99) {
-        printf("FAIL %s (valgrind reported errors)\n", t->name);
+        printf("FAIL %s (valgrind reported errors, %ld ms)\n", t->name, ms);
     } else {
-        printf("FAIL %s (exit status %d)\n", t->name, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        printf("FAIL %s (exit status %d, %ld ms)\n", t->name, WIFEXITED(status) ? WEXITSTATUS(status) : -1, ms);
     }
     return 1;
 }
