@@ -71,7 +71,7 @@ public sealed unsafe class EventBus
             _signalLocalWrites = value;
             if (!value)
             {
-                Interlocked.Exchange(ref _localTarget, null)?.Handle.Dispose();
+                Interlocked.Exchange(ref _localTarget, null)?.Handle?.Dispose();
             }
         }
     }
@@ -123,7 +123,7 @@ public sealed unsafe class EventBus
     internal void OnStoreDisposing()
     {
         _signalLocalWrites = false;
-        Interlocked.Exchange(ref _localTarget, null)?.Handle.Dispose();
+        Interlocked.Exchange(ref _localTarget, null)?.Handle?.Dispose();
     }
 
     /// <summary>Hook behind <c>SplinterStore.OnLocalWrite</c>: signals the bus for a non-owner write when enabled.</summary>
@@ -150,10 +150,13 @@ public sealed unsafe class EventBus
             if (target is null || target.OwnerPid != ownerPid || target.OwnerFd != ownerFd)
             {
                 target = ReplaceLocalTarget(ownerPid, ownerFd);
-                if (target is null)
-                {
-                    return;
-                }
+            }
+
+            if (target?.Handle is not { } handle)
+            {
+                // Disabled meanwhile, or this owner's bus cannot be reached from here (remembered
+                // until the owner fields change, so an unreachable bus costs nothing per write).
+                return;
             }
 
             if ((uint)slotIndexOrMinus1 < _store.SlotCount)
@@ -166,15 +169,15 @@ public sealed unsafe class EventBus
             bool referenced = false;
             try
             {
-                target.Handle.DangerousAddRef(ref referenced);
+                handle.DangerousAddRef(ref referenced);
                 ulong one = 1;
-                LibC.write(target.Handle.Descriptor, &one, sizeof(ulong));
+                LibC.write(handle.Descriptor, &one, sizeof(ulong));
             }
             finally
             {
                 if (referenced)
                 {
-                    target.Handle.DangerousRelease();
+                    handle.DangerousRelease();
                 }
             }
         }
@@ -186,22 +189,22 @@ public sealed unsafe class EventBus
 
     private LocalSignalTarget? ReplaceLocalTarget(int ownerPid, int ownerFd)
     {
-        LocalSignalTarget? created = null;
+        EventFdHandle? handle;
         try
         {
-            created = new LocalSignalTarget(ownerPid, ownerFd, OpenVerified());
+            handle = OpenVerified();
         }
         catch (SplinterException)
         {
             // The bus cannot be reached from here (not permitted, owner gone...): signal nothing.
-            created = null;
+            handle = null;
         }
 
-        LocalSignalTarget? previous = Interlocked.Exchange(ref _localTarget, created);
-        previous?.Handle.Dispose();
+        LocalSignalTarget created = new(ownerPid, ownerFd, handle);
+        Interlocked.Exchange(ref _localTarget, created)?.Handle?.Dispose();
         if (!_signalLocalWrites && Interlocked.CompareExchange(ref _localTarget, null, created) == created)
         {
-            created?.Handle.Dispose();
+            created.Handle?.Dispose();
             return null;
         }
 
@@ -276,12 +279,12 @@ public sealed unsafe class EventBus
         return read > 0 && new ReadOnlySpan<byte>(target, (int)read).SequenceEqual(expected);
     }
 
-    private sealed class LocalSignalTarget(int ownerPid, int ownerFd, EventFdHandle handle)
+    private sealed class LocalSignalTarget(int ownerPid, int ownerFd, EventFdHandle? handle)
     {
         public int OwnerPid { get; } = ownerPid;
 
         public int OwnerFd { get; } = ownerFd;
 
-        public EventFdHandle Handle { get; } = handle;
+        public EventFdHandle? Handle { get; } = handle;
     }
 }
