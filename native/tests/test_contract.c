@@ -448,3 +448,58 @@ SPL_TEST(x_tandem_long_base_names_truncate_and_collide) {
     SPL_CHECK_EQ(splinter_list(keys, 16, &count), 0);
     SPL_CHECK_EQ(count, 2);
 }
+
+/* Order of checks where several apply at once (sections 7.6, 7.10, 7.11). */
+SPL_TEST(x_argument_check_order) {
+    const char *name = spl_create_store(8, 16);
+    struct splinter_header *h = spl_map_raw(name);
+    SPL_CHECK_EQ(splinter_set("k", "v", 1), 0);
+    /* Group id is checked before the lookup. */
+    errno = 0;
+    SPL_CHECK_EQ(splinter_watch_register("missing", 64), -2);
+    SPL_CHECK_ERRNO(EINVAL);
+    SPL_CHECK_EQ(splinter_watch_unregister("missing", 64), -2);
+    /* set_slot_time: a busy slot is reported before an invalid mode. */
+    struct splinter_slot *s = spl_slot_at(h, spl_slot_index_of("k"));
+    atomic_fetch_add(&s->epoch, 1);
+    errno = 0;
+    SPL_CHECK_EQ(splinter_set_slot_time("k", 7, 1, 0), -1);
+    SPL_CHECK_ERRNO(EAGAIN);
+    atomic_fetch_add(&s->epoch, 1);
+    /* A system slot is full: appending to it overflows. */
+    SPL_CHECK_EQ(splinter_set_as_system("k"), 0);
+    errno = 0;
+    SPL_CHECK_EQ(splinter_append("k", "x", 1, NULL), -1);
+    SPL_CHECK_ERRNO(EMSGSIZE);
+    /* get into a too-small buffer without out_sz. */
+    char buf[4];
+    errno = 0;
+    SPL_CHECK_EQ(splinter_get("k", buf, sizeof buf, NULL), -1);
+    SPL_CHECK_ERRNO(EMSGSIZE);
+    /* get_dirty with a NULL output is a no-op. */
+    splinter_event_bus_get_dirty(NULL, 16);
+    SPL_CHECK_EQ(splinter_unset("k"), 16); /* returns the system slot's full length */
+}
+
+/* 7.3 / 7.7: set, append and retrain keep the slot's metadata (type, user flag, labels, times). */
+SPL_TEST(x_writes_keep_slot_metadata) {
+    spl_create_store(8, 64);
+    SPL_CHECK_EQ(splinter_set("k", "v", 1), 0);
+    SPL_CHECK_EQ(splinter_set_named_type("k", SPL_SLOT_TYPE_JSON), 0);
+    SPL_CHECK_EQ(splinter_set_label("k", 0x90), 0);
+    SPL_CHECK_EQ(splinter_set_slot_time("k", SPL_TIME_CTIME, 111, 0), 0);
+    SPL_CHECK_EQ(splinter_set_slot_time("k", SPL_TIME_ATIME, 222, 0), 0);
+    struct splinter_slot *s = spl_slot_at(spl_lib_header("k"), spl_slot_index_of("k"));
+    splinter_slot_usr_set(s, SPL_FUSR2);
+    SPL_CHECK_EQ(splinter_set("k", "{\"a\":1}", 7), 0);
+    SPL_CHECK_EQ(splinter_append("k", " ", 1, NULL), 0);
+    SPL_CHECK_EQ(splinter_retrain_slot("k"), 0);
+    splinter_slot_snapshot_t snap;
+    SPL_CHECK_EQ(splinter_get_slot_snapshot("k", &snap), 0);
+    SPL_CHECK_EQ(snap.type_flag, SPL_SLOT_TYPE_JSON);
+    SPL_CHECK_EQ(snap.bloom, 0x90);
+    SPL_CHECK_EQ(snap.ctime, 111);
+    SPL_CHECK_EQ(snap.atime, 222);
+    SPL_CHECK_EQ(snap.user_flag, SPL_FUSR2);
+    SPL_CHECK_EQ(snap.val_len, 8);
+}
