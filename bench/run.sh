@@ -75,7 +75,7 @@ if command -v valgrind >/dev/null 2>&1; then
   log "callgrind: raw C# loops ($cg_ops ops each, JIT warmed outside the collected region)"
   cg_rc=0
   DOTNET_TieredCompilation=0 DOTNET_EnableWriteXorExecute=0 DOTNET_GCHeapHardLimit=0x10000000 \
-    valgrind --tool=callgrind --toggle-collect=bench_cg_region --dump-after=bench_cg_region \
+    valgrind --tool=callgrind --instr-atstart=no --toggle-collect=bench_cg_region --dump-after=bench_cg_region \
       --callgrind-out-file="$work/cg.out" \
       dotnet "$app" callgrind "$bin/libbench_cg.so" "$cg_ops" >"$work/cg.order" 2>"$work/cg.log" || cg_rc=$?
   if ((cg_rc != 0)); then

@@ -7,8 +7,25 @@
  * inside that call (the loop, the P/Invoke transitions, libsplinter) is counted, nothing else.
  * bench_cg_warm runs the same body outside the collected region first, so JIT compilation and
  * first-call binding never land in the figure.
+ *
+ * bench_cg_instrument starts callgrind's instrumentation, for runs under --instr-atstart=no: the
+ * runtime's start-up then runs uninstrumented, which makes the whole valgrind run about 3x shorter.
+ * Outside valgrind (or without valgrind's headers) it does nothing.
  */
+#if defined(__has_include)
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#define BENCH_HAVE_CALLGRIND 1
+#endif
+#endif
+
 #define BENCH_CG_EXPORT __attribute__((visibility("default"), noinline))
+
+BENCH_CG_EXPORT void bench_cg_instrument(void) {
+#ifdef BENCH_HAVE_CALLGRIND
+    CALLGRIND_START_INSTRUMENTATION;
+#endif
+}
 
 BENCH_CG_EXPORT void bench_cg_warm(void (*body)(long), long ops) {
     body(ops);

@@ -10,7 +10,7 @@ namespace Splinter.Interop.Benchmarks.Callgrind;
 /// Mode "callgrind": runs every raw-layer loop (<see cref="RawOps"/>) and every idiomatic loop (<see cref="StoreOps"/>)
 /// once inside bench_cg_region (bench/callgrind/cg_region.c), each after two warm runs of the same loop through
 /// bench_cg_warm. Run it under
-/// <c>valgrind --tool=callgrind --toggle-collect=bench_cg_region --dump-after=bench_cg_region</c>: each region is
+/// <c>valgrind --tool=callgrind --instr-atstart=no --toggle-collect=bench_cg_region --dump-after=bench_cg_region</c>: each region is
 /// dumped as its own part, in the order printed on stdout ("region NAME OPS"), so instructions/op = Ir / OPS.
 /// Start it with DOTNET_TieredCompilation=0 so the warm runs leave fully optimized code behind.
 /// </summary>
@@ -24,6 +24,10 @@ internal static unsafe class CallgrindLoops
         nint library = NativeLibrary.Load(regionLibrary);
         var warm = (delegate* unmanaged[Cdecl]<delegate* unmanaged[Cdecl]<long, void>, long, void>)NativeLibrary.GetExport(library, "bench_cg_warm");
         var region = (delegate* unmanaged[Cdecl]<delegate* unmanaged[Cdecl]<long, void>, long, void>)NativeLibrary.GetExport(library, "bench_cg_region");
+        var instrument = (delegate* unmanaged[Cdecl]<void>)NativeLibrary.GetExport(library, "bench_cg_instrument");
+
+        // The runtime's start-up ran uninstrumented (--instr-atstart=no); from here on callgrind sees every instruction.
+        instrument();
 
         void Measure(string name, Func<long, long> loop)
         {
