@@ -86,22 +86,36 @@ public sealed unsafe partial class SplinterStore
             StoreErrors.ThrowValueLength(value.Length, _maxValueSize, nameof(value));
         }
 
-        using (Lease())
+        HotCallGate.Slot slot = EnterHotCall();
+        int result;
+        fixed (byte* data = value)
         {
-            fixed (byte* data = value)
+            result = _api.splinter_set((sbyte*)key, data, (nuint)value.Length);
+            if (result != 0)
             {
-                int result = _api.splinter_set((sbyte*)key, data, (nuint)value.Length);
-                if (result != 0)
-                {
-                    SetFailed(key, data, value.Length, result);
-                }
+                SetFailedInHotCall(slot, key, data, value.Length, result);
             }
         }
 
+        slot.Active = null;
+        GC.KeepAlive(this); // the store (and its SafeHandle) outlive the native call
         OnLocalWrite(-1);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
+    private void SetFailedInHotCall(HotCallGate.Slot slot, byte* key, byte* data, int length, int result)
+    {
+        try
+        {
+            SetFailed(key, data, length, result);
+        }
+        catch
+        {
+            slot.Active = null;
+            throw;
+        }
+    }
+
     private void SetFailed(byte* key, byte* data, int length, int result)
     {
         // -1 with a valid length: no slot could be acquired. If the key's own slot is busy the
@@ -405,28 +419,37 @@ public sealed unsafe partial class SplinterStore
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TryGetCore(byte* key, Span<byte> destination, out int length)
     {
-        using (Lease())
+        HotCallGate.Slot slot = EnterHotCall();
+        nuint size = nuint.MaxValue;
+        fixed (byte* data = destination)
         {
-            nuint size = nuint.MaxValue;
-            fixed (byte* data = destination)
+            // An empty span pins to NULL, which libsplinter reads as a size query: never pass NULL.
+            if (data != null && _api.splinter_get((sbyte*)key, data, (nuint)destination.Length, &size) == 0)
             {
-                // An empty span pins to NULL, which libsplinter reads as a size query: never pass NULL.
-                if (data != null)
-                {
-                    int result = _api.splinter_get((sbyte*)key, data, (nuint)destination.Length, &size);
-                    if (result == 0)
-                    {
-                        length = (int)size;
-                        return true;
-                    }
-                }
+                slot.Active = null;
+                GC.KeepAlive(this);
+                length = (int)size;
+                return true;
             }
-
-            return TryGetSlow(key, destination, size, out length) == GetStatus.Found;
         }
+
+        return TryGetSlowInHotCall(slot, key, destination, size, out length);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryGetSlowInHotCall(HotCallGate.Slot slot, byte* key, Span<byte> destination, nuint sizeSeen, out int length)
+    {
+        try
+        {
+            return TryGetSlow(key, destination, sizeSeen, out length) == GetStatus.Found;
+        }
+        finally
+        {
+            slot.Active = null;
+            GC.KeepAlive(this);
+        }
+    }
+
     private GetStatus TryGetSlow(byte* key, Span<byte> destination, nuint sizeSeen, out int length)
     {
         // The library writes *out_sz before its size check: a size above the capacity is EMSGSIZE.
@@ -439,7 +462,7 @@ public sealed unsafe partial class SplinterStore
         return GetWithErrno(key, destination, out length);
     }
 
-    /// <summary>splinter_get through the errno wrapper with the bounded retry on EAGAIN. Caller holds a lease.</summary>
+    /// <summary>splinter_get through the errno wrapper with the bounded retry on EAGAIN. Caller holds a lease or a hot call.</summary>
     private GetStatus GetWithErrno(byte* key, Span<byte> destination, out int length)
     {
         ContentionRetry retry = default;
@@ -611,10 +634,11 @@ public sealed unsafe partial class SplinterStore
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ulong GetEpochCore(byte* key)
     {
-        using (Lease())
-        {
-            return _api.splinter_get_epoch((sbyte*)key);
-        }
+        HotCallGate.Slot slot = EnterHotCall();
+        ulong epoch = _api.splinter_get_epoch((sbyte*)key);
+        slot.Active = null;
+        GC.KeepAlive(this);
+        return epoch;
     }
 
     private bool RemoveCore(byte* key)

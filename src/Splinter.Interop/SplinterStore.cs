@@ -25,6 +25,7 @@ public sealed unsafe partial class SplinterStore : IDisposable
     private readonly uint _slotCount;
     private readonly uint _maxValueSize;
     private readonly long _contentionBudget;
+    private volatile bool _closing;
 
     private SplinterStore(string name, SplinterVariant variant, string backingPath, SplinterApi api, StoreHandle handle, StoreRegistry.Entry entry, TimeSpan contentionTimeout)
     {
@@ -153,6 +154,10 @@ public sealed unsafe partial class SplinterStore : IDisposable
 
         _entry.Disposed = true;
         OnDisposing();
+
+        // Hot calls do not hold a SafeHandle reference: stop new ones, wait for running ones.
+        _closing = true;
+        HotCallGate.Drain(this);
         _handle.Dispose();
     }
 
@@ -174,6 +179,25 @@ public sealed unsafe partial class SplinterStore : IDisposable
         }
 
         return new StoreLease(_handle);
+    }
+
+    /// <summary>
+    /// Enters a hot call (see <see cref="HotCallGate"/>); throws ObjectDisposedException after Dispose.
+    /// The caller must clear the slot on every exit: directly after the native call (which cannot
+    /// throw), or through a try/finally around anything that can.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private HotCallGate.Slot EnterHotCall()
+    {
+        HotCallGate.Slot slot = HotCallGate.Current;
+        slot.Active = this;
+        if (_closing)
+        {
+            slot.Active = null;
+            StoreErrors.ThrowDisposed(Name);
+        }
+
+        return slot;
     }
 
     private static SplinterStore OpenCore(string nameOrPath, OpenMode mode, uint slotCount, uint maxValueSize, SplinterStoreOptions options)

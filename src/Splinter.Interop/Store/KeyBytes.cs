@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 using System.Text.Unicode;
 
@@ -32,9 +33,66 @@ internal static unsafe class KeyBytes
         }
 
         byte* destination = (byte*)buffer;
+        int length = key.Length;
+        if ((uint)(length - 1) < MaxByteCount && TryCopyAscii(key, destination, length))
+        {
+            destination[length] = 0;
+            return destination;
+        }
+
         int written = Encode(key, new Span<byte>(destination, MaxByteCount), paramName);
         destination[written] = 0;
         return destination;
+    }
+
+    /// <summary>
+    /// The common case in one pass: copies 1..63 characters that are all ASCII 1..127 (no NUL) as
+    /// bytes; false when any character is not, leaving the general path to validate and encode.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryCopyAscii(string key, byte* destination, int length)
+    {
+        fixed (char* source = key)
+        {
+            if (length >= Vector128<ushort>.Count && Vector128.IsHardwareAccelerated)
+            {
+                // 8 characters per step; the last step overlaps the previous one.
+                Vector128<ushort> one = Vector128<ushort>.One;
+                Vector128<ushort> limit = Vector128.Create((ushort)0x7F);
+                for (int i = 0; ; i += Vector128<ushort>.Count)
+                {
+                    if (i > length - Vector128<ushort>.Count)
+                    {
+                        i = length - Vector128<ushort>.Count;
+                    }
+
+                    Vector128<ushort> chars = Vector128.Load((ushort*)source + i);
+                    if (!Vector128.LessThanAll(chars - one, limit))
+                    {
+                        return false;
+                    }
+
+                    *(ulong*)(destination + i) = Vector128.Narrow(chars, chars).AsUInt64().ToScalar();
+                    if (i == length - Vector128<ushort>.Count)
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            for (int i = 0; i < length; i++)
+            {
+                uint c = source[i];
+                if (c - 1 >= 0x7F)
+                {
+                    return false;
+                }
+
+                destination[i] = (byte)c;
+            }
+
+            return true;
+        }
     }
 
     /// <summary>Validates UTF-8 key bytes and copies them NUL-terminated into <paramref name="buffer"/>.</summary>

@@ -116,6 +116,35 @@ public sealed class StoreBadInputTests(SplinterVariant variant) : StoreFixtureBa
     }
 
     [Test]
+    public void StringKeys_NulOrNonAsciiAtAnyPosition_AreHandled([Values(1, 7, 8, 9, 15, 16, 17, 31, 62, 63)] int length)
+    {
+        // The ASCII fast path works in 8-character steps with an overlapping tail: probe every position class.
+        foreach (int position in new[] { 0, length / 2, length - 1 })
+        {
+            char[] chars = new string('x', length).ToCharArray();
+            chars[position] = '\0';
+            Assert.Throws<ArgumentException>(() => _store.Set(new string(chars), "v"), $"NUL at {position} of {length}");
+
+            chars[position] = '\u00E9'; // two UTF-8 bytes: valid unless the key grows past 63 bytes
+            string key = new(chars);
+            if (length + 1 > 63)
+            {
+                Assert.Throws<ArgumentException>(() => _store.Set(key, "v"));
+                continue;
+            }
+
+            _store.Set(key, "v");
+            Assert.That(_store.GetString(System.Text.Encoding.UTF8.GetBytes(key)), Is.EqualTo("v"), $"\u00E9 at {position} of {length}");
+            Assert.That(_store.Remove(key), Is.True);
+        }
+
+        string ascii = new('y', length);
+        _store.Set(ascii, "ascii");
+        Assert.That(_store.GetString(new SplinterKey(ascii)), Is.EqualTo("ascii"));
+        Assert.That(_store.Remove(ascii), Is.True);
+    }
+
+    [Test]
     public void KeyOf63Bytes_IsAccepted_64IsNot_InEveryForm()
     {
         string ok = new('a', 63);

@@ -164,6 +164,25 @@ public sealed class StoreDisposeTests(SplinterVariant variant) : StoreFixtureBas
     }
 
     [Test]
+    public void HotCallsThatThrow_DoNotKeepTheStoreBusy()
+    {
+        // Set on a full store and TryGet of a missing key leave through their slow paths; if
+        // either left this thread marked as inside the store, Dispose would wait forever.
+        SplinterStore store = Names.Create(slots: 2, maxValueSize: 8);
+        store.Set("a", "1");
+        store.Set("b", "2");
+        Assert.Throws<SplinterStoreFullException>(() => store.Set("c", "3"));
+        Assert.Throws<SplinterStoreFullException>(() => store.Set(new SplinterKey("c"), "3"u8));
+        Assert.That(store.TryGet("missing", new byte[8], out _), Is.False);
+        Assert.That(store.TryGet("a", new byte[0], out _), Is.False);
+
+        var disposer = new Thread(store.Dispose);
+        disposer.Start();
+        Assert.That(disposer.Join(TimeSpan.FromSeconds(30)), Is.True, "Dispose waited for a hot call that had already ended");
+        Assert.That(store.IsDisposed, Is.True);
+    }
+
+    [Test]
     public void DisposeDuringABlockingCall_ClosesOnlyAfterItReturns()
     {
         SplinterStore store = Names.Create();
