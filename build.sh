@@ -150,6 +150,16 @@ run_tests() {
         dotnet_test generator "$ROOT/tests/Splinter.Interop.Generator.Tests"
         dotnet_test default "$ROOT/tests/Splinter.Interop.Tests"
         if [[ -z "$FILTER" ]]; then
+            # The package used by an app outside the solution, on a store a C program wrote.
+            log "consumer check (Splinter.Interop package from a local feed, store created by C)"
+            local consumer_log="$ARTIFACTS/test-results/consumer.log" consumer_rc=0 cp="" cf=""
+            mkdir -p "$(dirname "$consumer_log")"
+            "$ROOT/tests/Splinter.Interop.Consumer/run.sh" 2>&1 | tee "$consumer_log" || consumer_rc=$?
+            read -r cp cf < <(sed -n 's/^consumer: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$consumer_log" | tail -n 1) || true
+            if [[ -z "$cp" ]] || ((consumer_rc != 0 && cf == 0)); then cf=$(( ${cf:-0} + 1 )); fi
+            add_counts "${cp:-0}" "$cf" 0
+        fi
+        if [[ -z "$FILTER" ]]; then
             dotnet_test embeddings "$ROOT/tests/Splinter.Interop.Tests" -p:SplinterEmbeddings=true \
                 --filter "$config_filter"
             # Bring-your-own-library path: install our build into a temporary prefix and use it.
@@ -191,7 +201,12 @@ case "$verb" in
     test) shift; run_tests "$@" ;;
     bench) shift; ensure_prereqs; exec "$ROOT/bench/run.sh" "$@" ;;
     pack) ensure_prereqs; build_native; log "pack"
-          dotnet pack "$ROOT/src/Splinter.Interop" -c Release --nologo -v:q -o "$ARTIFACTS/packages" ;;
+          # Only the package of this build stays in the folder (the consumer check takes the one it finds).
+          rm -f "$ARTIFACTS"/packages/Splinter.Interop.*.nupkg "$ARTIFACTS"/packages/Splinter.Interop.*.snupkg
+          # ContinuousIntegrationBuild maps source paths to /_/: one commit packs the same dll from any clone.
+          dotnet pack "$ROOT/src/Splinter.Interop" -c Release --nologo -v:q -clp:ErrorsOnly \
+              -p:ContinuousIntegrationBuild=true -o "$ARTIFACTS/packages"
+          ls -l "$ARTIFACTS"/packages/Splinter.Interop.*nupkg ;;
     prereqs) ensure_prereqs ;;
     -h|--help|help) usage ;;
     *) usage >&2; exit 2 ;;

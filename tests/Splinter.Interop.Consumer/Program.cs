@@ -1,0 +1,166 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+using Splinter.Interop;
+
+namespace Splinter.Interop.Consumer;
+
+/// <summary>
+/// Consumer check: opens a store that a separate C program created and wrote, reads it back, and
+/// sees the change the C program makes afterwards through the event bus the C program armed.
+/// Prints one "PASS name: detail" or "FAIL name: detail" line per check; exit code 0 only if all pass.
+/// </summary>
+internal static class Program
+{
+    private static readonly TimeSpan ChangeTimeout = TimeSpan.FromSeconds(10);
+    private static int s_failed;
+
+    private static async Task<int> Main(string[] args)
+    {
+        if (args.Length != 2)
+        {
+            Console.Error.WriteLine("usage: Splinter.Interop.Consumer STORE C_WRITER");
+            return 2;
+        }
+
+        string storeName = args[0];
+        using Process writer = StartWriter(args[1], storeName);
+        try
+        {
+            await RunChecksAsync(storeName, writer).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            Report(false, "unexpected", exception.ToString());
+        }
+        finally
+        {
+            if (!writer.HasExited)
+            {
+                writer.Kill();
+                writer.WaitForExit();
+            }
+
+            // The C program does not remove the store: whoever runs the check cleans up.
+            bool removed = SplinterStore.Delete(storeName);
+            Report(removed && !SplinterStore.Exists(storeName), "cleanup", removed ? "store removed" : "the store was already gone");
+        }
+
+        return s_failed == 0 ? 0 : 1;
+    }
+
+    private static async Task RunChecksAsync(string storeName, Process writer)
+    {
+        // "ready KEYS": the C program created the store, wrote KEYS values plus "greeting" and armed the bus.
+        string? ready = writer.StandardOutput.ReadLine();
+        if (ready is null || !ready.StartsWith("ready ", StringComparison.Ordinal))
+        {
+            Report(false, "c-writer", $"expected 'ready N', got '{ready}'; stderr: {writer.StandardError.ReadToEnd()}");
+            return;
+        }
+
+        int keyCount = int.Parse(ready.AsSpan(6), CultureInfo.InvariantCulture);
+
+        using SplinterStore store = SplinterStore.Open(storeName);
+        string? libraryPath = LoadedLibraryPath("libsplinter.so");
+        string packaged = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libsplinter.so");
+        Report(libraryPath == packaged, "library", $"libsplinter.so mapped from {libraryPath ?? "nowhere"}");
+
+        int matching = 0;
+        for (int i = 0; i < keyCount; i++)
+        {
+            string expected = string.Create(CultureInfo.InvariantCulture, $"value {i} written by C pid {writer.Id}");
+            if (store.GetString(string.Create(CultureInfo.InvariantCulture, $"c.key.{i:D2}")) == expected)
+            {
+                matching++;
+            }
+        }
+
+        Report(keyCount > 0 && matching == keyCount, "read", $"{matching} of {keyCount} values written by C read back ({store.SlotCount} slots x {store.MaxValueSize} bytes)");
+
+        string? greeting = store.GetString("greeting");
+        Report(greeting == "hello from C", "greeting", $"'{greeting}'");
+
+        Report(store.Events.IsArmed && store.Events.OwnerProcessId == writer.Id, "bus-owner", $"owner pid {store.Events.OwnerProcessId}, C program pid {writer.Id}");
+
+        using EventSubscription subscription = store.Events.Subscribe();
+        using CancellationTokenSource timeout = new(ChangeTimeout);
+        Stopwatch clock = Stopwatch.StartNew();
+        writer.StandardInput.WriteLine("change");
+        writer.StandardInput.Flush();
+
+        bool seen = false;
+        try
+        {
+            await foreach (ChangeBatch batch in subscription.WatchAsync(timeout.Token).ConfigureAwait(false))
+            {
+                foreach (SlotChange change in batch)
+                {
+                    seen |= change.Key == "greeting" && change.Kind == SlotChangeKind.Written;
+                }
+
+                if (seen)
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Not seen within the bound: reported below.
+        }
+
+        string? changed = store.GetString("greeting");
+        Report(
+            seen && changed == "changed by C",
+            "change",
+            seen ? $"saw 'greeting' -> '{changed}' through the event bus after {clock.Elapsed.TotalMilliseconds:F1} ms" : $"no change of 'greeting' within {ChangeTimeout.TotalSeconds:F0} s (value now '{changed}')");
+
+        string? answer = writer.StandardOutput.ReadLine();
+        writer.StandardInput.WriteLine("exit");
+        writer.StandardInput.Flush();
+        bool exited = writer.WaitForExit(10_000);
+        Report(answer == "changed" && exited && writer.ExitCode == 0, "c-writer", exited ? $"answered '{answer}', exit code {writer.ExitCode}" : "did not exit within 10 s");
+    }
+
+    private static Process StartWriter(string path, string storeName)
+    {
+        ProcessStartInfo start = new(path)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(storeName);
+        return Process.Start(start) ?? throw new InvalidOperationException($"could not start {path}");
+    }
+
+    /// <summary>The file a library of this name is mapped from, per /proc/self/maps.</summary>
+    private static string? LoadedLibraryPath(string fileName)
+    {
+        foreach (string line in File.ReadLines("/proc/self/maps"))
+        {
+            int slash = line.IndexOf('/', StringComparison.Ordinal);
+            if (slash >= 0 && line.EndsWith("/" + fileName, StringComparison.Ordinal))
+            {
+                return line[slash..];
+            }
+        }
+
+        return null;
+    }
+
+    private static void Report(bool passed, string name, string detail)
+    {
+        if (!passed)
+        {
+            s_failed++;
+        }
+
+        Console.WriteLine($"{(passed ? "PASS" : "FAIL")} {name}: {detail}");
+    }
+}
