@@ -81,7 +81,9 @@ internal static class GeneratorCommand
 
         var clangArguments = new List<string>(config.ClangArguments) { "-isystem", clangInclude };
         clangArguments.AddRange(config.Defines.Concat(defines).Select(d => "-D" + d));
+        TimeSpan startup = stopwatch.Elapsed;
         CModel model = HeaderReader.Read(new ReaderInput(libraryHeader, shimHeader, clangArguments, config.Exclusions));
+        TimeSpan read = stopwatch.Elapsed - startup;
 
         string Display(string path)
         {
@@ -108,7 +110,7 @@ internal static class GeneratorCommand
             File.WriteAllText(path, content);
         }
         output.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"splinter-generator: {model.Functions.Count} functions, {model.Structs.Count} structs, {model.Enums.Count} enums, {model.Constants.Count} constants from {string.Join(", ", headerNames)} in {stopwatch.Elapsed.TotalMilliseconds:F1} ms"));
+            $"splinter-generator: {model.Functions.Count} functions, {model.Structs.Count} structs, {model.Enums.Count} enums, {model.Constants.Count} constants from {string.Join(", ", headerNames)} in {stopwatch.Elapsed.TotalMilliseconds:F1} ms (libclang read {read.TotalMilliseconds:F1} ms, config {startup.TotalMilliseconds:F1} ms, emit and write {(stopwatch.Elapsed - startup - read).TotalMilliseconds:F1} ms)"));
         return 0;
     }
 }
