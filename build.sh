@@ -185,14 +185,8 @@ build_all() {
 }
 
 run_demo() {
-    if [[ -d "$ROOT/samples/Splinter.Demo" ]]; then
-        log "demo"
-        dotnet run --project "$ROOT/samples/Splinter.Demo" --no-build
-    else
-        log "demo (native smoke run until the .NET demo exists)"
-        make -s -C "$ROOT/native" bench
-        "$ROOT/bench/native/run.sh" --quick
-    fi
+    log "demo: a writer process and a watcher child process on one store (samples/Splinter.Demo)"
+    dotnet run --project "$ROOT/samples/Splinter.Demo" --no-build
 }
 
 verb="${1:-}"
