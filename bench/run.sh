@@ -31,7 +31,7 @@ bin="$out/bin"
 work="$out/work"
 native_out="$repo/artifacts/native/default"
 mkdir -p "$bin"
-rm -rf "$work"
+rm -rf "$work" "$out/bdn"
 mkdir -p "$work"
 started=$SECONDS
 log() { printf '\n==> [%3ds] %s\n' $((SECONDS - started)) "$*" >&2; }
