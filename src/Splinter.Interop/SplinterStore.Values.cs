@@ -97,7 +97,7 @@ public sealed unsafe partial class SplinterStore
             }
         }
 
-        slot.Active = null;
+        slot.Active = 0;
         GC.KeepAlive(this); // the store (and its SafeHandle) outlive the native call
         OnLocalWrite(-1);
     }
@@ -111,7 +111,7 @@ public sealed unsafe partial class SplinterStore
         }
         catch
         {
-            slot.Active = null;
+            slot.Active = 0;
             throw;
         }
     }
@@ -426,7 +426,7 @@ public sealed unsafe partial class SplinterStore
             // An empty span pins to NULL, which libsplinter reads as a size query: never pass NULL.
             if (data != null && _api.splinter_get((sbyte*)key, data, (nuint)destination.Length, &size) == 0)
             {
-                slot.Active = null;
+                slot.Active = 0;
                 GC.KeepAlive(this);
                 length = (int)size;
                 return true;
@@ -445,7 +445,7 @@ public sealed unsafe partial class SplinterStore
         }
         finally
         {
-            slot.Active = null;
+            slot.Active = 0;
             GC.KeepAlive(this);
         }
     }
@@ -636,7 +636,7 @@ public sealed unsafe partial class SplinterStore
     {
         HotCallGate.Slot slot = EnterHotCall();
         ulong epoch = _api.splinter_get_epoch((sbyte*)key);
-        slot.Active = null;
+        slot.Active = 0;
         GC.KeepAlive(this);
         return epoch;
     }

@@ -25,6 +25,7 @@ public sealed unsafe partial class SplinterStore : IDisposable
     private readonly uint _slotCount;
     private readonly uint _maxValueSize;
     private readonly long _contentionBudget;
+    private readonly long _hotCallId = HotCallGate.NewStoreId();
     private volatile bool _closing;
 
     private SplinterStore(string name, SplinterVariant variant, string backingPath, SplinterApi api, StoreHandle handle, StoreRegistry.Entry entry, TimeSpan contentionTimeout)
@@ -157,7 +158,7 @@ public sealed unsafe partial class SplinterStore : IDisposable
 
         // Hot calls do not hold a SafeHandle reference: stop new ones, wait for running ones.
         _closing = true;
-        HotCallGate.Drain(this);
+        HotCallGate.Drain(_hotCallId);
         _handle.Dispose();
     }
 
@@ -190,10 +191,10 @@ public sealed unsafe partial class SplinterStore : IDisposable
     private HotCallGate.Slot EnterHotCall()
     {
         HotCallGate.Slot slot = HotCallGate.Current;
-        slot.Active = this;
+        slot.Active = _hotCallId;
         if (_closing)
         {
-            slot.Active = null;
+            slot.Active = 0;
             StoreErrors.ThrowDisposed(Name);
         }
 

@@ -31,8 +31,13 @@ internal static class HotCallGate
         get => t_slot ?? Register();
     }
 
-    /// <summary>Waits until no thread is inside a hot call of <paramref name="store"/>. Call after setting the store's closing flag.</summary>
-    public static void Drain(object store)
+    private static long s_lastStoreId;
+
+    /// <summary>A process-unique id for a store (slots hold ids, not references: no GC write barrier on the hot path).</summary>
+    public static long NewStoreId() => Interlocked.Increment(ref s_lastStoreId);
+
+    /// <summary>Waits until no thread is inside a hot call of store <paramref name="storeId"/>. Call after setting the store's closing flag.</summary>
+    public static void Drain(long storeId)
     {
         Interlocked.MemoryBarrierProcessWide();
         Slot[] slots;
@@ -53,7 +58,7 @@ internal static class HotCallGate
         foreach (Slot slot in slots)
         {
             SpinWait spin = default;
-            while (ReferenceEquals(slot.Active, store))
+            while (slot.Active == storeId)
             {
                 spin.SpinOnce();
             }
@@ -79,16 +84,16 @@ internal static class HotCallGate
         return slot;
     }
 
-    /// <summary>One thread's marker: the store it is inside a hot call of, or null.</summary>
+    /// <summary>One thread's marker: the id of the store it is inside a hot call of, or 0.</summary>
     internal sealed class Slot
     {
-        private volatile object? _active;
+        private long _active;
 
-        /// <summary>The store whose hot call this thread is running, or null.</summary>
-        public object? Active
+        /// <summary>The id of the store whose hot call this thread is running, or 0.</summary>
+        public long Active
         {
-            get => _active;
-            set => _active = value;
+            get => Volatile.Read(ref _active);
+            set => Volatile.Write(ref _active, value);
         }
     }
 }
