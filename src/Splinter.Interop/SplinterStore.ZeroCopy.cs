@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 using System.Threading;
 using Splinter.Interop.Native;
 using Splinter.Interop.Store;
@@ -94,8 +95,12 @@ public sealed unsafe partial class SplinterStore
                     {
                         TResult candidate = reader(new ReadOnlySpan<byte>(arena + offset, (int)length), state);
 
-                        // Order the value loads before the epoch re-read (needed on weakly ordered CPUs).
-                        Interlocked.MemoryBarrier();
+                        // Order the value loads before the epoch re-read. x86/x64 never reorders loads with
+                        // older loads (and the reader is an opaque call to the JIT); weaker CPUs need the fence.
+                        if (!X86Base.IsSupported)
+                        {
+                            Interlocked.MemoryBarrier();
+                        }
                         if (Volatile.Read(ref slot->epoch) == epoch && Volatile.Read(ref slot->hash) == hash)
                         {
                             result = candidate;

@@ -38,14 +38,19 @@ internal static unsafe class SlotProbe
         }
 
         var wanted = new ReadOnlySpan<byte>(key, length + 1); // with the NUL: strncmp equality
-        ulong start = hash % slotCount;
-        for (ulong i = 0; i < slotCount; i++)
+        uint index = (uint)(hash % slotCount);
+        for (uint probes = 0; probes < slotCount; probes++)
         {
-            ulong index = (start + i) % slotCount;
             splinter_slot* slot = slots + index;
             if (Volatile.Read(ref slot->hash) == hash && new ReadOnlySpan<byte>(SlotKey(slot), wanted.Length).SequenceEqual(wanted))
             {
-                return (long)index;
+                return index;
+            }
+
+            // Linear probing with wrap-around, without a division per step.
+            if (++index == slotCount)
+            {
+                index = 0;
             }
         }
 
