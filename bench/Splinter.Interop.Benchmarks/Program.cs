@@ -12,7 +12,7 @@ namespace Splinter.Interop.Benchmarks;
 /// Entry point. bench/run.sh drives the modes:
 ///   run [--quick] [--native FILE] [--instructions FILE] [--c-watcher PATH] [--out DIR] [--filter GLOB] [--no-bdn] [--no-latency]
 ///       BenchmarkDotNet suites + wake latency (C, C# blocking, C# async), then the joined table and summary.json
-///   latency-watch STORE sync|async WARMUP     the C# watcher process of the latency benchmark
+///   latency-watch STORE sync|async|watch WARMUP    the C# watcher process of the latency benchmark
 ///   callgrind REGION_LIBRARY OPS               the raw loops for callgrind (see CallgrindLoops)
 /// </summary>
 internal static class Program
@@ -67,7 +67,7 @@ internal static class Program
         {
             int writes = quick ? 3_000 : 20_000;
             int warmup = quick ? 500 : 1_000;
-            foreach (string mode in new[] { "c", "sync", "async" })
+            foreach (string mode in new[] { "c", "sync", "async", "watch" })
             {
                 if (mode == "c" && watcherPath is null)
                 {
@@ -103,7 +103,7 @@ internal static class Program
     {
         Console.Error.WriteLine(
             "usage: Splinter.Interop.Benchmarks run [--quick] [--native FILE] [--instructions FILE] [--c-watcher PATH] [--out DIR] [--filter GLOB] [--no-bdn] [--no-latency]\n" +
-            "       | latency-watch STORE sync|async WARMUP | callgrind REGION_LIBRARY OPS");
+            "       | latency-watch STORE sync|async|watch WARMUP | callgrind REGION_LIBRARY OPS");
         return 2;
     }
 }

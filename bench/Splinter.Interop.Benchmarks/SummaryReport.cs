@@ -119,8 +119,8 @@ internal sealed class SummaryReport
         }
 
         text.AppendLine();
-        text.AppendLine("| wake latency (us) | C p50 | C p90 | C p99 | C# p50 | C# p90 | C# p99 | ratio p50 | ratio p99 | C CPU ms/1000 wakes | C# CPU ms/1000 wakes | C# B/wait |");
-        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        text.AppendLine("| wake latency (us) | C p50 | C p90 | C p99 | C# p50 | C# p90 | C# p99 | ratio p50 | ratio p99 | C CPU ms/1000 wakes | C# CPU ms/1000 wakes | C# B/wait | samples C / C# |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         LatencyResult? c = _latency.GetValueOrDefault("c");
         foreach ((string name, string mode) in LatencyRows)
         {
@@ -128,7 +128,7 @@ internal sealed class SummaryReport
             text.AppendLine(string.Create(CultureInfo.InvariantCulture, 
                 $"| {name} | {Number(c?.P50Us, "F1")} | {Number(c?.P90Us, "F1")} | {Number(c?.P99Us, "F1")} | " +
                 $"{Number(managed?.P50Us, "F1")} | {Number(managed?.P90Us, "F1")} | {Number(managed?.P99Us, "F1")} | " +
-                $"{Ratio(managed?.P50Us, c?.P50Us)} | {Ratio(managed?.P99Us, c?.P99Us)} | {Number(c?.CpuMsPer1000, "F1")} | {Number(managed?.CpuMsPer1000, "F1")} | {Number(managed?.AllocBytesPerWait, "F1")} |"));
+                $"{Ratio(managed?.P50Us, c?.P50Us)} | {Ratio(managed?.P99Us, c?.P99Us)} | {Number(c?.CpuMsPer1000, "F1")} | {Number(managed?.CpuMsPer1000, "F1")} | {Number(managed?.AllocBytesPerWait, "F1")} | {Number(c?.Samples, "F0")} / {Number(managed?.Samples, "F0")} |"));
         }
 
         return text.ToString();
@@ -188,6 +188,7 @@ internal sealed class SummaryReport
     [
         ("latency blocking (EventSubscription.Wait)", "sync"),
         ("latency async (EventSubscription.WaitAsync)", "async"),
+        ("latency change feed (EventSubscription.WatchAsync)", "watch"),
     ];
 
     private static string Number(double? value, string format) =>

@@ -18,7 +18,7 @@ internal static class LatencyDriver
     public const string StampKey = "stamp";
     public const string DoneKey = "done";
 
-    /// <summary>Runs one watcher mode ("c", "sync", "async") and returns its figures.</summary>
+    /// <summary>Runs one watcher mode ("c", "sync", "async", "watch") and returns its figures.</summary>
     public static LatencyResult Run(string mode, int writes, int warmup, string? nativeWatcher)
     {
         if (Stopwatch.Frequency != 1_000_000_000)
@@ -37,7 +37,7 @@ internal static class LatencyDriver
             watcher = mode switch
             {
                 "c" => Start(nativeWatcher ?? throw new InvalidOperationException("the C watcher was not built (--c-watcher PATH)"), $"{name} {warmup}"),
-                "sync" or "async" => StartSelf($"latency-watch {name} {mode} {warmup}"),
+                "sync" or "async" or "watch" => StartSelf($"latency-watch {name} {mode} {warmup}"),
                 _ => throw new ArgumentException($"unknown latency mode '{mode}'", nameof(mode)),
             };
 

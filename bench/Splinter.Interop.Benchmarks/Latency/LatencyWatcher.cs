@@ -2,14 +2,17 @@ using System;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Threading;
 using System.Threading.Tasks;
 
 namespace Splinter.Interop.Benchmarks.Latency;
 
 /// <summary>
 /// The C# watcher process of the latency benchmark: subscribes to the bus, prints "ready", then at every wake
-/// (blocking <see cref="EventSubscription.Wait"/> or <see cref="EventSubscription.WaitAsync(TimeSpan, System.Threading.CancellationToken)"/>)
-/// records now - stamp. Prints one JSON line in the C watcher's format (bench/latency/bus_wake_watch.c).
+/// records now - stamp: mode "sync" blocks in <see cref="EventSubscription.Wait"/>, "async" awaits
+/// <see cref="EventSubscription.WaitAsync(TimeSpan, System.Threading.CancellationToken)"/>, "watch" takes each batch of
+/// the change feed <see cref="EventSubscription.WatchAsync"/> (wake + scan of the slots). Prints one JSON line in the
+/// C watcher's format (bench/latency/bus_wake_watch.c).
 /// </summary>
 internal static partial class LatencyWatcher
 {
@@ -17,12 +20,12 @@ internal static partial class LatencyWatcher
 
     public static async Task<int> RunAsync(string storeName, string mode, int warmup)
     {
-        bool asynchronous = mode switch
+        if (mode is not ("sync" or "async" or "watch"))
         {
-            "async" => true,
-            "sync" => false,
-            _ => throw new ArgumentException($"unknown watcher mode '{mode}'", nameof(mode)),
-        };
+            throw new ArgumentException($"unknown watcher mode '{mode}'", nameof(mode));
+        }
+
+        bool asynchronous = mode != "sync";
 
         using SplinterStore store = SplinterStore.Open(storeName);
         using EventSubscription subscription = store.Events.Subscribe();
@@ -43,22 +46,12 @@ internal static partial class LatencyWatcher
         long wakes = 0;
         double cpuStart = CpuMilliseconds();
         long allocatedStart = GC.GetTotalAllocatedBytes(precise: true);
-        TimeSpan timeout = TimeSpan.FromSeconds(10);
-        while (true)
+        // Returns false once the owner wrote the done key.
+        bool OnWake(long now)
         {
-            bool woke = asynchronous
-                ? await subscription.WaitAsync(timeout).ConfigureAwait(false)
-                : subscription.Wait(timeout);
-            long now = Stopwatch.GetTimestamp();
-            if (!woke)
-            {
-                Console.Error.WriteLine("latency-watch: no wake-up for 10 s");
-                return 3;
-            }
-
             if (store.GetEpoch(doneKey) != 0)
             {
-                break;
+                return false;
             }
 
             wakes++;
@@ -71,6 +64,42 @@ internal static partial class LatencyWatcher
             if (wakes > warmup && count < samples.Length && store.TryGet(stampKey, stamp, out int length) && length == sizeof(long))
             {
                 samples[count++] = now - BitConverter.ToInt64(stamp);
+            }
+
+            return true;
+        }
+
+        TimeSpan timeout = TimeSpan.FromSeconds(10);
+        if (mode == "watch")
+        {
+            // The feed has no per-batch timeout: a lost wake-up shows as this overall limit.
+            using CancellationTokenSource limit = new(TimeSpan.FromMinutes(5));
+            await foreach (ChangeBatch batch in subscription.WatchAsync(limit.Token).ConfigureAwait(false))
+            {
+                if (!OnWake(Stopwatch.GetTimestamp()))
+                {
+                    break;
+                }
+            }
+        }
+        else
+        {
+            while (true)
+            {
+                bool woke = asynchronous
+                    ? await subscription.WaitAsync(timeout).ConfigureAwait(false)
+                    : subscription.Wait(timeout);
+                long now = Stopwatch.GetTimestamp();
+                if (!woke)
+                {
+                    Console.Error.WriteLine("latency-watch: no wake-up for 10 s");
+                    return 3;
+                }
+
+                if (!OnWake(now))
+                {
+                    break;
+                }
             }
         }
 
