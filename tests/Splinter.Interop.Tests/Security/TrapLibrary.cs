@@ -1,0 +1,140 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Threading.Tasks;
+using NUnit.Framework;
+using Splinter.Interop;
+using Splinter.Interop.Tests.Events;
+using Splinter.Interop.Tests.TestSupport;
+
+namespace Splinter.Interop.Tests.Security;
+
+/// <content>
+/// The "any library" half: a trap library, compiled here, that defines splinter_open,
+/// splinter_open_or_create and splinter_create_or_open as "print and raise SIGBUS" and takes every
+/// other function from our libsplinter (DT_NEEDED: dlsym on its handle searches its dependencies).
+/// A TestChild process (rel-open) loads it through SPLINTER_LIBRARY / SPLINTER_LIBRARY_P.
+/// </content>
+public sealed partial class SecurityTests
+{
+    private const string TrapSource = """
+        #include <signal.h>
+        #include <stddef.h>
+        #include <string.h>
+        #include <unistd.h>
+
+        /* Stands for a library that maps whatever it is given (upstream 1.2.0 checks magic and
+           version only, spec Q31/Q32): reaching any of these means the C# check did not run first. */
+        static void trap(const char *name)
+        {
+            static const char prefix[] = "trap: native ";
+            if (write(2, prefix, sizeof prefix - 1) < 0 || write(2, name, strlen(name)) < 0 || write(2, "\n", 1) < 0) {
+                _exit(99);
+            }
+            signal(SIGBUS, SIG_DFL); /* past the runtime's handler: die as an unchecked mapping would */
+            raise(SIGBUS);
+        }
+
+        int splinter_open(const char *name_or_path)
+        {
+            (void)name_or_path;
+            trap("splinter_open");
+            return -1;
+        }
+
+        int splinter_open_or_create(const char *name_or_path, size_t slots, size_t max_value_sz)
+        {
+            (void)name_or_path; (void)slots; (void)max_value_sz;
+            trap("splinter_open_or_create");
+            return -1;
+        }
+
+        int splinter_create_or_open(const char *name_or_path, size_t slots, size_t max_value_sz)
+        {
+            (void)name_or_path; (void)slots; (void)max_value_sz;
+            trap("splinter_create_or_open");
+            return -1;
+        }
+        """;
+
+    private static readonly object s_trapGate = new();
+    private static string? s_trapDirectory;
+
+    private string TrapVariable => Variant == SplinterVariant.SharedMemory ? "SPLINTER_LIBRARY" : "SPLINTER_LIBRARY_P";
+
+    private string RealLibraryFile => Variant == SplinterVariant.SharedMemory ? "libsplinter.so" : "libsplinter_p.so";
+
+    /// <summary>Builds the trap for this variant once per test run (in a private temp folder, removed at exit).</summary>
+    private string TrapLibrary()
+    {
+        lock (s_trapGate)
+        {
+            if (s_trapDirectory is null)
+            {
+                s_trapDirectory = Directory.CreateTempSubdirectory($"splinter-trap-{Environment.ProcessId}-").FullName;
+                AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(s_trapDirectory, recursive: true);
+                File.WriteAllText(Path.Combine(s_trapDirectory, "trap.c"), TrapSource);
+            }
+
+            string real = NativeBuildInfo.RuntimeLibrary(RealLibraryFile);
+            if (!File.Exists(real))
+            {
+                Assert.Ignore($"no {RealLibraryFile} in this configuration");
+            }
+
+            string output = Path.Combine(s_trapDirectory, "libtrap_" + RealLibraryFile);
+            if (!File.Exists(output))
+            {
+                string compiler = File.Exists("/usr/bin/clang-19") ? "/usr/bin/clang-19" : "cc";
+                string directory = Path.GetDirectoryName(real)!;
+                ChildResult build = RunProcess(compiler, null,
+                    "-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC",
+                    "-o", output, Path.Combine(s_trapDirectory, "trap.c"),
+                    "-Wl,--no-as-needed", "-L" + directory, "-l:" + RealLibraryFile, "-Wl,-rpath," + directory);
+                Assert.That(build.ExitCode, Is.Zero, $"compiling the trap library failed: {build.Stderr}");
+            }
+
+            return output;
+        }
+    }
+
+    private ChildResult RunOpenChildWithTrapLibrary(string name)
+    {
+        string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } hostPath ? hostPath : "dotnet";
+        return RunProcess(host, (TrapVariable, TrapLibrary()), ChildProcess.ChildAssemblyPath, "rel-open", name, Variant.ToString());
+    }
+
+    private static ChildResult RunProcess(string program, (string Name, string Value)? environment, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(program)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        if (environment is { } variable)
+        {
+            start.Environment[variable.Name] = variable.Value;
+        }
+
+        using Process process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+            Assert.Fail($"{program} did not exit within 60 s");
+        }
+
+        process.WaitForExit();
+        return new ChildResult(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    private readonly record struct ChildResult(int ExitCode, string Stdout, string Stderr);
+}
