@@ -16,6 +16,7 @@ namespace Splinter.Interop.Consumer;
 internal static class Program
 {
     private static readonly TimeSpan ChangeTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(10);
     private static int s_failed;
 
     private static async Task<int> Main(string[] args)
@@ -40,7 +41,7 @@ internal static class Program
         {
             if (!writer.HasExited)
             {
-                writer.Kill();
+                writer.Kill(entireProcessTree: true);
                 writer.WaitForExit();
             }
 
@@ -55,10 +56,10 @@ internal static class Program
     private static async Task RunChecksAsync(string storeName, Process writer)
     {
         // "ready KEYS": the C program created the store, wrote KEYS values plus "greeting" and armed the bus.
-        string? ready = writer.StandardOutput.ReadLine();
+        string? ready = await ReadLineAsync(writer, ReplyTimeout).ConfigureAwait(false);
         if (ready is null || !ready.StartsWith("ready ", StringComparison.Ordinal))
         {
-            Report(false, "c-writer", $"expected 'ready N', got '{ready}'; stderr: {writer.StandardError.ReadToEnd()}");
+            Report(false, "c-writer", $"expected 'ready N' within {ReplyTimeout.TotalSeconds:F0} s, got '{ready}'");
             return;
         }
 
@@ -119,11 +120,25 @@ internal static class Program
             "change",
             seen ? $"saw 'greeting' -> '{changed}' through the event bus after {clock.Elapsed.TotalMilliseconds:F1} ms" : $"no change of 'greeting' within {ChangeTimeout.TotalSeconds:F0} s (value now '{changed}')");
 
-        string? answer = writer.StandardOutput.ReadLine();
+        string? answer = await ReadLineAsync(writer, ReplyTimeout).ConfigureAwait(false);
         writer.StandardInput.WriteLine("exit");
         writer.StandardInput.Flush();
-        bool exited = writer.WaitForExit(10_000);
-        Report(answer == "changed" && exited && writer.ExitCode == 0, "c-writer", exited ? $"answered '{answer}', exit code {writer.ExitCode}" : "did not exit within 10 s");
+        bool exited = writer.WaitForExit(ReplyTimeout);
+        Report(answer == "changed" && exited && writer.ExitCode == 0, "c-writer", exited ? $"answered '{answer}', exit code {writer.ExitCode}" : $"did not exit within {ReplyTimeout.TotalSeconds:F0} s");
+    }
+
+    /// <summary>The C program's next output line, or null if it sends none within the timeout.</summary>
+    private static async Task<string?> ReadLineAsync(Process writer, TimeSpan timeout)
+    {
+        using CancellationTokenSource cancel = new(timeout);
+        try
+        {
+            return await writer.StandardOutput.ReadLineAsync(cancel.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
     }
 
     private static Process StartWriter(string path, string storeName)
