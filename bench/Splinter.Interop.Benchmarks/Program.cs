@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Threading.Tasks;
@@ -10,7 +11,7 @@ namespace Splinter.Interop.Benchmarks;
 
 /// <summary>
 /// Entry point. bench/run.sh drives the modes:
-///   run [--quick] [--native FILE] [--instructions FILE] [--c-watcher PATH] [--out DIR] [--filter GLOB] [--no-bdn] [--no-latency]
+///   run [--quick] [--native FILE] [--native-rerun SCRIPT] [--instructions FILE] [--c-watcher PATH] [--out DIR] [--filter GLOB] [--no-bdn] [--no-latency]
 ///       BenchmarkDotNet suites + wake latency (C, C# blocking, C# async), then the joined table and summary.json
 ///   latency-watch STORE sync|async|watch WARMUP    the C# watcher process of the latency benchmark
 ///   callgrind REGION_LIBRARY OPS               the raw loops for callgrind (see CallgrindLoops)
@@ -39,7 +40,7 @@ internal static class Program
     private static int RunAll(string[] options)
     {
         bool quick = false, runBdn = true, runLatency = true;
-        string? nativePath = null, instructionsPath = null, watcherPath = null, filter = null;
+        string? nativePath = null, nativeRerun = null, instructionsPath = null, watcherPath = null, filter = null;
         string output = Path.Combine(Environment.CurrentDirectory, "artifacts", "bench");
         for (int i = 0; i < options.Length; i++)
         {
@@ -48,6 +49,7 @@ internal static class Program
             {
                 case "--quick": quick = true; break;
                 case "--native": nativePath = Next(); break;
+                case "--native-rerun": nativeRerun = Next(); break;
                 case "--instructions": instructionsPath = Next(); break;
                 case "--c-watcher": watcherPath = Next(); break;
                 case "--out": output = Next(); break;
@@ -84,7 +86,13 @@ internal static class Program
             }
         }
 
-        SummaryReport report = new(SummaryReport.ReadNative(nativePath), managed, SummaryReport.ReadInstructions(instructionsPath), latency);
+        Dictionary<string, NativeResult> native = SummaryReport.ReadNative(nativePath);
+        if (nativeRerun is not null)
+        {
+            native = SummaryReport.LowerOf(native, RerunNative(nativeRerun, quick));
+        }
+
+        SummaryReport report = new(native, managed, SummaryReport.ReadInstructions(instructionsPath), latency);
         string heading = string.Create(CultureInfo.InvariantCulture,
             $"Splinter.Interop benchmarks ({(quick ? "--quick" : "full")} run, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} CPUs, .NET {Environment.Version})");
         string table = report.RenderTable(heading);
@@ -97,12 +105,36 @@ internal static class Program
         return 0;
     }
 
+    /// <summary>Runs the native baseline's timed loops again (no callgrind) after the managed runs.</summary>
+    private static Dictionary<string, NativeResult> RerunNative(string script, bool quick)
+    {
+        Console.Error.WriteLine($"native C baseline again (timing only): {script}");
+        ProcessStartInfo start = new(script) { RedirectStandardOutput = true, UseShellExecute = false };
+        start.ArgumentList.Add("--json");
+        start.ArgumentList.Add("--no-callgrind");
+        if (quick)
+        {
+            start.ArgumentList.Add("--quick");
+        }
+
+        using Process process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {script}");
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{script} failed with exit code {process.ExitCode}");
+        }
+
+        Console.Error.Write(output);
+        return SummaryReport.ParseNative(output.Split('\n'));
+    }
+
     private static int ParseInt(string text) => int.Parse(text, CultureInfo.InvariantCulture);
 
     private static int Usage()
     {
         Console.Error.WriteLine(
-            "usage: Splinter.Interop.Benchmarks run [--quick] [--native FILE] [--instructions FILE] [--c-watcher PATH] [--out DIR] [--filter GLOB] [--no-bdn] [--no-latency]\n" +
+            "usage: Splinter.Interop.Benchmarks run [--quick] [--native FILE] [--native-rerun SCRIPT] [--instructions FILE] [--c-watcher PATH] [--out DIR] [--filter GLOB] [--no-bdn] [--no-latency]\n" +
             "       | latency-watch STORE sync|async|watch WARMUP | callgrind REGION_LIBRARY OPS");
         return 2;
     }

@@ -56,15 +56,14 @@ internal sealed class SummaryReport
     }
 
     /// <summary>Reads bench/native/run.sh --json output (one object per line).</summary>
-    public static Dictionary<string, NativeResult> ReadNative(string? path)
+    public static Dictionary<string, NativeResult> ReadNative(string? path) =>
+        path is null || !File.Exists(path) ? new Dictionary<string, NativeResult>(StringComparer.Ordinal) : ParseNative(File.ReadLines(path));
+
+    /// <summary>Parses bench/native/run.sh --json lines; other lines are ignored.</summary>
+    public static Dictionary<string, NativeResult> ParseNative(IEnumerable<string> lines)
     {
         Dictionary<string, NativeResult> results = new(StringComparer.Ordinal);
-        if (path is null || !File.Exists(path))
-        {
-            return results;
-        }
-
-        foreach (string line in File.ReadLines(path))
+        foreach (string line in lines)
         {
             if (!line.TrimStart().StartsWith('{'))
             {
@@ -78,6 +77,23 @@ internal sealed class SummaryReport
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// The lower ns of two native runs per operation (instructions from the first): a load spike during the short
+    /// C runs must not flatter the C# figures.
+    /// </summary>
+    public static Dictionary<string, NativeResult> LowerOf(Dictionary<string, NativeResult> first, Dictionary<string, NativeResult> second)
+    {
+        Dictionary<string, NativeResult> merged = new(first, StringComparer.Ordinal);
+        foreach ((string name, NativeResult again) in second)
+        {
+            merged[name] = merged.TryGetValue(name, out NativeResult? earlier)
+                ? earlier with { Ns = Math.Min(earlier.Ns, again.Ns) }
+                : again;
+        }
+
+        return merged;
     }
 
     /// <summary>Reads the callgrind counts bench/run.sh derived for the raw C# loops ("NAME INSTRUCTIONS" per line).</summary>
