@@ -29,6 +29,7 @@ public sealed partial class SecurityTests(SplinterVariant variant) : StoreFixtur
 {
     private const int HeaderSize = 5440;
     private const uint Umask022 = 0x12; // octal 022
+    private const string UmaskVariable = "SPLINTER_DEFAULT_UMASK";
     private static readonly int SlotSize = System.Runtime.CompilerServices.Unsafe.SizeOf<Splinter.Interop.Native.splinter_slot>();
 
     private readonly List<string> _cleanup = new();
@@ -58,8 +59,11 @@ public sealed partial class SecurityTests(SplinterVariant variant) : StoreFixtur
     public void PrivateOption_CreatesMode0600UnderUmask022()
     {
         uint previous = Umask(Umask022);
+        string? variable = Environment.GetEnvironmentVariable(UmaskVariable);
         try
         {
+            // A SPLINTER_DEFAULT_UMASK from the caller's environment would decide the default mode.
+            Assert.That(UnsetEnv(UmaskVariable), Is.Zero);
             string open = Names.NewName("perm");
             SplinterStore.Create(open, 4, 32, Options).Dispose();
             string closed = Names.NewName("priv");
@@ -72,6 +76,7 @@ public sealed partial class SecurityTests(SplinterVariant variant) : StoreFixtur
         }
         finally
         {
+            RestoreVariable(variable);
             Umask(previous);
         }
     }
@@ -81,9 +86,10 @@ public sealed partial class SecurityTests(SplinterVariant variant) : StoreFixtur
     {
         // The library applies SPLINTER_DEFAULT_UMASK itself on create (spec 1.3): 0 would mean 0666.
         uint previous = Umask(Umask022);
-        Assert.That(SetEnv("SPLINTER_DEFAULT_UMASK", "0", 1), Is.Zero);
+        string? variable = Environment.GetEnvironmentVariable(UmaskVariable);
         try
         {
+            Assert.That(SetEnv(UmaskVariable, "0", 1), Is.Zero);
             string open = Names.NewName("perm0");
             SplinterStore.Create(open, 4, 32, Options).Dispose();
             string closed = Names.NewName("priv0");
@@ -98,10 +104,9 @@ public sealed partial class SecurityTests(SplinterVariant variant) : StoreFixtur
         }
         finally
         {
-            UnsetEnv("SPLINTER_DEFAULT_UMASK");
+            RestoreVariable(variable);
             Umask(previous);
         }
-
     }
 
     // ---- symlinks ---------------------------------------------------------------------------------
@@ -230,6 +235,19 @@ public sealed partial class SecurityTests(SplinterVariant variant) : StoreFixtur
             default:
                 File.WriteAllBytes(path, new byte[HeaderSize - 1]);
                 break;
+        }
+    }
+
+    /// <summary>Puts the caller's SPLINTER_DEFAULT_UMASK back into the native environment (the library reads it with getenv).</summary>
+    private static void RestoreVariable(string? value)
+    {
+        if (value is null)
+        {
+            UnsetEnv(UmaskVariable);
+        }
+        else
+        {
+            SetEnv(UmaskVariable, value, 1);
         }
     }
 
