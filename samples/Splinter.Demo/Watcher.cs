@@ -59,6 +59,7 @@ internal static class Watcher
                     {
                         // The warm-up write ran all of this once (JIT, waiter thread): the burst is measured warm.
                         Console.WriteLine(WarmLine);
+                        batches = 0; // batches are counted from the burst on
                         continue;
                     }
 
