@@ -6,9 +6,10 @@
 #  1. Release build: libsplinter (make -C native), the C helpers (bench/latency, bench/callgrind) and
 #     bench/Splinter.Interop.Benchmarks.
 #  2. Native baseline: bench/native/run.sh --json (ns/op median of 5 runs, instructions/op under callgrind).
-#  3. Instructions/op of the raw C# loops under callgrind (one valgrind run, one dumped part per loop).
+#  3. Instructions/op of the C# loops (raw and SplinterStore) under callgrind (one valgrind run, one dumped part
+#     per loop; bench/callgrind/breakdown.sh shows where they go).
 #  4. BenchmarkDotNet (raw static imports, raw function pointers, SplinterStore; memory diagnoser) and the
-#     cross-process wake latency (C poll+read waiter, C# Wait, C# WaitAsync), then one printed table and
+#     cross-process wake latency (C poll+read waiter, C# Wait, WaitAsync, WatchAsync), then one printed table and
 #     artifacts/bench/summary.json (+ summary.md). The C timings run again after the managed ones and the lower
 #     median of the two counts, so a load spike during the short C runs cannot flatter C#.
 # --quick: short BenchmarkDotNet job, 10x fewer native ops, fewer latency samples, fewer callgrind ops.
@@ -21,7 +22,7 @@ quick=0
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=1 ;;
-    -h|--help) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^set /p' "${BASH_SOURCE[0]}" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "usage: $0 [--quick]" >&2; exit 2 ;;
   esac
 done
