@@ -79,4 +79,31 @@ public sealed partial class ReliabilityTests
         Assert.That(store.GetString("victim"), Is.EqualTo("after recovery"));
         Assert.That(store.Append("victim", "!"u8), Is.EqualTo("after recovery!".Length));
     }
+
+    /// <summary>
+    /// A hazard worth knowing (spec 5.2 and Q3, kept by our library): Set does not wait for a dead
+    /// writer. libsplinter skips the busy slot and writes a second copy of the key further along the
+    /// probe sequence, so Set succeeds while every reader still hits the held slot first; after
+    /// Retrain the older value is what readers see, and the newer copy only shows once that one is removed.
+    /// </summary>
+    [Test]
+    [Order(31)]
+    public void Crash_SetWhileTheSlotIsHeld_WritesASecondCopyThatRetrainLeavesShadowed()
+    {
+        SplinterStore store = _shm.Create(16, 64, "crashdup");
+        store.Set("victim", "old"u8);
+        ChildProcess writer = StartChild("rel-hold-odd", store.Name, SplinterVariant.SharedMemory.ToString(), "victim");
+        writer.WaitReady();
+        writer.Dispose(); // SIGKILL while the slot is odd
+        _children.Remove(writer);
+
+        store.Set("victim", "new"u8);
+        Assert.That(store.GetKeys(), Has.Exactly(2).EqualTo("victim"), "a second copy of the key was written");
+        Assert.Throws<SplinterContentionException>(() => store.Get("victim"), "readers still meet the held slot first");
+
+        store.Retrain("victim");
+        Assert.That(store.GetString("victim"), Is.EqualTo("old"), "after Retrain the older copy shadows the newer one");
+        Assert.That(store.Remove("victim"), Is.True);
+        Assert.That(store.GetString("victim"), Is.EqualTo("new"), "removing the older copy uncovers the newer one");
+    }
 }
