@@ -207,6 +207,16 @@ int spl_bus_wait(int fd, uint64_t timeout_ms);
 void spl_bus_disarm(void);
 /* kv.c */
 int spl_lock_key(const char *key, struct splinter_slot **out, uint64_t *e_out);
+/* spl_lock_key for the writers that report a busy slot as -1 with errno
+ * EAGAIN (unset, append, set_named_type). Returns 0 locked, else -1: errno
+ * EAGAIN when busy, unchanged when the key is not found. bump_slot and
+ * set_embedding leave errno alone when busy (Q19) and use spl_lock_key. */
+static inline int spl_lock_key_or_eagain(const char *key, struct splinter_slot **out, uint64_t *e_out) {
+    int r = spl_lock_key(key, out, e_out);
+    if (r == 0) return 0;
+    if (r > 0) errno = EAGAIN;
+    return -1;
+}
 int spl_set(const char *key, const void *val, size_t len);
 int spl_unset(const char *key);
 /* mop.c: scrub after a set of len bytes (spec 7.2). */

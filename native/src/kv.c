@@ -91,12 +91,7 @@ int spl_unset(const char *key) {
     if (!spl_have_store() || key == NULL) return -2;
     struct splinter_slot *s;
     uint64_t e;
-    int r = spl_lock_key(key, &s, &e);
-    if (r < 0) return -1;
-    if (r > 0) {
-        errno = EAGAIN;
-        return -1;
-    }
+    if (spl_lock_key_or_eagain(key, &s, &e) != 0) return -1;
     int old_len = (int)LD_RLX(&s->val_len);
     ST_REL(&s->hash, 0);
     spl_scrub_for_unset(s);
@@ -153,12 +148,7 @@ SPLINTER_API int splinter_append(const char *key, const void *data, size_t data_
     if (!spl_have_store() || key == NULL || data == NULL || data_len == 0) return -2;
     struct splinter_slot *s;
     uint64_t e;
-    int r = spl_lock_key(key, &s, &e);
-    if (r < 0) return -1;
-    if (r > 0) {
-        errno = EAGAIN;
-        return -1;
-    }
+    if (spl_lock_key_or_eagain(key, &s, &e) != 0) return -1;
     uint64_t cur = LD_RLX(&s->val_len);
     uint64_t room = spl_room(s);
     if (cur > room || data_len > room - cur) {

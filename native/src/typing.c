@@ -25,12 +25,7 @@ SPLINTER_API int splinter_set_named_type(const char *key, uint16_t mask) {
     if (!spl_have_store() || key == NULL) return -2;
     struct splinter_slot *s;
     uint64_t e;
-    int r = spl_lock_key(key, &s, &e);
-    if (r < 0) return -1;
-    if (r > 0) {
-        errno = EAGAIN;
-        return -1;
-    }
+    if (spl_lock_key_or_eagain(key, &s, &e) != 0) return -1;
     if (mask & SPL_SLOT_TYPE_BIGUINT) {
         uint32_t len = LD_RLX(&s->val_len);
         if (len < 8) {
