@@ -215,29 +215,7 @@ public sealed class EventFd : IDisposable
         }
     }
 
-    private Events.EventFdWaiter Waiter()
-    {
-        Events.EventFdWaiter? waiter = Volatile.Read(ref _waiter);
-        if (waiter is not null)
-        {
-            return waiter;
-        }
-
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        Events.EventFdWaiter created = new(_handle);
-        waiter = Interlocked.CompareExchange(ref _waiter, created, null);
-        if (waiter is not null)
-        {
-            created.Dispose();
-            return waiter;
-        }
-
-        if (Volatile.Read(ref _disposed) != 0 && Interlocked.Exchange(ref _waiter, null) is { } late)
-        {
-            late.Dispose();
-            throw new ObjectDisposedException(nameof(EventFd));
-        }
-
-        return created;
-    }
+    private Events.EventFdWaiter Waiter() =>
+        Volatile.Read(ref _waiter)
+        ?? Events.LazyWaiter.Create(this, ref _waiter, ref _disposed, static owner => new Events.EventFdWaiter(owner._handle));
 }

@@ -349,31 +349,10 @@ public sealed unsafe class EventSubscription : IDisposable
         }
     }
 
-    private SubscriptionWaiter Waiter()
-    {
-        SubscriptionWaiter? waiter = Volatile.Read(ref _waiter);
-        if (waiter is not null)
-        {
-            return waiter;
-        }
-
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        SubscriptionWaiter created = new(this, _bus, _baselineGlobalEpoch);
-        waiter = Interlocked.CompareExchange(ref _waiter, created, null);
-        if (waiter is not null)
-        {
-            created.Dispose();
-            return waiter;
-        }
-
-        if (Volatile.Read(ref _disposed) != 0 && Interlocked.Exchange(ref _waiter, null) is { } late)
-        {
-            late.Dispose();
-            throw new ObjectDisposedException(nameof(EventSubscription));
-        }
-
-        return created;
-    }
+    private SubscriptionWaiter Waiter() =>
+        Volatile.Read(ref _waiter)
+        ?? LazyWaiter.Create(
+            this, ref _waiter, ref _disposed, static owner => new SubscriptionWaiter(owner, owner._bus, owner._baselineGlobalEpoch));
 
     /// <summary>Reads the store's global epoch; false when the store is closed.</summary>
     internal bool TryReadGlobalEpoch(out ulong globalEpoch)
