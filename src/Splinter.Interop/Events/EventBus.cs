@@ -166,20 +166,7 @@ public sealed unsafe class EventBus
                 Interlocked.Or(ref *word, 1UL << (mapped % 64));
             }
 
-            bool referenced = false;
-            try
-            {
-                handle.DangerousAddRef(ref referenced);
-                ulong one = 1;
-                LibC.write(handle.Descriptor, &one, sizeof(ulong));
-            }
-            finally
-            {
-                if (referenced)
-                {
-                    handle.DangerousRelease();
-                }
-            }
+            handle.SignalOne();
         }
         catch (ObjectDisposedException)
         {

@@ -28,6 +28,29 @@ public sealed class EventFdHandle : SafeHandle
     /// <summary>The descriptor number, valid only while a reference is held (no reference is taken here).</summary>
     internal int Descriptor => (int)handle.ToInt64();
 
+    /// <summary>
+    /// Adds 1 to the eventfd counter to wake whoever waits on it, holding a reference for the
+    /// write. Best effort: a failed write is ignored (the counter is already non-zero, or the
+    /// reader is gone). Throws <see cref="ObjectDisposedException"/> when the handle is closed.
+    /// </summary>
+    internal unsafe void SignalOne()
+    {
+        bool referenced = false;
+        try
+        {
+            DangerousAddRef(ref referenced);
+            ulong one = 1;
+            Events.LibC.write(Descriptor, &one, sizeof(ulong));
+        }
+        finally
+        {
+            if (referenced)
+            {
+                DangerousRelease();
+            }
+        }
+    }
+
     /// <summary>Closes the descriptor.</summary>
     protected override bool ReleaseHandle() => Events.LibC.close((int)handle.ToInt64()) == 0;
 }

@@ -316,7 +316,7 @@ public sealed unsafe class EventSubscription : IDisposable
         }
 
         Interlocked.Exchange(ref _waiter, null)?.Dispose();
-        WakeSyncWaiter();
+        _disposedSignal.SignalOne();
         _syncEpoll.Dispose();
         _disposedSignal.Dispose();
         _bus.Dispose();
@@ -328,24 +328,6 @@ public sealed unsafe class EventSubscription : IDisposable
         if (LibC.epoll_ctl(epollFd, LibC.EPOLL_CTL_ADD, fd, &registration) != 0)
         {
             throw SystemCall.Failure("epoll_ctl(EPOLL_CTL_ADD)", SystemCall.LastError);
-        }
-    }
-
-    private void WakeSyncWaiter()
-    {
-        bool referenced = false;
-        try
-        {
-            _disposedSignal.DangerousAddRef(ref referenced);
-            ulong one = 1;
-            LibC.write(_disposedSignal.Descriptor, &one, sizeof(ulong));
-        }
-        finally
-        {
-            if (referenced)
-            {
-                _disposedSignal.DangerousRelease();
-            }
         }
     }
 

@@ -230,23 +230,13 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
 
     private void Kick()
     {
-        bool referenced = false;
         try
         {
-            _kick.DangerousAddRef(ref referenced);
-            ulong one = 1;
-            LibC.write(_kick.Descriptor, &one, sizeof(ulong));
+            _kick.SignalOne();
         }
         catch (ObjectDisposedException)
         {
             // The thread already ended and closed its kick descriptor: nothing left to wake.
-        }
-        finally
-        {
-            if (referenced)
-            {
-                _kick.DangerousRelease();
-            }
         }
     }
 
