@@ -74,8 +74,8 @@ public sealed unsafe class EventSubscription : IDisposable
         _disposedSignal = new EventFdHandle(signalFd);
         try
         {
-            AddToEpoll(epollFd, bus.Descriptor, LibC.EPOLLIN | LibC.EPOLLET, BusToken);
-            AddToEpoll(epollFd, signalFd, LibC.EPOLLIN, DisposedToken);
+            SystemCall.EpollAdd(epollFd, bus.Descriptor, LibC.EPOLLIN | LibC.EPOLLET, BusToken);
+            SystemCall.EpollAdd(epollFd, signalFd, LibC.EPOLLIN, DisposedToken);
             Baseline();
             _syncObservedGlobalEpoch = _baselineGlobalEpoch;
         }
@@ -320,15 +320,6 @@ public sealed unsafe class EventSubscription : IDisposable
         _syncEpoll.Dispose();
         _disposedSignal.Dispose();
         _bus.Dispose();
-    }
-
-    private static void AddToEpoll(int epollFd, int fd, uint events, ulong token)
-    {
-        LibC.EpollEvent registration = new() { events = events, data = token };
-        if (LibC.epoll_ctl(epollFd, LibC.EPOLL_CTL_ADD, fd, &registration) != 0)
-        {
-            throw SystemCall.Failure("epoll_ctl(EPOLL_CTL_ADD)", SystemCall.LastError);
-        }
     }
 
     private SubscriptionWaiter Waiter() =>

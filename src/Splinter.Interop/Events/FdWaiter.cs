@@ -74,8 +74,8 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
             }
 
             kick = new EventFdHandle(kickFd);
-            Add(epollFd, (int)target.DangerousGetHandle().ToInt64(), LibC.EPOLLIN | LibC.EPOLLET, TargetToken);
-            Add(epollFd, kickFd, LibC.EPOLLIN, KickToken);
+            SystemCall.EpollAdd(epollFd, (int)target.DangerousGetHandle().ToInt64(), LibC.EPOLLIN | LibC.EPOLLET, TargetToken);
+            SystemCall.EpollAdd(epollFd, kickFd, LibC.EPOLLIN, KickToken);
 
             _epollFd = epollFd;
             _kick = kick;
@@ -218,15 +218,6 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
     /// <inheritdoc/>
     public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _core.OnCompleted(continuation, state, token, flags);
-
-    private static void Add(int epollFd, int fd, uint events, ulong token)
-    {
-        LibC.EpollEvent registration = new() { events = events, data = token };
-        if (LibC.epoll_ctl(epollFd, LibC.EPOLL_CTL_ADD, fd, &registration) != 0)
-        {
-            throw SystemCall.Failure("epoll_ctl(EPOLL_CTL_ADD)", SystemCall.LastError);
-        }
-    }
 
     private void Kick()
     {
