@@ -21,17 +21,10 @@ SPLINTER_API int splinter_get_embedding(const char *key, float *embedding_out) {
     if (!spl_have_store() || key == NULL || embedding_out == NULL) return -2;
     struct splinter_slot *s = spl_find(key);
     if (s == NULL) return -1;
-    uint64_t e = LD_ACQ(&s->epoch);
-    if (e & 1) {
-        errno = EAGAIN;
-        return -1;
-    }
+    uint64_t e;
+    if (!spl_read_begin(s, &e)) return -1;
     memcpy(embedding_out, s->embedding, sizeof s->embedding);
-    atomic_thread_fence(memory_order_acquire);
-    if (LD_RLX(&s->epoch) != e) {
-        errno = EAGAIN;
-        return -1;
-    }
+    if (!spl_read_end(s, e)) return -1;
     return 0;
 }
 

@@ -191,6 +191,29 @@ static inline void spl_release(struct splinter_slot *s) {
     atomic_fetch_add_explicit(&s->epoch, 1, memory_order_release);
 }
 
+/* Opens a lock-free read of s: false with errno EAGAIN while a writer holds
+ * the slot (odd epoch), else the epoch to hand to spl_read_end. */
+static inline bool spl_read_begin(const struct splinter_slot *s, uint64_t *e_out) {
+    uint64_t e = LD_ACQ(&s->epoch);
+    if (e & 1) {
+        errno = EAGAIN;
+        return false;
+    }
+    *e_out = e;
+    return true;
+}
+
+/* Closes the read: false with errno EAGAIN when a writer came in since
+ * spl_read_begin returned e, so what was copied may be torn. */
+static inline bool spl_read_end(const struct splinter_slot *s, uint64_t e) {
+    atomic_thread_fence(memory_order_acquire);
+    if (LD_RLX(&s->epoch) != e) {
+        errno = EAGAIN;
+        return false;
+    }
+    return true;
+}
+
 static inline void spl_global_bump(void) {
     atomic_fetch_add_explicit(&spl_g.hdr->epoch, 1, memory_order_acq_rel);
 }

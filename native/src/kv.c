@@ -116,11 +116,8 @@ SPLINTER_API int splinter_get(const char *key, void *buf, size_t buf_sz, size_t 
     if (!spl_have_store() || key == NULL) return -2;
     struct splinter_slot *s = spl_find(key);
     if (s == NULL) return -1;
-    uint64_t e = LD_ACQ(&s->epoch);
-    if (e & 1) {
-        errno = EAGAIN;
-        return -1;
-    }
+    uint64_t e;
+    if (!spl_read_begin(s, &e)) return -1;
     uint32_t len = LD_RLX(&s->val_len);
     if (out_sz != NULL) *out_sz = len;
     if (buf != NULL) {
@@ -136,11 +133,7 @@ SPLINTER_API int splinter_get(const char *key, void *buf, size_t buf_sz, size_t 
         }
         memcpy(buf, spl_g.values + off, len);
     }
-    atomic_thread_fence(memory_order_acquire);
-    if (LD_RLX(&s->epoch) != e) {
-        errno = EAGAIN;
-        return -1;
-    }
+    if (!spl_read_end(s, e)) return -1;
     return 0;
 }
 
@@ -187,11 +180,8 @@ SPLINTER_API int splinter_poll(const char *key, uint64_t timeout_ms) {
     if (!spl_have_store() || key == NULL) return -2;
     struct splinter_slot *s = spl_find(key);
     if (s == NULL) return -1;
-    uint64_t start = LD_ACQ(&s->epoch);
-    if (start & 1) {
-        errno = EAGAIN;
-        return -1;
-    }
+    uint64_t start;
+    if (!spl_read_begin(s, &start)) return -1;
     /* Monotonic deadline, saturating instead of wrapping. */
     uint64_t span, deadline;
     if (__builtin_mul_overflow(timeout_ms, NS_PER_MS, &span)) span = UINT64_MAX;
