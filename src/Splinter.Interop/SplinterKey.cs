@@ -13,7 +13,8 @@ public readonly struct SplinterKey : IEquatable<SplinterKey>
 
     // Allocated on the pinned object heap: its address never changes, so the hot path passes it
     // to native code without a fixed statement.
-    private readonly byte[]? _utf8z;
+    // Internal (read by the store's hot calls directly, so no accessor call is left where the JIT does not inline).
+    internal readonly byte[]? _utf8z;
     private readonly string? _text;
 
     /// <summary>Creates a key from a string (encoded as UTF-8).</summary>
@@ -127,6 +128,6 @@ public readonly struct SplinterKey : IEquatable<SplinterKey>
     }
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-    private static void ThrowDefault() =>
+    internal static void ThrowDefault() =>
         throw new ArgumentException("default(SplinterKey) is not a key; create one with new SplinterKey(...).", "key");
 }

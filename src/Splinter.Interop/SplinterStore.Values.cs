@@ -2,7 +2,9 @@ using System;
 using System.Buffers;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
+using System.Threading;
 using Splinter.Interop.Store;
 
 namespace Splinter.Interop;
@@ -50,7 +52,17 @@ public sealed unsafe partial class SplinterStore
     /// <summary>Writes <paramref name="value"/> under a pre-encoded key.</summary>
     /// <param name="key">The key.</param>
     /// <param name="value">The value bytes.</param>
-    public void Set(SplinterKey key, ReadOnlySpan<byte> value) => SetCore(key.Pointer, value);
+    public void Set(SplinterKey key, ReadOnlySpan<byte> value)
+    {
+        // key.Pointer written out: one call less where the JIT does not inline.
+        byte[]? bytes = key._utf8z;
+        if (bytes is null)
+        {
+            SplinterKey.ThrowDefault();
+        }
+
+        SetCore((byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(bytes)), value);
+    }
 
     /// <summary>Writes a string value (UTF-8) under <paramref name="key"/>.</summary>
     /// <param name="key">The key.</param>
@@ -86,9 +98,16 @@ public sealed unsafe partial class SplinterStore
             StoreErrors.ThrowValueLength(value.Length, _maxValueSize, nameof(value));
         }
 
-        HotCallGate.Slot slot = EnterHotCall();
+        // The hot-call gate, written out (see ExitClosedHotCall).
+        HotCallGate.Slot slot = HotCallGate.t_slot ?? HotCallGate.Register();
+        slot.Active = _hotCallId;
+        if (_closing)
+        {
+            ExitClosedHotCall(slot);
+        }
+
         int result;
-        fixed (byte* data = value)
+        fixed (byte* data = &MemoryMarshal.GetReference(value)) // not empty (checked above), so never NULL
         {
             result = _api.splinter_set((sbyte*)key, data, (nuint)value.Length);
             if (result != 0)
@@ -99,7 +118,7 @@ public sealed unsafe partial class SplinterStore
 
         slot.Active = 0;
         GC.KeepAlive(this); // the store (and its SafeHandle) outlive the native call
-        OnLocalWrite(-1);
+        Volatile.Read(ref _events)?.OnLocalWrite(-1); // OnLocalWrite(-1) written out
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -204,7 +223,17 @@ public sealed unsafe partial class SplinterStore
     /// <param name="destination">Where to copy the value.</param>
     /// <param name="length">The value's length (see the string overload).</param>
     /// <returns>True if the value was copied.</returns>
-    public bool TryGet(SplinterKey key, Span<byte> destination, out int length) => TryGetCore(key.Pointer, destination, out length);
+    public bool TryGet(SplinterKey key, Span<byte> destination, out int length)
+    {
+        // key.Pointer written out: one call less where the JIT does not inline.
+        byte[]? bytes = key._utf8z;
+        if (bytes is null)
+        {
+            SplinterKey.ThrowDefault();
+        }
+
+        return TryGetCore((byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(bytes)), destination, out length);
+    }
 
     /// <summary>Reads the length of a key's value without copying it.</summary>
     /// <param name="key">The key.</param>
@@ -344,7 +373,17 @@ public sealed unsafe partial class SplinterStore
     /// <summary>Returns a pre-encoded key's slot epoch, or 0 when it does not exist.</summary>
     /// <param name="key">The key.</param>
     /// <returns>The slot epoch or 0.</returns>
-    public ulong GetEpoch(SplinterKey key) => GetEpochCore(key.Pointer);
+    public ulong GetEpoch(SplinterKey key)
+    {
+        // key.Pointer written out: one call less where the JIT does not inline.
+        byte[]? bytes = key._utf8z;
+        if (bytes is null)
+        {
+            SplinterKey.ThrowDefault();
+        }
+
+        return GetEpochCore((byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(bytes)));
+    }
 
     /// <summary>Tells whether the key exists.</summary>
     /// <param name="key">The key.</param>
@@ -419,17 +458,29 @@ public sealed unsafe partial class SplinterStore
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TryGetCore(byte* key, Span<byte> destination, out int length)
     {
-        HotCallGate.Slot slot = EnterHotCall();
-        nuint size = nuint.MaxValue;
-        fixed (byte* data = destination)
+        // The hot-call gate, written out (see ExitClosedHotCall).
+        HotCallGate.Slot slot = HotCallGate.t_slot ?? HotCallGate.Register();
+        slot.Active = _hotCallId;
+        if (_closing)
         {
-            // An empty span pins to NULL, which libsplinter reads as a size query: never pass NULL.
-            if (data != null && _api.splinter_get((sbyte*)key, data, (nuint)destination.Length, &size) == 0)
+            ExitClosedHotCall(slot);
+        }
+
+        nuint size = nuint.MaxValue;
+
+        // An empty span would pin to NULL, which libsplinter reads as a size query: never pass NULL (the slow path
+        // handles an empty destination).
+        if (destination.Length != 0)
+        {
+            fixed (byte* data = &MemoryMarshal.GetReference(destination))
             {
-                slot.Active = 0;
-                GC.KeepAlive(this);
-                length = (int)size;
-                return true;
+                if (_api.splinter_get((sbyte*)key, data, (nuint)destination.Length, &size) == 0)
+                {
+                    slot.Active = 0;
+                    GC.KeepAlive(this);
+                    length = (int)size;
+                    return true;
+                }
             }
         }
 
@@ -634,7 +685,14 @@ public sealed unsafe partial class SplinterStore
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ulong GetEpochCore(byte* key)
     {
-        HotCallGate.Slot slot = EnterHotCall();
+        // The hot-call gate, written out (see ExitClosedHotCall).
+        HotCallGate.Slot slot = HotCallGate.t_slot ?? HotCallGate.Register();
+        slot.Active = _hotCallId;
+        if (_closing)
+        {
+            ExitClosedHotCall(slot);
+        }
+
         ulong epoch = _api.splinter_get_epoch((sbyte*)key);
         slot.Active = 0;
         GC.KeepAlive(this);

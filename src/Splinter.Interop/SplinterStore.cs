@@ -25,7 +25,7 @@ public sealed unsafe partial class SplinterStore : IDisposable
     private readonly uint _slotCount;
     private readonly uint _maxValueSize;
     private readonly long _contentionBudget;
-    private readonly long _hotCallId = HotCallGate.NewStoreId();
+    private readonly nint _hotCallId = HotCallGate.NewStoreId();
     private volatile bool _closing;
 
     private SplinterStore(string name, SplinterVariant variant, string backingPath, SplinterApi api, StoreHandle handle, StoreRegistry.Entry entry, TimeSpan contentionTimeout)
@@ -182,23 +182,21 @@ public sealed unsafe partial class SplinterStore : IDisposable
         return new StoreLease(_handle);
     }
 
-    /// <summary>
-    /// Enters a hot call (see <see cref="HotCallGate"/>); throws ObjectDisposedException after Dispose.
-    /// The caller must clear the slot on every exit: directly after the native call (which cannot
-    /// throw), or through a try/finally around anything that can.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private HotCallGate.Slot EnterHotCall()
-    {
-        HotCallGate.Slot slot = HotCallGate.Current;
-        slot.Active = _hotCallId;
-        if (_closing)
-        {
-            slot.Active = 0;
-            StoreErrors.ThrowDisposed(Name);
-        }
+    // A hot call (TryGet, Set, GetEpoch; see HotCallGate) enters the gate with these lines, written out in each so
+    // that no call is left where the JIT does not inline:
+    //     HotCallGate.Slot slot = HotCallGate.t_slot ?? HotCallGate.Register();
+    //     slot.Active = _hotCallId;
+    //     if (_closing) { ExitClosedHotCall(slot); }
+    // and must clear the slot (slot.Active = 0) on every exit: directly after the native call (which cannot throw),
+    // or through a try/finally around anything that can.
 
-        return slot;
+    /// <summary>A hot call found the store closing: leaves the gate and throws ObjectDisposedException.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private void ExitClosedHotCall(HotCallGate.Slot slot)
+    {
+        slot.Active = 0;
+        StoreErrors.ThrowDisposed(Name);
     }
 
     private static SplinterStore OpenCore(string nameOrPath, OpenMode mode, uint slotCount, uint maxValueSize, SplinterStoreOptions options)

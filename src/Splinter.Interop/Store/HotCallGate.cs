@@ -21,23 +21,21 @@ internal static class HotCallGate
     private static readonly List<WeakReference<Slot>> s_slots = new();
     private static int s_pruneAt = 64;
 
+    /// <summary>
+    /// This thread's slot, or null before its first hot call (then call <see cref="Register"/>). A field rather than a
+    /// property so that the hot calls read it without a call even where the JIT does not inline (minimally optimized
+    /// code, which is what runs under valgrind).
+    /// </summary>
     [ThreadStatic]
-    private static Slot? t_slot;
-
-    /// <summary>This thread's slot, registered on first use.</summary>
-    public static Slot Current
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => t_slot ?? Register();
-    }
+    internal static Slot? t_slot;
 
     private static long s_lastStoreId;
 
     /// <summary>A process-unique id for a store (slots hold ids, not references: no GC write barrier on the hot path).</summary>
-    public static long NewStoreId() => Interlocked.Increment(ref s_lastStoreId);
+    public static nint NewStoreId() => (nint)Interlocked.Increment(ref s_lastStoreId);
 
     /// <summary>Waits until no thread is inside a hot call of store <paramref name="storeId"/>. Call after setting the store's closing flag.</summary>
-    public static void Drain(long storeId)
+    public static void Drain(nint storeId)
     {
         Interlocked.MemoryBarrierProcessWide();
         Slot[] slots;
@@ -65,7 +63,9 @@ internal static class HotCallGate
         }
     }
 
-    private static Slot Register()
+    /// <summary>Creates and registers this thread's slot (first hot call of the thread).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static Slot Register()
     {
         var slot = new Slot();
         lock (s_lock)
@@ -87,13 +87,10 @@ internal static class HotCallGate
     /// <summary>One thread's marker: the id of the store it is inside a hot call of, or 0.</summary>
     internal sealed class Slot
     {
-        private long _active;
-
-        /// <summary>The id of the store whose hot call this thread is running, or 0.</summary>
-        public long Active
-        {
-            get => Volatile.Read(ref _active);
-            set => Volatile.Write(ref _active, value);
-        }
+        /// <summary>
+        /// The id of the store whose hot call this thread is running, or 0. A volatile field (volatile read and write
+        /// semantics, as before with Volatile.Read/Write) so that no accessor call is left in code the JIT did not inline.
+        /// </summary>
+        public volatile nint Active;
     }
 }
