@@ -57,45 +57,50 @@ public sealed partial class SecurityTests
         }
         """;
 
-    private static readonly object s_trapGate = new();
-    private static string? s_trapDirectory;
+    private string? _trapDirectory;
 
     private string TrapVariable => Variant == SplinterVariant.SharedMemory ? "SPLINTER_LIBRARY" : "SPLINTER_LIBRARY_P";
 
     private string RealLibraryFile => Variant == SplinterVariant.SharedMemory ? "libsplinter.so" : "libsplinter_p.so";
 
-    /// <summary>Builds the trap for this variant once per test run (in a private temp folder, removed at exit).</summary>
+    /// <summary>Removes this fixture's trap library folder.</summary>
+    [OneTimeTearDown]
+    public void RemoveTrapLibrary()
+    {
+        if (_trapDirectory is not null && Directory.Exists(_trapDirectory))
+        {
+            Directory.Delete(_trapDirectory, recursive: true);
+        }
+    }
+
+    /// <summary>Builds the trap for this variant once per fixture (in a private temp folder, removed at the end of the fixture).</summary>
     private string TrapLibrary()
     {
-        lock (s_trapGate)
+        if (_trapDirectory is null)
         {
-            if (s_trapDirectory is null)
-            {
-                s_trapDirectory = Directory.CreateTempSubdirectory($"splinter-trap-{Environment.ProcessId}-").FullName;
-                AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(s_trapDirectory, recursive: true);
-                File.WriteAllText(Path.Combine(s_trapDirectory, "trap.c"), TrapSource);
-            }
-
-            string real = NativeBuildInfo.RuntimeLibrary(RealLibraryFile);
-            if (!File.Exists(real))
-            {
-                Assert.Ignore($"no {RealLibraryFile} in this configuration");
-            }
-
-            string output = Path.Combine(s_trapDirectory, "libtrap_" + RealLibraryFile);
-            if (!File.Exists(output))
-            {
-                string compiler = File.Exists("/usr/bin/clang-19") ? "/usr/bin/clang-19" : "cc";
-                string directory = Path.GetDirectoryName(real)!;
-                ChildResult build = RunProcess(compiler, null,
-                    "-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC",
-                    "-o", output, Path.Combine(s_trapDirectory, "trap.c"),
-                    "-Wl,--no-as-needed", "-L" + directory, "-l:" + RealLibraryFile, "-Wl,-rpath," + directory);
-                Assert.That(build.ExitCode, Is.Zero, $"compiling the trap library failed: {build.Stderr}");
-            }
-
-            return output;
+            _trapDirectory = Directory.CreateTempSubdirectory($"splinter-trap-{Environment.ProcessId}-").FullName;
+            File.WriteAllText(Path.Combine(_trapDirectory, "trap.c"), TrapSource);
         }
+
+        string real = NativeBuildInfo.RuntimeLibrary(RealLibraryFile);
+        if (!File.Exists(real))
+        {
+            Assert.Ignore($"no {RealLibraryFile} in this configuration");
+        }
+
+        string output = Path.Combine(_trapDirectory, "libtrap_" + RealLibraryFile);
+        if (!File.Exists(output))
+        {
+            string compiler = File.Exists("/usr/bin/clang-19") ? "/usr/bin/clang-19" : "cc";
+            string directory = Path.GetDirectoryName(real)!;
+            ChildResult build = RunProcess(compiler, null,
+                "-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC",
+                "-o", output, Path.Combine(_trapDirectory, "trap.c"),
+                "-Wl,--no-as-needed", "-L" + directory, "-l:" + RealLibraryFile, "-Wl,-rpath," + directory);
+            Assert.That(build.ExitCode, Is.Zero, $"compiling the trap library failed: {build.Stderr}");
+        }
+
+        return output;
     }
 
     private ChildResult RunOpenChildWithTrapLibrary(string name)
