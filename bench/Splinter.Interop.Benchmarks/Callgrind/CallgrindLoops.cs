@@ -13,6 +13,12 @@ namespace Splinter.Interop.Benchmarks.Callgrind;
 /// <c>valgrind --tool=callgrind --instr-atstart=no --toggle-collect=bench_cg_region --dump-after=bench_cg_region</c>: each region is
 /// dumped as its own part, in the order printed on stdout ("region NAME OPS"), so instructions/op = Ir / OPS.
 /// Start it with DOTNET_TieredCompilation=0 so the warm runs leave fully optimized code behind.
+/// Caveat (measured 2026-11-25 with DOTNET_JitStdOutFile + DOTNET_JitDisasmSummary=1, .NET 10.0.12, valgrind 3.19): under
+/// valgrind the JIT's fully optimized compile fails for about two thirds of the methods, apparently every method that keeps a
+/// direct call (to a managed method or a runtime helper), and the runtime silently recompiles them with MinOpts (no
+/// inlining, locals on the stack). That includes every StoreOps loop and every SplinterStore hot method, and RawOps
+/// StaticSet/PointerSet (GC transition helpers); the other raw loops stay fully optimized. Without valgrind nothing falls
+/// back. So the C# rows of this mode measure MinOpts code: they overstate what the idiomatic layer costs in a real process.
 /// </summary>
 internal static unsafe class CallgrindLoops
 {
