@@ -36,11 +36,25 @@ public sealed class EventBusUnavailableException : SplinterException
         OwnerProcessId = ownerProcessId;
     }
 
+    private EventBusUnavailableException(EventBusUnavailableReason reason, int errno, int ownerProcessId, string message)
+        : base(message, errno)
+    {
+        Reason = reason;
+        OwnerProcessId = ownerProcessId;
+    }
+
     /// <summary>Why the bus could not be reached.</summary>
     public EventBusUnavailableReason Reason { get; }
 
     /// <summary>The owner pid recorded in the store header when the attempt failed (0 when none).</summary>
     public int OwnerProcessId { get; }
+
+    /// <summary>What ends an existing subscription when the owner process <paramref name="pid"/> exits (OwnerGone, ESRCH).</summary>
+    internal static EventBusUnavailableException OwnerExited(int pid) =>
+        new(EventBusUnavailableReason.OwnerGone, Splinter.Interop.Errno.ESRCH, pid,
+            $"The event-bus owner process, pid {pid}, exited (ESRCH) while this subscription was open: its eventfd will never be " +
+            "signalled again, so the subscription has ended (changes up to now were reported; ReadChanges still works). " +
+            "Arm the bus again in a live writer process (EventBus.Arm()) and subscribe again.");
 
     /// <summary>Maps the errno of splinter_event_bus_open to a reason.</summary>
     internal static EventBusUnavailableReason ReasonFor(int errno) => errno switch

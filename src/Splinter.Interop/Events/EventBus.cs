@@ -103,20 +103,71 @@ public sealed unsafe class EventBus
     /// memory of slot epochs, so that <see cref="EventSubscription.ReadChanges"/> reports exactly what
     /// changed since it last looked. Changes made before this call are not reported.
     /// Throws <see cref="EventBusUnavailableException"/> when the bus cannot be reached.
+    /// When the owner is another process, the subscription watches it (a pidfd): its exit ends the
+    /// subscription's waits and change feed with <see cref="EventBusUnavailableException"/> (OwnerGone).
     /// </summary>
     public EventSubscription Subscribe()
     {
         using var lease = _store.Lease();
-        EventFdHandle descriptor = OpenVerified();
+        splinter_header* header = _store.Header;
+
+        // The pidfd is opened before the bus descriptor is taken: if the pid were reused between the
+        // two, the pidfd names the process that exited first and reports the exit at once.
+        int ownerPid = Volatile.Read(ref header->event_bus.owner_pid);
+        EventFdHandle? pidfd = WatchOwner(ownerPid);
+        EventFdHandle? descriptor = null;
         try
         {
-            return new EventSubscription(_store, descriptor);
+            descriptor = OpenVerified();
+            int openedFrom = Volatile.Read(ref header->event_bus.owner_pid);
+            if (openedFrom != ownerPid)
+            {
+                // Another process armed the bus in between: watch the owner the descriptor came from.
+                pidfd?.Dispose();
+                pidfd = null;
+                ownerPid = openedFrom;
+                pidfd = WatchOwner(ownerPid);
+            }
+
+            return new EventSubscription(_store, descriptor, IsOtherProcess(ownerPid) ? ownerPid : 0, pidfd);
         }
         catch
         {
-            descriptor.Dispose();
+            pidfd?.Dispose();
+            descriptor?.Dispose();
             throw;
         }
+    }
+
+    private static bool IsOtherProcess(int pid) => pid > 0 && pid != Environment.ProcessId;
+
+    /// <summary>
+    /// A pidfd for the owner <paramref name="pid"/> when it is another process (readable once it
+    /// exits); null for this process, and where the kernel has no pidfd_open (ENOSYS) or a sandbox
+    /// refuses it (EPERM): the subscription then asks kill(pid, 0) in its periodic check.
+    /// Throws OwnerGone when the process no longer exists.
+    /// </summary>
+    private EventFdHandle? WatchOwner(int pid)
+    {
+        if (!IsOtherProcess(pid))
+        {
+            return null;
+        }
+
+        nint fd = LibC.syscall(LibC.SYS_pidfd_open, pid, 0);
+        if (fd >= 0)
+        {
+            return new EventFdHandle((int)fd);
+        }
+
+        int errno = SystemCall.LastError;
+        return errno switch
+        {
+            LibC.ENOSYS or LibC.EPERM => null,
+            LibC.ESRCH => throw new EventBusUnavailableException(
+                EventBusUnavailableReason.OwnerGone, errno, pid, Volatile.Read(ref _store.Header->event_bus.owner_fd)),
+            _ => throw SystemCall.Failure("pidfd_open", errno),
+        };
     }
 
     /// <summary>Hook behind <c>SplinterStore.OnDisposing</c>: releases the descriptor used by <see cref="SignalLocalWrites"/>.</summary>

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -31,12 +32,15 @@ public sealed unsafe class EventSubscription : IDisposable
 {
     private const ulong BusToken = 0;
     private const ulong DisposedToken = 1;
+    private const ulong OwnerToken = 2;
     private const int StableReadAttempts = 64;
 
     private readonly SplinterStore _store;
     private readonly EventFdHandle _bus;
     private readonly EventFdHandle _syncEpoll;
     private readonly EventFdHandle _disposedSignal;
+    private readonly EventFdHandle? _ownerPidfd;
+    private readonly int _ownerPid;
     private readonly SlotMemory[] _memory;
     private readonly ChangeBatch _batch = new();
     private SubscriptionWaiter? _waiter;
@@ -49,11 +53,17 @@ public sealed unsafe class EventSubscription : IDisposable
     private ulong _baselineGlobalEpoch;
     private ulong _syncObservedGlobalEpoch;
 
-    /// <summary>Takes ownership of <paramref name="bus"/>; the caller holds a store lease.</summary>
-    internal EventSubscription(SplinterStore store, EventFdHandle bus)
+    /// <summary>
+    /// Takes ownership of <paramref name="bus"/> and <paramref name="ownerPidfd"/>; the caller holds a
+    /// store lease. <paramref name="ownerPid"/> is the owner process when it is another one (0 for
+    /// this process); <paramref name="ownerPidfd"/> is its pidfd, null where the kernel has none.
+    /// </summary>
+    internal EventSubscription(SplinterStore store, EventFdHandle bus, int ownerPid, EventFdHandle? ownerPidfd)
     {
         _store = store;
         _bus = bus;
+        _ownerPid = ownerPid;
+        _ownerPidfd = ownerPidfd;
         _memory = new SlotMemory[store.SlotCount];
 
         int epollFd = LibC.epoll_create1(LibC.EPOLL_CLOEXEC);
@@ -76,6 +86,12 @@ public sealed unsafe class EventSubscription : IDisposable
         {
             SystemCall.EpollAdd(epollFd, bus.Descriptor, LibC.EPOLLIN | LibC.EPOLLET, BusToken);
             SystemCall.EpollAdd(epollFd, signalFd, LibC.EPOLLIN, DisposedToken);
+            if (ownerPidfd is not null)
+            {
+                // Level-triggered: once the owner exited, every later Wait reports it too.
+                SystemCall.EpollAdd(epollFd, ownerPidfd.Descriptor, LibC.EPOLLIN, OwnerToken);
+            }
+
             Baseline();
             _syncObservedGlobalEpoch = _baselineGlobalEpoch;
         }
@@ -133,6 +149,9 @@ public sealed unsafe class EventSubscription : IDisposable
         }
     }
 
+    /// <summary>The pidfd of the owner process when it is another process and the kernel has pidfds (the async waiter's end signal).</summary>
+    internal EventFdHandle? OwnerProcessHandle => _ownerPidfd;
+
     /// <summary>The periodic check interval in milliseconds, -1 for none (read by the waiter thread).</summary>
     internal int GlobalEpochCheckMilliseconds => Volatile.Read(ref _globalEpochCheckMilliseconds);
 
@@ -141,6 +160,8 @@ public sealed unsafe class EventSubscription : IDisposable
     /// returned, or <paramref name="timeout"/> passes. True when the bus was signalled (or the global
     /// epoch check found a write, see <see cref="GlobalEpochCheckInterval"/>), false on timeout.
     /// <see cref="Dispose"/> from another thread ends the wait with <see cref="ObjectDisposedException"/>.
+    /// When the bus owner is another process and it exits, this wait and every later one throw
+    /// <see cref="EventBusUnavailableException"/> (OwnerGone): nobody can signal this bus any more.
     /// </summary>
     public bool Wait(TimeSpan timeout)
     {
@@ -159,13 +180,18 @@ public sealed unsafe class EventSubscription : IDisposable
             _syncEpoll.DangerousAddRef(ref referenced);
             _disposedSignal.DangerousAddRef(ref signalReferenced);
             long deadline = Deadline.From(timeout);
-            LibC.EpollEvent* events = stackalloc LibC.EpollEvent[2];
+            LibC.EpollEvent* events = stackalloc LibC.EpollEvent[3];
             while (true)
             {
                 ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
                 if (GlobalEpochMoved(ref _syncObservedGlobalEpoch))
                 {
                     return true;
+                }
+
+                if (OwnerExitedWithoutPidfd())
+                {
+                    throw OwnerExitedFailure();
                 }
 
                 int sleep = Deadline.RemainingMilliseconds(deadline);
@@ -175,7 +201,7 @@ public sealed unsafe class EventSubscription : IDisposable
                     sleep = check;
                 }
 
-                int count = LibC.epoll_wait(_syncEpoll.Descriptor, events, 2, sleep);
+                int count = LibC.epoll_wait(_syncEpoll.Descriptor, events, 3, sleep);
                 if (count < 0)
                 {
                     int errno = SystemCall.LastError;
@@ -188,6 +214,7 @@ public sealed unsafe class EventSubscription : IDisposable
                 }
 
                 bool signalled = false;
+                bool ownerExited = false;
                 for (int i = 0; i < count; i++)
                 {
                     if (events[i].data == DisposedToken)
@@ -195,13 +222,26 @@ public sealed unsafe class EventSubscription : IDisposable
                         throw new ObjectDisposedException(nameof(EventSubscription));
                     }
 
-                    signalled = true;
+                    if (events[i].data == OwnerToken)
+                    {
+                        ownerExited = true;
+                    }
+                    else
+                    {
+                        signalled = true;
+                    }
                 }
 
                 if (signalled)
                 {
+                    // A wake-up that came with the owner's exit is returned first; the next Wait throws.
                     TryReadGlobalEpoch(out _syncObservedGlobalEpoch);
                     return true;
+                }
+
+                if (ownerExited)
+                {
+                    throw OwnerExitedFailure();
                 }
 
                 if (count == 0 && Deadline.RemainingMilliseconds(deadline) == 0)
@@ -275,7 +315,9 @@ public sealed unsafe class EventSubscription : IDisposable
     /// The change feed: yields each non-empty <see cref="ChangeBatch"/> (valid until the next one is
     /// requested), waiting for the bus in between and rescanning every <see cref="RescanInterval"/>
     /// without a wake-up. Cancellation ends it with <see cref="OperationCanceledException"/>;
-    /// disposing the subscription ends it with <see cref="ObjectDisposedException"/>.
+    /// disposing the subscription ends it with <see cref="ObjectDisposedException"/>. When the bus
+    /// owner is another process and it exits, the feed yields a last batch of the changes not yet
+    /// reported (if any) and ends with <see cref="EventBusUnavailableException"/> (OwnerGone).
     /// </summary>
     public async IAsyncEnumerable<ChangeBatch> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -303,7 +345,27 @@ public sealed unsafe class EventSubscription : IDisposable
                 busyBackoffMilliseconds = 1;
             }
 
-            await WaitAsync(wait, cancellationToken).ConfigureAwait(false);
+            ExceptionDispatchInfo? ownerGone = null;
+            try
+            {
+                await WaitAsync(wait, cancellationToken).ConfigureAwait(false);
+            }
+            catch (EventBusUnavailableException exception)
+            {
+                ownerGone = ExceptionDispatchInfo.Capture(exception);
+            }
+
+            if (ownerGone is not null)
+            {
+                // Nothing is lost: what changed before the owner's exit was noticed comes first.
+                ChangeBatch last = ReadChanges();
+                if (last.Count > 0)
+                {
+                    yield return last;
+                }
+
+                ownerGone.Throw();
+            }
         }
     }
 
@@ -319,6 +381,7 @@ public sealed unsafe class EventSubscription : IDisposable
         _disposedSignal.SignalOne();
         _syncEpoll.Dispose();
         _disposedSignal.Dispose();
+        _ownerPidfd?.Dispose();
         _bus.Dispose();
     }
 
@@ -326,6 +389,17 @@ public sealed unsafe class EventSubscription : IDisposable
         Volatile.Read(ref _waiter)
         ?? LazyWaiter.Create(
             this, ref _waiter, ref _disposed, static owner => new SubscriptionWaiter(owner, owner._bus, owner._baselineGlobalEpoch));
+
+    /// <summary>The exception that ends waits once the owner process exited.</summary>
+    internal EventBusUnavailableException OwnerExitedFailure() => EventBusUnavailableException.OwnerExited(_ownerPid);
+
+    /// <summary>
+    /// The fallback where the kernel has no pidfds (ENOSYS): true when the owner is another process
+    /// and kill(pid, 0) says it no longer exists. Always false with a pidfd (that one is watched by
+    /// epoll) or when this process owns the bus. NOTE: a reused pid reads as alive here.
+    /// </summary>
+    internal bool OwnerExitedWithoutPidfd() =>
+        _ownerPid > 0 && _ownerPidfd is null && LibC.kill(_ownerPid, 0) != 0 && SystemCall.LastError == LibC.ESRCH;
 
     /// <summary>Reads the store's global epoch; false when the store is closed.</summary>
     internal bool TryReadGlobalEpoch(out ulong globalEpoch)

@@ -25,6 +25,11 @@ namespace Splinter.Interop.Events;
 /// write the private "kick" eventfd and the waiter thread completes the wait, so a cancelling
 /// thread never runs the awaiting code.
 /// </para>
+/// <para>
+/// An optional end signal (e.g. a pidfd of the process that feeds the target) is registered
+/// one-shot: when it becomes readable the waiter is ended for good, the wait in progress and every
+/// later wait fail with <see cref="CreateEndFailure"/> (completed on the waiter thread, like the rest).
+/// </para>
 /// <para>State machine: Idle -> Waiting (an awaiter registered) -> Idle (thread completed it);
 /// Idle -> Pending (an edge arrived while nobody waited) -> Idle (the next wait consumed it).</para>
 /// </remarks>
@@ -35,8 +40,10 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
     private const int Waiting = 2;
     private const ulong TargetToken = 0;
     private const ulong KickToken = 1;
+    private const ulong EndToken = 2;
 
     private readonly SafeHandle _target;
+    private readonly SafeHandle? _endSignal;
     private readonly EventFdHandle _kick;
     private readonly int _epollFd;
     private readonly Thread _thread;
@@ -44,23 +51,30 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
     private ManualResetValueTaskSourceCore<T> _core;
     private int _state;
     private int _disposed;
+    private int _ended;
     private CancellationToken _token;
     private CancellationTokenRegistration _registration;
     private long _deadline;
 
-    /// <summary>Registers <paramref name="target"/> (kept alive by a reference until the thread ends) and starts the thread.</summary>
-    protected FdWaiter(SafeHandle target, string threadName, T timeoutResult)
+    /// <summary>
+    /// Registers <paramref name="target"/> and the optional <paramref name="endSignal"/> (both kept
+    /// alive by a reference until the thread ends) and starts the thread.
+    /// </summary>
+    protected FdWaiter(SafeHandle target, string threadName, T timeoutResult, SafeHandle? endSignal = null)
     {
         _target = target;
+        _endSignal = endSignal;
         _timeoutResult = timeoutResult;
         _core.RunContinuationsAsynchronously = false;
 
         bool referenced = false;
+        bool endReferenced = false;
         int epollFd = -1;
         EventFdHandle? kick = null;
         try
         {
             target.DangerousAddRef(ref referenced);
+            endSignal?.DangerousAddRef(ref endReferenced);
             epollFd = LibC.epoll_create1(LibC.EPOLL_CLOEXEC);
             if (epollFd < 0)
             {
@@ -76,6 +90,11 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
             kick = new EventFdHandle(kickFd);
             SystemCall.EpollAdd(epollFd, (int)target.DangerousGetHandle().ToInt64(), LibC.EPOLLIN | LibC.EPOLLET, TargetToken);
             SystemCall.EpollAdd(epollFd, kickFd, LibC.EPOLLIN, KickToken);
+            if (endSignal is not null)
+            {
+                // One-shot: the signal stays readable for ever once raised; one report is enough.
+                SystemCall.EpollAdd(epollFd, (int)endSignal.DangerousGetHandle().ToInt64(), LibC.EPOLLIN | LibC.EPOLLONESHOT, EndToken);
+            }
 
             _epollFd = epollFd;
             _kick = kick;
@@ -88,6 +107,11 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
             if (epollFd >= 0)
             {
                 LibC.close(epollFd);
+            }
+
+            if (endReferenced)
+            {
+                endSignal!.DangerousRelease();
             }
 
             if (referenced)
@@ -122,6 +146,21 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
         return false;
     }
 
+    /// <summary>The exception every wait ends with once the waiter was ended (end signal or <see cref="End"/>).</summary>
+    protected virtual Exception CreateEndFailure() => new InvalidOperationException("This waiter has ended.");
+
+    /// <summary>
+    /// Ends the waiter for good, from any thread: the wait in progress (completed on the waiter
+    /// thread) and every later wait fail with <see cref="CreateEndFailure"/>.
+    /// </summary>
+    protected void End()
+    {
+        if (Interlocked.Exchange(ref _ended, 1) == 0 && !IsWaiterThread)
+        {
+            Kick();
+        }
+    }
+
     /// <summary>
     /// Waits for the next edge on the target (or one that arrived since the last wait), at most
     /// <paramref name="timeout"/>; returns the timeout result when it passes. One wait at a time.
@@ -132,6 +171,11 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
         if (cancellationToken.IsCancellationRequested)
         {
             return ValueTask.FromCanceled<T>(cancellationToken);
+        }
+
+        if (Volatile.Read(ref _ended) != 0)
+        {
+            return ValueTask.FromException<T>(CreateEndFailure());
         }
 
         long deadline = Deadline.From(timeout);
@@ -177,6 +221,14 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
             {
                 ClearRegistration();
                 return ValueTask.FromException<T>(new ObjectDisposedException(GetType().Name));
+            }
+
+            // End() between the check at the top and now: the thread may already have looked at
+            // the state and gone back to sleep, so do not leave this wait to it.
+            if (Volatile.Read(ref _ended) != 0 && Interlocked.CompareExchange(ref _state, Idle, Waiting) == Waiting)
+            {
+                ClearRegistration();
+                return ValueTask.FromException<T>(CreateEndFailure());
             }
 
             // The thread computes its epoll timeout before sleeping; a waiter registered from
@@ -270,6 +322,10 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
                     {
                         targetReady = true;
                     }
+                    else if (events[i].data == EndToken)
+                    {
+                        Volatile.Write(ref _ended, 1);
+                    }
                     else
                     {
                         ulong drained;
@@ -292,6 +348,12 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
                     Complete(missed);
                 }
 
+                if (Volatile.Read(ref _ended) != 0 && Volatile.Read(ref _state) == Waiting &&
+                    Interlocked.CompareExchange(ref _state, Idle, Waiting) == Waiting)
+                {
+                    CompleteWithException(CreateEndFailure());
+                }
+
                 CheckCancellationAndDeadline();
             }
         }
@@ -309,6 +371,7 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
 
             LibC.close(_epollFd);
             _kick.Dispose();
+            _endSignal?.DangerousRelease();
             _target.DangerousRelease();
         }
     }

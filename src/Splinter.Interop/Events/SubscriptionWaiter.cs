@@ -1,9 +1,14 @@
+using System;
+
 namespace Splinter.Interop.Events;
 
 /// <summary>
 /// The async waiter of one <see cref="EventSubscription"/>: an edge on the bus completes the wait
 /// with true, and so does a periodic check that finds the store's global epoch moved (a write whose
 /// edge another reader's drain made epoll drop, or a write in a non-owner process); a timeout gives false.
+/// When the bus owner is another process, its pidfd is the end signal: the owner's exit ends every
+/// wait with <see cref="EventBusUnavailableException"/> (where pidfds are missing, the periodic check
+/// asks kill(pid, 0) instead).
 /// </summary>
 internal sealed class SubscriptionWaiter : FdWaiter<bool>
 {
@@ -11,7 +16,7 @@ internal sealed class SubscriptionWaiter : FdWaiter<bool>
     private ulong _observedGlobalEpoch;
 
     internal SubscriptionWaiter(EventSubscription subscription, EventFdHandle bus, ulong observedGlobalEpoch)
-        : base(bus, "Splinter event-bus waiter", timeoutResult: false)
+        : base(bus, "Splinter event-bus waiter", timeoutResult: false, endSignal: subscription.OwnerProcessHandle)
     {
         _subscription = subscription;
         _observedGlobalEpoch = observedGlobalEpoch;
@@ -31,8 +36,16 @@ internal sealed class SubscriptionWaiter : FdWaiter<bool>
     }
 
     /// <inheritdoc/>
+    protected override Exception CreateEndFailure() => _subscription.OwnerExitedFailure();
+
+    /// <inheritdoc/>
     protected override bool TryTakeWithoutEdge(out bool result)
     {
+        if (_subscription.OwnerExitedWithoutPidfd())
+        {
+            End();
+        }
+
         result = _subscription.GlobalEpochMoved(ref _observedGlobalEpoch);
         return result;
     }

@@ -15,11 +15,13 @@ internal static partial class LibC
     internal const string LibraryName = "libc.so.6";
 
     internal const int EPERM = 1;
+    internal const int ESRCH = 3;
     internal const int EINTR = 4;
     internal const int EBADF = 9;
     internal const int EAGAIN = 11;
     internal const int EINVAL = 22;
     internal const int EMFILE = 24;
+    internal const int ENOSYS = 38;
 
     // eventfd(2) flags (Linux values; the same on x86_64 and arm64).
     internal const int EFD_SEMAPHORE = 0x1;
@@ -36,6 +38,7 @@ internal static partial class LibC
     internal const uint EPOLLIN = 0x1;
     internal const uint EPOLLERR = 0x8;
     internal const uint EPOLLHUP = 0x10;
+    internal const uint EPOLLONESHOT = 0x40000000;
     internal const uint EPOLLET = 0x80000000;
 
     // fcntl(2)
