@@ -149,6 +149,46 @@ public sealed class CrossProcessEventTests
         Assert.That(failure.Message, Does.Contain(ownerPid.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
 
+    [Test]
+    public void SubscriptionsToAnotherProcessesBusCloseTheirOwnerPidfdOnDispose()
+    {
+        // The owner is a child that stays alive: each subscription also holds a pidfd for it.
+        ChildProcess owner = Start("rel-own", _name!, "-1");
+        owner.ReadLine(ChildTimeout);
+        owner.WaitReady();
+        using (EventSubscription warm = Store.Events.Subscribe())
+        {
+            warm.WaitAsync(TimeSpan.Zero).AsTask().Wait(ChildTimeout);
+        }
+
+        int before = EventStores.SettledDescriptorCount();
+        int during;
+        using (EventSubscription held = Store.Events.Subscribe())
+        {
+            // Bus descriptor, sync epoll, dispose signal and the owner's pidfd.
+            during = EventStores.OpenDescriptorCount();
+        }
+
+        // Kept reachable, so that finalizers cannot close what Dispose forgot.
+        List<EventSubscription> disposed = new();
+        for (int i = 0; i < 200; i++)
+        {
+            using EventSubscription subscription = Store.Events.Subscribe();
+            disposed.Add(subscription);
+            if (i % 10 == 0)
+            {
+                // Every tenth cycle also starts the async waiter thread (which references the pidfd) and disposes it mid-wait.
+                System.Threading.Tasks.ValueTask<bool> pending = subscription.WaitAsync();
+                subscription.Dispose();
+                Assert.That(() => pending.AsTask().Wait(ChildTimeout), Throws.InstanceOf<AggregateException>());
+            }
+        }
+
+        Assert.That(during - before, Is.EqualTo(4), "a cross-process subscription holds bus, epoll, signal and pidfd descriptors");
+        Assert.That(EventStores.SettledDescriptorCount(), Is.EqualTo(before));
+        GC.KeepAlive(disposed);
+    }
+
     private static Dictionary<string, ulong> Reported(EventSubscription subscription) =>
         subscription.ReadChanges().ToArray()
             .Where(change => change.Kind == SlotChangeKind.Written)
