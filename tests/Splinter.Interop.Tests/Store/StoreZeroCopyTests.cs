@@ -90,23 +90,37 @@ public sealed class StoreZeroCopyTests(SplinterVariant variant) : StoreFixtureBa
         writer.Start();
         int torn = 0;
         int reads = 0;
+        int starved = 0;
         try
         {
             for (int i = 0; i < 20_000; i++)
             {
-                bool found = _store.TryRead("race", 0, static (value, _) =>
+                bool found;
+                bool uniform;
+                try
                 {
-                    byte first = value[0];
-                    foreach (byte x in value)
+                    found = _store.TryRead("race", 0, static (value, _) =>
                     {
-                        if (x != first)
+                        byte first = value[0];
+                        foreach (byte x in value)
                         {
-                            return false;
+                            if (x != first)
+                            {
+                                return false;
+                            }
                         }
-                    }
 
-                    return value.Length == 200;
-                }, out bool uniform);
+                        return value.Length == 200;
+                    }, out uniform);
+                }
+                catch (SplinterContentionException)
+                {
+                    // A writer that never pauses can starve a reader past the contention budget on two
+                    // loaded cores: that is the documented outcome (no value, never a torn one).
+                    starved++;
+                    continue;
+                }
+
                 Assert.That(found, Is.True);
                 reads++;
                 if (!uniform)
@@ -121,6 +135,8 @@ public sealed class StoreZeroCopyTests(SplinterVariant variant) : StoreFixtureBa
             writer.Join();
         }
 
-        Assert.That(torn, Is.Zero, $"{torn} torn values in {reads} reads");
+        TestContext.Progress.WriteLine($"TryRead under a writer: {reads} consistent reads, {starved} starved, {torn} torn");
+        Assert.That(torn, Is.Zero, $"{torn} torn values in {reads} reads ({starved} starved)");
+        Assert.That(reads, Is.GreaterThanOrEqualTo(1_000), $"only {reads} of 20,000 reads got a consistent value ({starved} starved): the retry is not working");
     }
 }
