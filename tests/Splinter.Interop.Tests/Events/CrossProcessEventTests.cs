@@ -185,7 +185,7 @@ public sealed class CrossProcessEventTests
         }
 
         Assert.That(during - before, Is.EqualTo(4), "a cross-process subscription holds bus, epoll, signal and pidfd descriptors");
-        Assert.That(EventStores.SettledDescriptorCount(), Is.EqualTo(before));
+        Assert.That(EventStores.DescriptorCountReturningTo(before), Is.EqualTo(before));
         GC.KeepAlive(disposed);
     }
 

@@ -53,6 +53,24 @@ internal static class EventStores
         GC.Collect();
         return OpenDescriptorCount();
     }
+
+    /// <summary>
+    /// The settled descriptor count once it is back at <paramref name="expected"/>, or the last count after two
+    /// seconds: waiter threads of disposed subscriptions close their own descriptors as they exit, a moment
+    /// after Dispose returns. A real leak never comes back down.
+    /// </summary>
+    internal static int DescriptorCountReturningTo(int expected)
+    {
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        int count = SettledDescriptorCount();
+        while (count != expected && deadline.Elapsed < TimeSpan.FromSeconds(2))
+        {
+            System.Threading.Thread.Sleep(20);
+            count = SettledDescriptorCount();
+        }
+
+        return count;
+    }
 }
 
 /// <summary>A real child process running Splinter.Interop.TestChild; killed on dispose if still running.</summary>
