@@ -81,9 +81,9 @@ public sealed class EventBusTests(SplinterVariant variant)
     public void ArmMakesThisProcessTheOwnerAndIsIdempotent()
     {
         Store.Events.Arm();
-        int descriptors = EventStores.OpenDescriptorCount();
+        int descriptors = EventStores.SettledDescriptorCount();
         Store.Events.Arm();
-        Assert.That(EventStores.OpenDescriptorCount(), Is.EqualTo(descriptors), "a second Arm must not open another eventfd");
+        Assert.That(EventStores.DescriptorCountReturningTo(descriptors), Is.EqualTo(descriptors), "a second Arm must not open another eventfd");
         Assert.That(Store.Events.IsArmed, Is.True);
         Assert.That(Store.Events.IsOwner, Is.True);
         Assert.That(Store.Events.OwnerProcessId, Is.EqualTo(Environment.ProcessId));
@@ -403,7 +403,7 @@ public sealed class EventBusTests(SplinterVariant variant)
             }
         }
 
-        Assert.That(EventStores.SettledDescriptorCount(), Is.EqualTo(before));
+        Assert.That(EventStores.DescriptorCountReturningTo(before), Is.EqualTo(before));
     }
 
     [Test]

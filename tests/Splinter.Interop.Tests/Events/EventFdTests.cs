@@ -210,6 +210,6 @@ public sealed class EventFdTests
             }
         }
 
-        Assert.That(EventStores.SettledDescriptorCount(), Is.EqualTo(before));
+        Assert.That(EventStores.DescriptorCountReturningTo(before), Is.EqualTo(before));
     }
 }
