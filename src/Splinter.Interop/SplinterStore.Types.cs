@@ -192,10 +192,7 @@ public sealed unsafe partial class SplinterStore
 
                 if (result == -1 && error == Errno.EAGAIN)
                 {
-                    if (!retry.Wait(_contentionBudget))
-                    {
-                        StoreErrors.ThrowContention(key, _api.splinter_get_epoch((sbyte*)key));
-                    }
+                    WaitOutContention(ref retry, key);
 
                     continue;
                 }
@@ -239,10 +236,7 @@ public sealed unsafe partial class SplinterStore
 
                 if (result == -1 && error == Errno.EAGAIN)
                 {
-                    if (!retry.Wait(_contentionBudget))
-                    {
-                        StoreErrors.ThrowContention(key, _api.splinter_get_epoch((sbyte*)key));
-                    }
+                    WaitOutContention(ref retry, key);
 
                     continue;
                 }
@@ -306,10 +300,7 @@ public sealed unsafe partial class SplinterStore
 
                 if (result == -1 && error == Errno.EAGAIN)
                 {
-                    if (!retry.Wait(_contentionBudget))
-                    {
-                        StoreErrors.ThrowContention(key, _api.splinter_get_epoch((sbyte*)key));
-                    }
+                    WaitOutContention(ref retry, key);
 
                     continue;
                 }

@@ -540,10 +540,7 @@ public sealed unsafe partial class SplinterStore
 
                 if (result == -1 && error == Errno.EAGAIN)
                 {
-                    if (!retry.Wait(_contentionBudget))
-                    {
-                        StoreErrors.ThrowContention(key, _api.splinter_get_epoch((sbyte*)key));
-                    }
+                    WaitOutContention(ref retry, key);
 
                     continue;
                 }
@@ -577,10 +574,7 @@ public sealed unsafe partial class SplinterStore
 
                 if (result == -1 && error == Errno.EAGAIN)
                 {
-                    if (!retry.Wait(_contentionBudget))
-                    {
-                        StoreErrors.ThrowContention(key, _api.splinter_get_epoch((sbyte*)key));
-                    }
+                    WaitOutContention(ref retry, key);
 
                     continue;
                 }
@@ -716,10 +710,7 @@ public sealed unsafe partial class SplinterStore
 
                 if (result == -1 && error == Errno.EAGAIN)
                 {
-                    if (!retry.Wait(_contentionBudget))
-                    {
-                        StoreErrors.ThrowContention(key, _api.splinter_get_epoch((sbyte*)key));
-                    }
+                    WaitOutContention(ref retry, key);
 
                     continue;
                 }
@@ -764,10 +755,7 @@ public sealed unsafe partial class SplinterStore
 
                     if (result == -1 && error == Errno.EAGAIN)
                     {
-                        if (!retry.Wait(_contentionBudget))
-                        {
-                            StoreErrors.ThrowContention(key, _api.splinter_get_epoch((sbyte*)key));
-                        }
+                        WaitOutContention(ref retry, key);
 
                         continue;
                     }

@@ -165,6 +165,18 @@ public sealed unsafe partial class SplinterStore : IDisposable
     /// <inheritdoc/>
     public override string ToString() => $"SplinterStore '{Name}' ({Variant}, {SlotCount} slots x {MaxValueSize} bytes{(IsDisposed ? ", disposed" : string.Empty)})";
 
+    /// <summary>
+    /// Waits out a busy slot (EAGAIN) within the contention budget, then gives up with the contention
+    /// exception naming the key and the slot epoch seen.
+    /// </summary>
+    private unsafe void WaitOutContention(ref ContentionRetry retry, byte* key)
+    {
+        if (!retry.Wait(_contentionBudget))
+        {
+            StoreErrors.ThrowContention(key, _api.splinter_get_epoch((sbyte*)key));
+        }
+    }
+
     /// <summary>Takes a reference on the store for one operation; throws ObjectDisposedException after Dispose.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal StoreLease Lease()
