@@ -7,7 +7,9 @@
 #     bench/Splinter.Interop.Benchmarks.
 #  2. Native baseline: bench/native/run.sh --json (ns/op median of 5 runs, instructions/op under callgrind).
 #  3. Instructions/op of the C# loops (raw and SplinterStore) under callgrind (one valgrind run, one dumped part
-#     per loop; bench/callgrind/breakdown.sh shows where they go).
+#     per loop; bench/callgrind/breakdown.sh shows where they go). Runtime settings and valgrind options come from
+#     bench/callgrind/dotnet-valgrind.sh; the JIT's method summary (artifacts/bench/work/cg.jit.txt) is checked
+#     for MinOpts methods, which would mean the counts are not of optimized code.
 #  4. BenchmarkDotNet (raw static imports, raw function pointers, SplinterStore; memory diagnoser) and the
 #     cross-process wake latency (C poll+read waiter, C# Wait, WaitAsync, WatchAsync), then one printed table and
 #     artifacts/bench/summary.json (+ summary.md). The C timings run again after the managed ones and the lower
@@ -74,15 +76,18 @@ instructions="$work/managed-instructions.txt"
 if command -v valgrind >/dev/null 2>&1; then
   cg_ops=200000
   ((quick)) && cg_ops=20000
-  log "callgrind: raw C# loops ($cg_ops ops each, JIT warmed outside the collected region)"
+  log "callgrind: C# loops, raw and SplinterStore ($cg_ops ops each, JIT warmed outside the collected region)"
+  # Settings and valgrind options (why --aspace-minaddr: without it the JIT falls back to MinOpts under valgrind).
+  source "$here/callgrind/dotnet-valgrind.sh"
   cg_rc=0
-  DOTNET_TieredCompilation=0 DOTNET_EnableWriteXorExecute=0 DOTNET_GCHeapHardLimit=0x10000000 \
-    valgrind --tool=callgrind --instr-atstart=no --toggle-collect=bench_cg_region --dump-after=bench_cg_region \
-      --callgrind-out-file="$work/cg.out" \
+  env "${cg_dotnet_env[@]}" DOTNET_JitStdOutFile="$work/cg.jit.txt" \
+    valgrind --tool=callgrind "${cg_valgrind_options[@]}" --instr-atstart=no --toggle-collect=bench_cg_region \
+      --dump-after=bench_cg_region --callgrind-out-file="$work/cg.out" \
       dotnet "$app" callgrind "$bin/libbench_cg.so" "$cg_ops" >"$work/cg.order" 2>"$work/cg.log" || cg_rc=$?
   if ((cg_rc != 0)); then
     echo "callgrind of the C# loops failed (exit $cg_rc); C# instr/op stays empty. Log: $work/cg.log" >&2
   else
+    cg_check_jit_summary "$work/cg.jit.txt" || true
     # Part k (in dump order) belongs to the k-th "region NAME OPS" line the app printed.
     mapfile -t parts < <(ls "$work"/cg.out.* 2>/dev/null | awk -F. '{print $NF "\t" $0}' | sort -n | cut -f2)
     k=0

@@ -18,10 +18,18 @@ region_library="$repo/artifacts/bench/bin/libbench_cg.so"
 work="$(mktemp -d "${TMPDIR:-/tmp}/splinter-cg-breakdown.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
-DOTNET_TieredCompilation=0 DOTNET_EnableWriteXorExecute=0 DOTNET_GCHeapHardLimit=0x10000000 \
-DOTNET_PerfMapEnabled=3 DOTNET_PerfMapJitDumpPath="$work" \
-  valgrind --tool=callgrind --instr-atstart=no --toggle-collect=bench_cg_region --dump-after=bench_cg_region \
-    --callgrind-out-file="$work/cg.out" dotnet "$app" callgrind "$region_library" "$ops" >"$work/order" 2>"$work/log"
+# Same runtime settings and valgrind options as bench/run.sh (dotnet-valgrind.sh says why --aspace-minaddr), plus
+# the perf map and DOTNET_TailCallOpt=0. Callgrind starts a new "function" only at a call; optimized code reaches a
+# loop through a precode stub and a tail-called lambda (jumps), so without it a whole loop is booked to the stub's
+# address. Turning tail calls into calls costs a few instructions per region, not per op (the per-op totals match
+# bench/run.sh's).
+source "$here/dotnet-valgrind.sh"
+env "${cg_dotnet_env[@]}" DOTNET_JitStdOutFile="$work/jit.txt" DOTNET_PerfMapEnabled=3 DOTNET_PerfMapJitDumpPath="$work" \
+  DOTNET_TailCallOpt=0 \
+  valgrind --tool=callgrind "${cg_valgrind_options[@]}" --instr-atstart=no --toggle-collect=bench_cg_region \
+    --dump-after=bench_cg_region --callgrind-out-file="$work/cg.out" \
+    dotnet "$app" callgrind "$region_library" "$ops" >"$work/order" 2>"$work/log"
+cg_check_jit_summary "$work/jit.txt" || true
 map="$(ls "$work"/perf-*.map | head -n 1)"
 
 k=0
