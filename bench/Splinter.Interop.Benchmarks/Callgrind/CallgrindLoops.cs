@@ -12,13 +12,16 @@ namespace Splinter.Interop.Benchmarks.Callgrind;
 /// bench_cg_warm. Run it under
 /// <c>valgrind --tool=callgrind --instr-atstart=no --toggle-collect=bench_cg_region --dump-after=bench_cg_region</c>: each region is
 /// dumped as its own part, in the order printed on stdout ("region NAME OPS"), so instructions/op = Ir / OPS.
-/// Start it with DOTNET_TieredCompilation=0 so the warm runs leave fully optimized code behind.
-/// Caveat (measured 2026-11-25 with DOTNET_JitStdOutFile + DOTNET_JitDisasmSummary=1, .NET 10.0.12, valgrind 3.19): under
-/// valgrind the JIT's fully optimized compile fails for about two thirds of the methods, apparently every method that keeps a
-/// direct call (to a managed method or a runtime helper), and the runtime silently recompiles them with MinOpts (no
-/// inlining, locals on the stack). That includes every StoreOps loop and every SplinterStore hot method, and RawOps
-/// StaticSet/PointerSet (GC transition helpers); the other raw loops stay fully optimized. Without valgrind nothing falls
-/// back. So the C# rows of this mode measure MinOpts code: they overstate what the idiomatic layer costs in a real process.
+/// Start it with DOTNET_TieredCompilation=0 so the warm runs leave fully optimized code, and give valgrind
+/// <c>--aspace-minaddr=0x100000000</c> (bench/callgrind/dotnet-valgrind.sh has both, bench/run.sh and
+/// bench/callgrind/breakdown.sh use it). Without that option valgrind maps the runtime below 2 GiB; there the x64 JIT's
+/// optimized compile of every method that calls through an indirection cell (a managed callee or a runtime helper)
+/// fails an emitter assertion (absolute 32-bit cell address plus a REL32 relocation hint) and the JIT silently
+/// recompiles it with MinOpts: measured 2026-11-25 (.NET 10.0.12, valgrind 3.19) 124 of 185 methods, among them
+/// every StoreOps loop, the SplinterStore hot methods and RawOps StaticSet/PointerSet, so the store rows overstated
+/// the idiomatic layer's cost by 30-74%. With the client above 4 GiB all methods are FullOpts and the compiled
+/// methods and code sizes match a run without valgrind (with AVX-512 off, which valgrind does not emulate).
+/// Check with DOTNET_JitStdOutFile + DOTNET_JitDisasmSummary=1 (bench/run.sh does and warns on any MinOpts method).
 /// </summary>
 internal static unsafe class CallgrindLoops
 {
