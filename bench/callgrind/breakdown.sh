@@ -24,8 +24,8 @@ trap 'rm -rf "$work"' EXIT
 # address. Turning tail calls into calls costs a few instructions per region, not per op (the per-op totals match
 # bench/run.sh's).
 source "$here/dotnet-valgrind.sh"
-env "${cg_dotnet_env[@]}" DOTNET_JitStdOutFile="$work/jit.txt" DOTNET_PerfMapEnabled=3 DOTNET_PerfMapJitDumpPath="$work" \
-  DOTNET_TailCallOpt=0 \
+env "${cg_dotnet_env[@]}" DOTNET_JitStdOutFile="$work/jit.txt" \
+  DOTNET_PerfMapEnabled=3 DOTNET_PerfMapJitDumpPath="$work" DOTNET_TailCallOpt=0 \
   valgrind --tool=callgrind "${cg_valgrind_options[@]}" --instr-atstart=no --toggle-collect=bench_cg_region \
     --dump-after=bench_cg_region --callgrind-out-file="$work/cg.out" \
     dotnet "$app" callgrind "$region_library" "$ops" >"$work/order" 2>"$work/log"

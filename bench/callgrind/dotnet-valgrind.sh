@@ -14,20 +14,20 @@
 #     stub and loader heaps (its "preferred range" for rel32 addressing, reserved next to libcoreclr) below 2 GiB.
 #   - For "call [cell]" the JIT picks the 7-byte absolute form ([disp32] with a SIB byte, no relocation) whenever
 #     the cell address fits in a signed 32-bit value. When the x64 emitter writes that form it asserts
-#     (noway_assert) that the runtime's relocation hint for the address is not IMAGE_REL_BASED_REL32. In an
-#     optimized compile the hint is REL32 for addresses in the runtime's preferred range, so below 2 GiB the
-#     assertion fails for nearly every indirection cell (the FullOpts listing stops right before the call, and
-#     DOTNET_JitEnableOptionalRelocs=0, which makes the runtime never answer REL32, removes the fallback).
+#     (noway_assert) that the runtime's relocation hint for the address is not IMAGE_REL_BASED_REL32. The runtime
+#     answers REL32 for addresses in its preferred range, so below 2 GiB the assertion fails for nearly every
+#     indirection cell (the FullOpts listing stops right before the call, and DOTNET_JitEnableOptionalRelocs=0,
+#     which makes the runtime never answer REL32, removes the fallback).
 #   - A failed noway_assert ends the compile with an internal error, and the JIT retries the method once with
-#     MinOpts (no inlining, locals on the stack). The retry emits the same absolute form (FF 14 25 disp32) and passes
-#     the check, so there the hint is not REL32; why it differs by optimization level was not traced. Nothing is
+#     MinOpts (no inlining, locals on the stack). A release JIT ignores noway_asserts in MinOpts, so the retry emits
+#     the same absolute form (FF 14 25 disp32), which is correct since the address does fit in 32 bits. Nothing is
 #     logged; only the JitStdOutFile summary shows "MinOpts".
 #   With every client mapping above 4 GiB no address fits in 32 bits, the JIT takes the RIP-relative path it takes in
 #   a normal process: the list of compiled methods and every code size match a run without valgrind (105 methods,
-#   all FullOpts, compared with AVX-512 off natively: valgrind 3.19 does not emulate it, so the JIT targets AVX2). 0x100000000 is
-#   within valgrind's allowed range (at most 0x200000000). DOTNET_JitEnableOptionalRelocs=0 also avoids the
-#   fallback, but it changes the code (no rel32 addressing at all): 97 of 105 methods differ in size from the
-#   native run, so it is not used.
+#   all FullOpts; compared with AVX-512 off natively, since valgrind 3.19 does not emulate it and the JIT then
+#   targets AVX2). 0x100000000 is within valgrind's allowed range (at most 0x200000000).
+#   DOTNET_JitEnableOptionalRelocs=0 also avoids the fallback, but it changes the code (no rel32 addressing at all):
+#   97 of 105 methods differ in size from the native run, so it is not used.
 cg_dotnet_env=(DOTNET_TieredCompilation=0 DOTNET_EnableWriteXorExecute=0 DOTNET_GCHeapHardLimit=0x10000000
   DOTNET_JitDisasmSummary=1)
 cg_valgrind_options=(--aspace-minaddr=0x100000000)
@@ -43,11 +43,12 @@ cg_check_jit_summary() {
   minopts="$(grep -c '\[MinOpts' "$summary" || true)"
   fullopts="$(grep -c '\[FullOpts' "$summary" || true)"
   if ((minopts > 0)); then
-    echo "callgrind: WARNING: $minopts of $((minopts + fullopts)) methods were JIT-compiled with MinOpts; the C# counts" \
-      "do not measure optimized code (see bench/callgrind/dotnet-valgrind.sh). First ones:" >&2
+    echo "callgrind: WARNING: $minopts of $((minopts + fullopts)) methods were JIT-compiled with MinOpts;" \
+      "the C# counts do not measure optimized code (see bench/callgrind/dotnet-valgrind.sh). First ones:" >&2
     # The measured loops and the store's methods first.
     local loops='(StoreOps|RawOps|SplinterStore):'
-    { grep '\[MinOpts' "$summary" | grep -E "$loops" || true; grep '\[MinOpts' "$summary" | grep -vE "$loops" || true; } |
+    { grep '\[MinOpts' "$summary" | grep -E "$loops" || true
+      grep '\[MinOpts' "$summary" | grep -vE "$loops" || true; } |
       head -n 5 | sed 's/^ *[0-9]*: JIT compiled /  /' >&2
     return 1
   fi
