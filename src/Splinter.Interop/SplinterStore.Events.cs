@@ -16,6 +16,13 @@ public sealed partial class SplinterStore
         }
     }
 
+    /// <summary>
+    /// EventBus.SignalLocalWrites changed. Set's gated path never calls <see cref="OnLocalWrite"/> (it costs a call per
+    /// write), so while local writes are signalled every Set takes the slow path, which does. A Set running while the
+    /// switch flips may go either way.
+    /// </summary>
+    internal void OnSignalLocalWritesChanged(bool signal) => _gatedSetLimit = signal || !_gate.Enabled ? 0 : _maxValueSize;
+
     partial void OnLocalWrite(int slotIndexOrMinus1) => Volatile.Read(ref _events)?.OnLocalWrite(slotIndexOrMinus1);
 
     partial void OnDisposing() => Volatile.Read(ref _events)?.OnStoreDisposing();

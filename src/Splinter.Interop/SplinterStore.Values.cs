@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Threading;
+using Splinter.Interop.Native;
 using Splinter.Interop.Store;
 
 namespace Splinter.Interop;
@@ -92,47 +93,57 @@ public sealed unsafe partial class SplinterStore
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void SetCore(byte* key, ReadOnlySpan<byte> value)
     {
+        // 1..MaxValueSize bytes on a gated store while local writes are not signalled (anything else, including 0 bytes
+        // and too long, goes the slow way).
+        if ((uint)value.Length - 1 < _gatedSetLimit)
+        {
+            int result;
+            fixed (byte* data = &MemoryMarshal.GetReference(value)) // not empty, so never NULL
+            {
+                result = LibSplinterShim.SplinterShim_gated_set((sbyte*)key, data, (nuint)value.Length, _gatePointer);
+            }
+
+            GC.KeepAlive(this); // the store (and its gate) outlive the native call
+            if (result == 0)
+            {
+                return; // no OnLocalWrite: while it has work to do, _gatedSetLimit is 0 (OnSignalLocalWritesChanged)
+            }
+
+            SetSlow(key, value, result);
+            return;
+        }
+
+        SetSlow(key, value, 0);
+    }
+
+    /// <summary>Set's slow path: a failed gated call (<paramref name="gatedResult"/> != 0), a value of a bad length, or a store whose values are too large for gated calls (0).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void SetSlow(byte* key, ReadOnlySpan<byte> value, int gatedResult)
+    {
+        if (gatedResult == LibSplinterShim.SPLINTER_SHIM_GATE_CLOSED)
+        {
+            StoreErrors.ThrowDisposed(Name);
+        }
+
         // 0 or more than the limit: libsplinter answers both with a bare -1, like "full".
         if ((uint)value.Length - 1 >= _maxValueSize)
         {
             StoreErrors.ThrowValueLength(value.Length, _maxValueSize, nameof(value));
         }
 
-        // The hot-call gate, written out (see ExitClosedHotCall).
-        HotCallGate.Slot slot = HotCallGate.t_slot ?? HotCallGate.Register();
-        slot.Active = _hotCallId;
-        if (_closing)
+        using (Lease())
         {
-            ExitClosedHotCall(slot);
-        }
-
-        int result;
-        fixed (byte* data = &MemoryMarshal.GetReference(value)) // not empty (checked above), so never NULL
-        {
-            result = _api.splinter_set((sbyte*)key, data, (nuint)value.Length);
-            if (result != 0)
+            fixed (byte* data = &MemoryMarshal.GetReference(value))
             {
-                SetFailedInHotCall(slot, key, data, value.Length, result);
+                int result = gatedResult != 0 ? gatedResult : _api.splinter_set((sbyte*)key, data, (nuint)value.Length);
+                if (result != 0)
+                {
+                    SetFailed(key, data, value.Length, result);
+                }
             }
         }
 
-        slot.Active = 0;
-        GC.KeepAlive(this); // the store (and its SafeHandle) outlive the native call
-        Volatile.Read(ref _events)?.OnLocalWrite(-1); // OnLocalWrite(-1) written out
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void SetFailedInHotCall(HotCallGate.Slot slot, byte* key, byte* data, int length, int result)
-    {
-        try
-        {
-            SetFailed(key, data, length, result);
-        }
-        catch
-        {
-            slot.Active = 0;
-            throw;
-        }
+        OnLocalWrite(-1);
     }
 
     private void SetFailed(byte* key, byte* data, int length, int result)
@@ -458,46 +469,41 @@ public sealed unsafe partial class SplinterStore
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TryGetCore(byte* key, Span<byte> destination, out int length)
     {
-        // The hot-call gate, written out (see ExitClosedHotCall).
-        HotCallGate.Slot slot = HotCallGate.t_slot ?? HotCallGate.Register();
-        slot.Active = _hotCallId;
-        if (_closing)
-        {
-            ExitClosedHotCall(slot);
-        }
-
         nuint size = nuint.MaxValue;
+        int result = 0;
 
-        // An empty span would pin to NULL, which libsplinter reads as a size query: never pass NULL (the slow path
-        // handles an empty destination).
-        if (destination.Length != 0)
+        // A non-empty destination on a gated store. (An empty span would pin to NULL, which libsplinter reads as a size
+        // query: the slow path handles it.)
+        if ((uint)destination.Length - 1 < _gatedGetLimit)
         {
             fixed (byte* data = &MemoryMarshal.GetReference(destination))
             {
-                if (_api.splinter_get((sbyte*)key, data, (nuint)destination.Length, &size) == 0)
-                {
-                    slot.Active = 0;
-                    GC.KeepAlive(this);
-                    length = (int)size;
-                    return true;
-                }
+                result = LibSplinterShim.SplinterShim_gated_get((sbyte*)key, data, (nuint)destination.Length, &size, _gatePointer);
+            }
+
+            GC.KeepAlive(this); // the store (and its gate) outlive the native call
+            if (result == 0)
+            {
+                length = (int)size;
+                return true;
             }
         }
 
-        return TryGetSlowInHotCall(slot, key, destination, size, out length);
+        return TryGetLeased(key, destination, result, size, out length);
     }
 
+    /// <summary>TryGet's slow path: a failed gated call (<paramref name="gatedResult"/> != 0), an empty destination, or a store whose values are too large for gated calls.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private bool TryGetSlowInHotCall(HotCallGate.Slot slot, byte* key, Span<byte> destination, nuint sizeSeen, out int length)
+    private bool TryGetLeased(byte* key, Span<byte> destination, int gatedResult, nuint sizeSeen, out int length)
     {
-        try
+        if (gatedResult == LibSplinterShim.SPLINTER_SHIM_GATE_CLOSED)
+        {
+            StoreErrors.ThrowDisposed(Name);
+        }
+
+        using (Lease())
         {
             return TryGetSlow(key, destination, sizeSeen, out length) == GetStatus.Found;
-        }
-        finally
-        {
-            slot.Active = 0;
-            GC.KeepAlive(this);
         }
     }
 
@@ -679,17 +685,13 @@ public sealed unsafe partial class SplinterStore
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ulong GetEpochCore(byte* key)
     {
-        // The hot-call gate, written out (see ExitClosedHotCall).
-        HotCallGate.Slot slot = HotCallGate.t_slot ?? HotCallGate.Register();
-        slot.Active = _hotCallId;
-        if (_closing)
+        ulong epoch = LibSplinterShim.SplinterShim_gated_get_epoch((sbyte*)key, _gatePointer);
+        GC.KeepAlive(this); // the store (and its gate) outlive the native call
+        if (epoch == LibSplinterShim.SPLINTER_SHIM_GATE_CLOSED_EPOCH)
         {
-            ExitClosedHotCall(slot);
+            StoreErrors.ThrowDisposed(Name);
         }
 
-        ulong epoch = _api.splinter_get_epoch((sbyte*)key);
-        slot.Active = 0;
-        GC.KeepAlive(this);
         return epoch;
     }
 

@@ -25,8 +25,10 @@ public sealed unsafe partial class SplinterStore : IDisposable
     private readonly uint _slotCount;
     private readonly uint _maxValueSize;
     private readonly long _contentionBudget;
-    private readonly nint _hotCallId = HotCallGate.NewStoreId();
-    private volatile bool _closing;
+    private readonly HotCallGate _gate;
+    private readonly SplinterShim_gate* _gatePointer;
+    private uint _gatedSetLimit; // see OnSignalLocalWritesChanged
+    private readonly uint _gatedGetLimit;
 
     private SplinterStore(string name, SplinterVariant variant, string backingPath, SplinterApi api, StoreHandle handle, StoreRegistry.Entry entry, TimeSpan contentionTimeout)
     {
@@ -41,6 +43,12 @@ public sealed unsafe partial class SplinterStore : IDisposable
         _slotCount = _header->slots;
         _maxValueSize = _header->max_val_sz;
         _contentionBudget = Math.Max(1, (long)(contentionTimeout.TotalSeconds * Stopwatch.Frequency));
+        _gate = new HotCallGate(api, _maxValueSize);
+        _gatePointer = _gate.Pointer;
+
+        // Compared with (uint)length - 1, so a length of 0 never passes; 0 turns the gated path off.
+        _gatedSetLimit = _gate.Enabled ? _maxValueSize : 0;
+        _gatedGetLimit = _gate.Enabled ? int.MaxValue : 0u;
     }
 
     private enum OpenMode
@@ -157,8 +165,7 @@ public sealed unsafe partial class SplinterStore : IDisposable
         OnDisposing();
 
         // Hot calls do not hold a SafeHandle reference: stop new ones, wait for running ones.
-        _closing = true;
-        HotCallGate.Drain(_hotCallId);
+        _gate.Close();
         _handle.Dispose();
     }
 
@@ -192,23 +199,6 @@ public sealed unsafe partial class SplinterStore : IDisposable
         }
 
         return new StoreLease(_handle);
-    }
-
-    // A hot call (TryGet, Set, GetEpoch; see HotCallGate) enters the gate with these lines, written out in each so
-    // that no call is left where the JIT does not inline:
-    //     HotCallGate.Slot slot = HotCallGate.t_slot ?? HotCallGate.Register();
-    //     slot.Active = _hotCallId;
-    //     if (_closing) { ExitClosedHotCall(slot); }
-    // and must clear the slot (slot.Active = 0) on every exit: directly after the native call (which cannot throw),
-    // or through a try/finally around anything that can.
-
-    /// <summary>A hot call found the store closing: leaves the gate and throws ObjectDisposedException.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-    private void ExitClosedHotCall(HotCallGate.Slot slot)
-    {
-        slot.Active = 0;
-        StoreErrors.ThrowDisposed(Name);
     }
 
     private static SplinterStore OpenCore(string nameOrPath, OpenMode mode, uint slotCount, uint maxValueSize, SplinterStoreOptions options)

@@ -69,6 +69,7 @@ public sealed unsafe class EventBus
         set
         {
             _signalLocalWrites = value;
+            _store.OnSignalLocalWritesChanged(value);
             if (!value)
             {
                 Interlocked.Exchange(ref _localTarget, null)?.Handle?.Dispose();

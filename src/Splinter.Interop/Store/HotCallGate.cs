@@ -1,96 +1,56 @@
 using System;
-using System.Collections.Generic;
 using System.Runtime.CompilerServices;
-using System.Threading;
+using Splinter.Interop.Native;
 
 namespace Splinter.Interop.Store;
 
 /// <summary>
-/// Keeps the store mapped under the hot calls (TryGet, Set, GetEpoch) without the two
-/// interlocked operations of DangerousAddRef/DangerousRelease, which cost about 10 ns per call
-/// (half of a native get_epoch). A call publishes "this thread is inside store S" in a
-/// per-thread slot with a plain volatile store, then reads S's closing flag. Dispose sets the
-/// flag, runs <see cref="Interlocked.MemoryBarrierProcessWide"/> (membarrier: every CPU drains
-/// its store buffer), then waits until no slot names S before it releases the SafeHandle. That is
-/// the asymmetric form of Dekker's protocol: either the call sees the flag and backs out, or
-/// Dispose sees the call and waits for it. Everything else uses the SafeHandle lease.
+/// Keeps the store mapped under the hot calls (TryGet, Set, GetEpoch) at no cost on their path: no SafeHandle
+/// reference (DangerousAddRef/Release are two interlocked operations, about 10 ns, half of a native get_epoch), no
+/// thread-local marker. A hot call goes through the shim's SplinterShim_gated_* functions, which read the library
+/// function from this gate in native code and tail-call it. Those imports are SuppressGCTransition: the thread stays
+/// in cooperative mode from the managed call site until it is back, so a runtime suspension cannot complete while it
+/// is inside. <see cref="Close"/> swaps the gate's entries for stubs that answer "closed" and then forces such a
+/// suspension (a blocking generation-0 GC). After it, every gated call either has returned or will reach a stub
+/// without touching the store. The entry is read in native code on purpose: a managed read could be followed by a GC
+/// poll before the call, where the thread could be held across the whole Dispose and then enter a closed store.
 /// </summary>
-internal static class HotCallGate
+/// <remarks>
+/// SuppressGCTransition asks for short calls. The gated get and set copy at most the store's largest value, so the
+/// store takes the gated path only when that is at most <see cref="MaxGatedValueSize"/> bytes; a store with larger
+/// values uses the SafeHandle lease for every call (two interlocked operations next to a copy of tens of kilobytes).
+/// </remarks>
+internal sealed unsafe class HotCallGate
 {
-    private static readonly object s_lock = new();
-    private static readonly List<WeakReference<Slot>> s_slots = new();
-    private static int s_pruneAt = 64;
+    /// <summary>The largest value size for which gets and sets are gated calls (their copy stays in the microseconds).</summary>
+    public const uint MaxGatedValueSize = 64 * 1024;
 
-    /// <summary>
-    /// This thread's slot, or null before its first hot call (then call <see cref="Register"/>). A field rather than a
-    /// property so that the hot calls read it without a call even where the JIT does not inline (minimally optimized
-    /// code, which is what runs under valgrind).
-    /// </summary>
-    [ThreadStatic]
-    internal static Slot? t_slot;
+    // Pinned: the shim reads it, and it lives as long as the gate object (which its store references).
+    private readonly byte[] _memory;
 
-    private static long s_lastStoreId;
-
-    /// <summary>A process-unique id for a store (slots hold ids, not references: no GC write barrier on the hot path).</summary>
-    public static nint NewStoreId() => (nint)Interlocked.Increment(ref s_lastStoreId);
-
-    /// <summary>Waits until no thread is inside a hot call of store <paramref name="storeId"/>. Call after setting the store's closing flag.</summary>
-    public static void Drain(nint storeId)
+    public HotCallGate(SplinterApi api, uint maxValueSize)
     {
-        Interlocked.MemoryBarrierProcessWide();
-        Slot[] slots;
-        lock (s_lock)
-        {
-            var alive = new List<Slot>(s_slots.Count);
-            foreach (WeakReference<Slot> reference in s_slots)
-            {
-                if (reference.TryGetTarget(out Slot? slot))
-                {
-                    alive.Add(slot);
-                }
-            }
-
-            slots = alive.ToArray();
-        }
-
-        foreach (Slot slot in slots)
-        {
-            SpinWait spin = default;
-            while (slot.Active == storeId)
-            {
-                spin.SpinOnce();
-            }
-        }
+        _memory = GC.AllocateArray<byte>(sizeof(SplinterShim_gate), pinned: true);
+        Pointer = (SplinterShim_gate*)Unsafe.AsPointer(ref _memory[0]);
+        Pointer->get = (nuint)api.splinter_get;
+        Pointer->set = (nuint)api.splinter_set;
+        Pointer->get_epoch = (nuint)api.splinter_get_epoch;
+        Enabled = maxValueSize <= MaxGatedValueSize;
     }
 
-    /// <summary>Creates and registers this thread's slot (first hot call of the thread).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    internal static Slot Register()
+    /// <summary>The gate the shim reads; valid while this object is reachable.</summary>
+    public SplinterShim_gate* Pointer { get; }
+
+    /// <summary>True when gets and sets may take the gated path (values of at most <see cref="MaxGatedValueSize"/>).</summary>
+    public bool Enabled { get; }
+
+    /// <summary>Closes the gate and returns once no thread is inside a gated call any more.</summary>
+    public void Close()
     {
-        var slot = new Slot();
-        lock (s_lock)
-        {
-            if (s_slots.Count >= s_pruneAt)
-            {
-                // Threads that ended left collectable slots behind: drop them.
-                s_slots.RemoveAll(static reference => !reference.TryGetTarget(out _));
-                s_pruneAt = Math.Max(64, s_slots.Count * 2);
-            }
+        LibSplinterShim.SplinterShim_gate_close(Pointer);
 
-            s_slots.Add(new WeakReference<Slot>(slot));
-        }
-
-        t_slot = slot;
-        return slot;
-    }
-
-    /// <summary>One thread's marker: the id of the store it is inside a hot call of, or 0.</summary>
-    internal sealed class Slot
-    {
-        /// <summary>
-        /// The id of the store whose hot call this thread is running, or 0. A volatile field (volatile read and write
-        /// semantics, as before with Volatile.Read/Write) so that no accessor call is left in code the JIT did not inline.
-        /// </summary>
-        public volatile nint Active;
+        // Gated calls run in cooperative mode: a blocking collection suspends every managed thread at a safe point, and a
+        // thread inside a gated call reaches one only after it returned. Threads that enter later jump to the closed stubs.
+        GC.Collect(0, GCCollectionMode.Forced, blocking: true);
     }
 }
