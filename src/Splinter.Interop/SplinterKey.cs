@@ -11,11 +11,10 @@ public readonly struct SplinterKey : IEquatable<SplinterKey>
     /// <summary>The largest key length in UTF-8 bytes.</summary>
     public const int MaxByteCount = KeyBytes.MaxByteCount;
 
-    // Allocated on the pinned object heap: its address never changes, so the hot path passes it
-    // to native code without a fixed statement.
-    // Internal (read by the store's hot calls directly, so no accessor call is left where the JIT does not inline).
-    internal readonly byte[]? _utf8z;
-    private readonly string? _text;
+    // Allocated on the pinned object heap: its address never changes, so the hot path passes it to native code without
+    // a fixed statement. _address is that address, kept beside the array so the hot calls read it with one load.
+    private readonly byte[]? _utf8z;
+    private readonly nint _address;
 
     /// <summary>Creates a key from a string (encoded as UTF-8).</summary>
     /// <exception cref="ArgumentNullException"><paramref name="key"/> is null.</exception>
@@ -26,8 +25,7 @@ public readonly struct SplinterKey : IEquatable<SplinterKey>
         ArgumentNullException.ThrowIfNull(key);
         Span<byte> buffer = stackalloc byte[KeyBytes.MaxByteCount];
         int length = KeyBytes.Encode(key, buffer, nameof(key));
-        _utf8z = Pin(buffer.Slice(0, length));
-        _text = key;
+        _utf8z = Pin(buffer.Slice(0, length), out _address);
     }
 
     /// <summary>Creates a key from UTF-8 bytes (without a terminating NUL).</summary>
@@ -35,14 +33,7 @@ public readonly struct SplinterKey : IEquatable<SplinterKey>
     public SplinterKey(ReadOnlySpan<byte> utf8Key)
     {
         KeyBytes.Validate(utf8Key, nameof(utf8Key));
-        _utf8z = Pin(utf8Key);
-        _text = System.Text.Encoding.UTF8.GetString(utf8Key);
-    }
-
-    private SplinterKey(ReadOnlySpan<byte> validatedUtf8, string text)
-    {
-        _utf8z = Pin(validatedUtf8);
-        _text = text;
+        _utf8z = Pin(utf8Key, out _address);
     }
 
     /// <summary>True for <c>default(SplinterKey)</c>, which is not a usable key.</summary>
@@ -60,15 +51,18 @@ public readonly struct SplinterKey : IEquatable<SplinterKey>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
-            byte[]? bytes = _utf8z;
-            if (bytes is null)
+            byte* address = (byte*)_address;
+            if (address == null)
             {
                 ThrowDefault();
             }
 
-            return (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(bytes));
+            return address;
         }
     }
+
+    /// <summary>The pinned array behind <see cref="Pointer"/>: hot calls keep it alive until the native call returned.</summary>
+    internal byte[]? Owner => _utf8z;
 
     /// <summary>Creates a key from a string; same as the constructor.</summary>
     public static SplinterKey Create(string key) => new(key);
@@ -89,12 +83,12 @@ public readonly struct SplinterKey : IEquatable<SplinterKey>
             return false;
         }
 
-        result = new SplinterKey(buffer.Slice(0, written), key);
+        result = new SplinterKey(buffer.Slice(0, written));
         return true;
     }
 
-    /// <summary>The key as a string.</summary>
-    public override string ToString() => _text ?? string.Empty;
+    /// <summary>The key as a string (decoded from its UTF-8 bytes).</summary>
+    public override string ToString() => _utf8z is null ? string.Empty : System.Text.Encoding.UTF8.GetString(Utf8);
 
     /// <summary>Byte-wise equality.</summary>
     public bool Equals(SplinterKey other) => IsDefault == other.IsDefault && Utf8.SequenceEqual(other.Utf8);
@@ -119,11 +113,12 @@ public readonly struct SplinterKey : IEquatable<SplinterKey>
     /// <summary>Converts a string to a key (validating it); throws like the constructor.</summary>
     public static explicit operator SplinterKey(string key) => new(key);
 
-    private static byte[] Pin(ReadOnlySpan<byte> utf8)
+    private static unsafe byte[] Pin(ReadOnlySpan<byte> utf8, out nint address)
     {
         byte[] bytes = GC.AllocateUninitializedArray<byte>(utf8.Length + 1, pinned: true);
         utf8.CopyTo(bytes);
         bytes[utf8.Length] = 0;
+        address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(bytes));
         return bytes;
     }
 

@@ -55,14 +55,8 @@ public sealed unsafe partial class SplinterStore
     /// <param name="value">The value bytes.</param>
     public void Set(SplinterKey key, ReadOnlySpan<byte> value)
     {
-        // key.Pointer written out: one call less where the JIT does not inline.
-        byte[]? bytes = key._utf8z;
-        if (bytes is null)
-        {
-            SplinterKey.ThrowDefault();
-        }
-
-        SetCore((byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(bytes)), value);
+        SetCore(key.Pointer, value);
+        GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
     }
 
     /// <summary>Writes a string value (UTF-8) under <paramref name="key"/>.</summary>
@@ -95,12 +89,13 @@ public sealed unsafe partial class SplinterStore
     {
         // 1..MaxValueSize bytes on a gated store while local writes are not signalled (anything else, including 0 bytes
         // and too long, goes the slow way).
+        SplinterShim_gate* gate = _gatePointer; // first: it doubles as the null check of this
         if ((uint)value.Length - 1 < _gatedSetLimit)
         {
             int result;
             fixed (byte* data = &MemoryMarshal.GetReference(value)) // not empty, so never NULL
             {
-                result = LibSplinterShim.SplinterShim_gated_set((sbyte*)key, data, (nuint)value.Length, _gatePointer);
+                result = LibSplinterShim.SplinterShim_gated_set((sbyte*)key, data, (nuint)value.Length, gate);
             }
 
             GC.KeepAlive(this); // the store (and its gate) outlive the native call
@@ -236,14 +231,9 @@ public sealed unsafe partial class SplinterStore
     /// <returns>True if the value was copied.</returns>
     public bool TryGet(SplinterKey key, Span<byte> destination, out int length)
     {
-        // key.Pointer written out: one call less where the JIT does not inline.
-        byte[]? bytes = key._utf8z;
-        if (bytes is null)
-        {
-            SplinterKey.ThrowDefault();
-        }
-
-        return TryGetCore((byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(bytes)), destination, out length);
+        bool found = TryGetCore(key.Pointer, destination, out length);
+        GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
+        return found;
     }
 
     /// <summary>Reads the length of a key's value without copying it.</summary>
@@ -386,14 +376,9 @@ public sealed unsafe partial class SplinterStore
     /// <returns>The slot epoch or 0.</returns>
     public ulong GetEpoch(SplinterKey key)
     {
-        // key.Pointer written out: one call less where the JIT does not inline.
-        byte[]? bytes = key._utf8z;
-        if (bytes is null)
-        {
-            SplinterKey.ThrowDefault();
-        }
-
-        return GetEpochCore((byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(bytes)));
+        ulong epoch = GetEpochCore(key.Pointer);
+        GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
+        return epoch;
     }
 
     /// <summary>Tells whether the key exists.</summary>
@@ -467,18 +452,20 @@ public sealed unsafe partial class SplinterStore
     public int Append(SplinterKey key, ReadOnlySpan<byte> data) => AppendCore(key.Pointer, data);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [SkipLocalsInit]
     private bool TryGetCore(byte* key, Span<byte> destination, out int length)
     {
-        nuint size = nuint.MaxValue;
+        SplinterShim_gate* gate = _gatePointer; // first: it doubles as the null check of this
         int result = 0;
 
         // A non-empty destination on a gated store. (An empty span would pin to NULL, which libsplinter reads as a size
         // query: the slow path handles it.)
         if ((uint)destination.Length - 1 < _gatedGetLimit)
         {
+            nuint size;
             fixed (byte* data = &MemoryMarshal.GetReference(destination))
             {
-                result = LibSplinterShim.SplinterShim_gated_get((sbyte*)key, data, (nuint)destination.Length, &size, _gatePointer);
+                result = LibSplinterShim.SplinterShim_gated_get((sbyte*)key, data, (nuint)destination.Length, &size, gate);
             }
 
             GC.KeepAlive(this); // the store (and its gate) outlive the native call
@@ -489,12 +476,18 @@ public sealed unsafe partial class SplinterStore
             }
         }
 
-        return TryGetLeased(key, destination, result, size, out length);
+        // Packed rather than an out parameter, which would keep the caller's length variable in memory.
+        ulong found = TryGetLeased(key, destination, result);
+        length = (int)(uint)found;
+        return found > uint.MaxValue;
     }
 
-    /// <summary>TryGet's slow path: a failed gated call (<paramref name="gatedResult"/> != 0), an empty destination, or a store whose values are too large for gated calls.</summary>
+    /// <summary>
+    /// TryGet's slow path: a failed gated call (<paramref name="gatedResult"/> != 0), an empty destination, or a store
+    /// whose values are too large for gated calls. Returns the length in the low 32 bits and 1 above them when found.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private bool TryGetLeased(byte* key, Span<byte> destination, int gatedResult, nuint sizeSeen, out int length)
+    private ulong TryGetLeased(byte* key, Span<byte> destination, int gatedResult)
     {
         if (gatedResult == LibSplinterShim.SPLINTER_SHIM_GATE_CLOSED)
         {
@@ -503,20 +496,9 @@ public sealed unsafe partial class SplinterStore
 
         using (Lease())
         {
-            return TryGetSlow(key, destination, sizeSeen, out length) == GetStatus.Found;
+            bool found = GetWithErrno(key, destination, out int length) == GetStatus.Found;
+            return (found ? 1UL << 32 : 0) | (uint)length;
         }
-    }
-
-    private GetStatus TryGetSlow(byte* key, Span<byte> destination, nuint sizeSeen, out int length)
-    {
-        // The library writes *out_sz before its size check: a size above the capacity is EMSGSIZE.
-        if (sizeSeen != nuint.MaxValue && sizeSeen > (nuint)destination.Length)
-        {
-            length = (int)sizeSeen;
-            return GetStatus.TooSmall;
-        }
-
-        return GetWithErrno(key, destination, out length);
     }
 
     /// <summary>splinter_get through the errno wrapper with the bounded retry on EAGAIN. Caller holds a lease or a hot call.</summary>
@@ -685,7 +667,7 @@ public sealed unsafe partial class SplinterStore
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ulong GetEpochCore(byte* key)
     {
-        ulong epoch = LibSplinterShim.SplinterShim_gated_get_epoch((sbyte*)key, _gatePointer);
+        ulong epoch = LibSplinterShim.SplinterShim_gated_get_epoch((sbyte*)key, _gatePointer); // (the field read null-checks this)
         GC.KeepAlive(this); // the store (and its gate) outlive the native call
         if (epoch == LibSplinterShim.SPLINTER_SHIM_GATE_CLOSED_EPOCH)
         {

@@ -87,6 +87,41 @@ public sealed class StoreValueTests(SplinterVariant variant) : StoreFixtureBase(
     }
 
     [Test]
+    public void LargeValueStore_TakesTheLeasedPath_AndBehavesTheSame()
+    {
+        // Values over 64 KiB keep TryGet/Set off the gated (no GC transition) path; the behavior must not change.
+        const int Large = 96 * 1024;
+        _store.Dispose(); // one store per process and variant
+        using SplinterStore large = Names.Create(slots: 4, maxValueSize: Large + 1, purpose: "large");
+        var key = new SplinterKey("big");
+        byte[] value = new byte[Large];
+        new Random(7).NextBytes(value);
+        large.Set(key, value);
+        large.Set("small", "s"u8);
+
+        byte[] destination = new byte[Large + 1];
+        Assert.Multiple(() =>
+        {
+            Assert.That(large.TryGet(key, destination, out int length), Is.True);
+            Assert.That(length, Is.EqualTo(Large));
+            Assert.That(destination.AsSpan(0, length).SequenceEqual(value), Is.True);
+            Assert.That(large.TryGet("small", destination, out length), Is.True);
+            Assert.That(length, Is.EqualTo(1));
+            Assert.That(large.TryGet("missing", destination, out length), Is.False);
+            Assert.That(length, Is.Zero);
+            Assert.That(large.TryGet(key, destination.AsSpan(0, 100), out length), Is.False);
+            Assert.That(length, Is.EqualTo(Large));
+            Assert.That(large.GetEpoch(key), Is.EqualTo(2UL));
+            Assert.Throws<ArgumentOutOfRangeException>(() => large.Set(key, new byte[Large + 2]));
+        });
+
+        large.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => large.Set(key, value));
+        Assert.Throws<ObjectDisposedException>(() => large.TryGet(key, destination, out _));
+        Assert.Throws<ObjectDisposedException>(() => large.GetEpoch(key));
+    }
+
+    [Test]
     public void TryGet_SmallDestination_ReturnsFalseWithNeededLength()
     {
         _store.Set("k", new byte[40]);
