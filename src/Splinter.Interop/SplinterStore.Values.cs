@@ -456,13 +456,13 @@ public sealed unsafe partial class SplinterStore
     private bool TryGetCore(byte* key, Span<byte> destination, out int length)
     {
         SplinterShim_gate* gate = _gatePointer; // first: it doubles as the null check of this
-        int result = 0;
 
         // A non-empty destination on a gated store. (An empty span would pin to NULL, which libsplinter reads as a size
         // query: the slow path handles it.)
         if ((uint)destination.Length - 1 < _gatedGetLimit)
         {
             nuint size;
+            int result;
             fixed (byte* data = &MemoryMarshal.GetReference(destination))
             {
                 result = LibSplinterShim.SplinterShim_gated_get((sbyte*)key, data, (nuint)destination.Length, &size, gate);
@@ -474,20 +474,28 @@ public sealed unsafe partial class SplinterStore
                 length = (int)size;
                 return true;
             }
+
+            return DecodeSlowGet(TryGetSlow(key, destination, result), out length);
         }
 
-        // Packed rather than an out parameter, which would keep the caller's length variable in memory.
-        ulong found = TryGetLeased(key, destination, result);
-        length = (int)(uint)found;
-        return found > uint.MaxValue;
+        return DecodeSlowGet(TryGetSlow(key, destination, 0), out length);
+    }
+
+    /// <summary>Unpacks <see cref="TryGetSlow"/>'s answer (no out parameter there: it would keep the caller's length variable in memory).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool DecodeSlowGet(int coded, out int length)
+    {
+        length = coded ^ (coded >> 31);
+        return coded >= 0;
     }
 
     /// <summary>
     /// TryGet's slow path: a failed gated call (<paramref name="gatedResult"/> != 0), an empty destination, or a store
-    /// whose values are too large for gated calls. Returns the length in the low 32 bits and 1 above them when found.
+    /// whose values are too large for gated calls. Returns the length when found, otherwise ~length (0 for a missing key,
+    /// the needed size for a destination that is too small).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private ulong TryGetLeased(byte* key, Span<byte> destination, int gatedResult)
+    private int TryGetSlow(byte* key, Span<byte> destination, int gatedResult)
     {
         if (gatedResult == LibSplinterShim.SPLINTER_SHIM_GATE_CLOSED)
         {
@@ -496,8 +504,7 @@ public sealed unsafe partial class SplinterStore
 
         using (Lease())
         {
-            bool found = GetWithErrno(key, destination, out int length) == GetStatus.Found;
-            return (found ? 1UL << 32 : 0) | (uint)length;
+            return GetWithErrno(key, destination, out int length) == GetStatus.Found ? length : ~length;
         }
     }
 

@@ -44,14 +44,28 @@ internal static class EventStores
 
     /// <summary>
     /// The descriptor count after finalizers ran, so descriptors that earlier tests left to the
-    /// garbage collector (child-process pipes, for example) do not close in the middle of a count.
+    /// garbage collector (child-process pipes, for example) do not close in the middle of a count,
+    /// and once two readings 50 ms apart agree (for at most two seconds): waiter threads of subscriptions
+    /// disposed just before close their descriptors as they exit.
     /// </summary>
     internal static int SettledDescriptorCount()
     {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        return OpenDescriptorCount();
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        int previous = -1;
+        while (true)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            int count = OpenDescriptorCount();
+            if (count == previous || deadline.Elapsed > TimeSpan.FromSeconds(2))
+            {
+                return count;
+            }
+
+            previous = count;
+            System.Threading.Thread.Sleep(50);
+        }
     }
 
     /// <summary>
