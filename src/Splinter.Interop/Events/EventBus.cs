@@ -99,6 +99,34 @@ public sealed unsafe class EventBus
         Volatile.Write(ref _armedHere, 1);
     }
 
+    /// <summary>The number of 64-bit words in the bus's dirty mask (one bit per slot index modulo 1024).</summary>
+    public const int DirtyMaskWords = LibSplinter.SPLINTER_MAX_SLOTS / 64;
+
+    /// <summary>
+    /// Copies the bus's dirty mask (splinter_event_bus_get_dirty): bit <c>i % 64</c> of word <c>i / 64</c> is set once
+    /// slot <c>i</c> (modulo 1024) was written in the owner process. The mask is cumulative (nothing clears it) and
+    /// aliases slots 1024 apart, so it tells "ever written since the bus was created", not "changed since you looked":
+    /// for that, use <see cref="Subscribe"/>.
+    /// </summary>
+    /// <param name="destination">Receives up to <see cref="DirtyMaskWords"/> words; words past that are left alone.</param>
+    /// <returns>The number of words written: min(destination.Length, <see cref="DirtyMaskWords"/>).</returns>
+    public int CopyDirtyMask(Span<ulong> destination)
+    {
+        int words = Math.Min(destination.Length, DirtyMaskWords);
+        if (words == 0)
+        {
+            return 0;
+        }
+
+        using var lease = _store.Lease();
+        fixed (ulong* output = destination)
+        {
+            _store.Api.splinter_event_bus_get_dirty(output, (nuint)words);
+        }
+
+        return words;
+    }
+
     /// <summary>
     /// Opens a subscription: its own descriptor for the bus (splinter_event_bus_open) and its own
     /// memory of slot epochs, so that <see cref="EventSubscription.ReadChanges"/> reports exactly what
@@ -273,7 +301,8 @@ public sealed unsafe class EventBus
             throw new EventBusUnavailableException(EventBusUnavailableException.ReasonFor(error), error, ownerPid, ownerFd);
         }
 
-        EventFdHandle handle = new(fd);
+        // Closed by the library's own splinter_event_bus_close, the counterpart of splinter_event_bus_open.
+        EventFdHandle handle = new(fd, _store.Api.splinter_event_bus_close);
         try
         {
             // NOTE: in the owner process splinter_event_bus_open is a plain dup without

@@ -16,10 +16,19 @@ public sealed class EventFdHandle : SafeHandle
     {
     }
 
+    private readonly unsafe delegate* unmanaged[Cdecl]<int, void> _libraryClose;
+
     internal EventFdHandle(int descriptor)
         : base(new IntPtr(-1), ownsHandle: true)
     {
         SetHandle(new IntPtr(descriptor));
+    }
+
+    /// <summary>A descriptor that a library function closes (splinter_event_bus_close for a bus descriptor).</summary>
+    internal unsafe EventFdHandle(int descriptor, delegate* unmanaged[Cdecl]<int, void> libraryClose)
+        : this(descriptor)
+    {
+        _libraryClose = libraryClose;
     }
 
     /// <summary>True when no descriptor is held.</summary>
@@ -52,5 +61,14 @@ public sealed class EventFdHandle : SafeHandle
     }
 
     /// <summary>Closes the descriptor.</summary>
-    protected override bool ReleaseHandle() => Events.LibC.close((int)handle.ToInt64()) == 0;
+    protected override unsafe bool ReleaseHandle()
+    {
+        if (_libraryClose != null)
+        {
+            _libraryClose((int)handle.ToInt64()); // void: closes the descriptor and reports nothing
+            return true;
+        }
+
+        return Events.LibC.close((int)handle.ToInt64()) == 0;
+    }
 }

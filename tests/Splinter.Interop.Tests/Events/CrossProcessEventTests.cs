@@ -162,11 +162,14 @@ public sealed class CrossProcessEventTests
         }
 
         int before = EventStores.SettledDescriptorCount();
+        string[] beforeTargets = EventStores.DescriptorTargets();
         int during;
+        string[] duringTargets;
         using (EventSubscription held = Store.Events.Subscribe())
         {
             // Bus descriptor, sync epoll, dispose signal and the owner's pidfd.
             during = EventStores.OpenDescriptorCount();
+            duringTargets = EventStores.DescriptorTargets();
         }
 
         // Kept reachable, so that finalizers cannot close what Dispose forgot.
@@ -184,8 +187,10 @@ public sealed class CrossProcessEventTests
             }
         }
 
-        Assert.That(during - before, Is.EqualTo(4), "a cross-process subscription holds bus, epoll, signal and pidfd descriptors");
-        Assert.That(EventStores.DescriptorCountReturningTo(before), Is.EqualTo(before));
+        Assert.That(during - before, Is.EqualTo(4), () => "a cross-process subscription holds bus, epoll, signal and pidfd descriptors; difference: "
+            + EventStores.DescriptorDifference(beforeTargets, duringTargets));
+        Assert.That(EventStores.DescriptorCountReturningTo(before), Is.EqualTo(before),
+            () => "descriptors left after 200 subscriptions: " + EventStores.DescriptorDifference(beforeTargets, EventStores.DescriptorTargets()));
         GC.KeepAlive(disposed);
     }
 

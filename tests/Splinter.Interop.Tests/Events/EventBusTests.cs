@@ -108,6 +108,40 @@ public sealed class EventBusTests(SplinterVariant variant)
     }
 
     [Test]
+    public void DirtyMaskGainsTheBitOfEachSlotWrittenByTheOwner()
+    {
+        Store.Events.Arm();
+        ulong[] before = new ulong[EventBus.DirtyMaskWords];
+        Assert.That(Store.Events.CopyDirtyMask(before), Is.EqualTo(EventBus.DirtyMaskWords));
+
+        Store.Set("dirty-a", "1"u8);
+        Store.Set("dirty-b", "2"u8);
+        int a = SlotOf("dirty-a");
+        int b = SlotOf("dirty-b");
+
+        // A longer destination gets 16 words; the rest is left as it was.
+        ulong[] after = new ulong[EventBus.DirtyMaskWords + 4];
+        Array.Fill(after, 0xDEADBEEFUL);
+        Assert.That(Store.Events.CopyDirtyMask(after), Is.EqualTo(EventBus.DirtyMaskWords));
+        Assert.Multiple(() =>
+        {
+            Assert.That(after[a / 64] & (1UL << (a % 64)), Is.Not.Zero, "slot of dirty-a");
+            Assert.That(after[b / 64] & (1UL << (b % 64)), Is.Not.Zero, "slot of dirty-b");
+            for (int word = 0; word < EventBus.DirtyMaskWords; word++)
+            {
+                Assert.That(after[word] & before[word], Is.EqualTo(before[word]), "the mask is cumulative");
+            }
+
+            Assert.That(after[EventBus.DirtyMaskWords..], Is.All.EqualTo(0xDEADBEEFUL));
+            Assert.That(Store.Events.CopyDirtyMask(Span<ulong>.Empty), Is.Zero);
+        });
+
+        Span<ulong> two = stackalloc ulong[2];
+        Assert.That(Store.Events.CopyDirtyMask(two), Is.EqualTo(2));
+        Assert.That(two[0], Is.EqualTo(after[0]));
+    }
+
+    [Test]
     public void ChangesBeforeSubscribingAreNotReported()
     {
         Store.Events.Arm();
