@@ -37,7 +37,8 @@ public sealed unsafe partial class SplinterStore
     public void Set(string key, ReadOnlySpan<byte> value)
     {
         KeyBuffer buffer;
-        SetCore(KeyBytes.FromString(key, &buffer), value);
+        byte* utf8z = KeyBytes.FromString(key, &buffer);
+        SetCore(_gatePointer, utf8z, value);
     }
 
     /// <summary>Writes <paramref name="value"/> under a UTF-8 key.</summary>
@@ -47,7 +48,8 @@ public sealed unsafe partial class SplinterStore
     public void Set(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
         KeyBuffer buffer;
-        SetCore(KeyBytes.FromUtf8(key, &buffer), value);
+        byte* utf8z = KeyBytes.FromUtf8(key, &buffer);
+        SetCore(_gatePointer, utf8z, value);
     }
 
     /// <summary>Writes <paramref name="value"/> under a pre-encoded key.</summary>
@@ -55,7 +57,7 @@ public sealed unsafe partial class SplinterStore
     /// <param name="value">The value bytes.</param>
     public void Set(SplinterKey key, ReadOnlySpan<byte> value)
     {
-        SetCore(key.Pointer, value);
+        SetCore(_gatePointer, key.Pointer, value);
         GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
     }
 
@@ -85,11 +87,10 @@ public sealed unsafe partial class SplinterStore
     public void Set(SplinterKey key, string value) => SetStringCore(key.Pointer, value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void SetCore(byte* key, ReadOnlySpan<byte> value)
+    private void SetCore(SplinterShim_gate* gate, byte* key, ReadOnlySpan<byte> value)
     {
         // 1..MaxValueSize bytes on a gated store while local writes are not signalled (anything else, including 0 bytes
         // and too long, goes the slow way).
-        SplinterShim_gate* gate = _gatePointer; // first: it doubles as the null check of this
         if ((uint)value.Length - 1 < _gatedSetLimit)
         {
             int result;
@@ -186,7 +187,7 @@ public sealed unsafe partial class SplinterStore
         try
         {
             int written = StrictUtf8.GetBytes(value, buffer);
-            SetCore(key, buffer.Slice(0, written));
+            SetCore(_gatePointer, key, buffer.Slice(0, written));
         }
         finally
         {
@@ -209,7 +210,8 @@ public sealed unsafe partial class SplinterStore
     public bool TryGet(string key, Span<byte> destination, out int length)
     {
         KeyBuffer buffer;
-        return TryGetCore(KeyBytes.FromString(key, &buffer), destination, out length);
+        byte* utf8z = KeyBytes.FromString(key, &buffer);
+        return TryGetCore(_gatePointer, utf8z, destination, out length);
     }
 
     /// <summary>Copies the value of a UTF-8 key into <paramref name="destination"/>; see <see cref="TryGet(string, Span{byte}, out int)"/>.</summary>
@@ -221,7 +223,8 @@ public sealed unsafe partial class SplinterStore
     public bool TryGet(ReadOnlySpan<byte> key, Span<byte> destination, out int length)
     {
         KeyBuffer buffer;
-        return TryGetCore(KeyBytes.FromUtf8(key, &buffer), destination, out length);
+        byte* utf8z = KeyBytes.FromUtf8(key, &buffer);
+        return TryGetCore(_gatePointer, utf8z, destination, out length);
     }
 
     /// <summary>Copies the value of a pre-encoded key into <paramref name="destination"/>; see <see cref="TryGet(string, Span{byte}, out int)"/>.</summary>
@@ -231,7 +234,7 @@ public sealed unsafe partial class SplinterStore
     /// <returns>True if the value was copied.</returns>
     public bool TryGet(SplinterKey key, Span<byte> destination, out int length)
     {
-        bool found = TryGetCore(key.Pointer, destination, out length);
+        bool found = TryGetCore(_gatePointer, key.Pointer, destination, out length);
         GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
         return found;
     }
@@ -358,7 +361,7 @@ public sealed unsafe partial class SplinterStore
     public ulong GetEpoch(string key)
     {
         KeyBuffer buffer;
-        return GetEpochCore(KeyBytes.FromString(key, &buffer));
+        return GetEpochCore(_gatePointer, KeyBytes.FromString(key, &buffer));
     }
 
     /// <summary>Returns a UTF-8 key's slot epoch, or 0 when it does not exist.</summary>
@@ -368,7 +371,7 @@ public sealed unsafe partial class SplinterStore
     public ulong GetEpoch(ReadOnlySpan<byte> key)
     {
         KeyBuffer buffer;
-        return GetEpochCore(KeyBytes.FromUtf8(key, &buffer));
+        return GetEpochCore(_gatePointer, KeyBytes.FromUtf8(key, &buffer));
     }
 
     /// <summary>Returns a pre-encoded key's slot epoch, or 0 when it does not exist.</summary>
@@ -376,7 +379,7 @@ public sealed unsafe partial class SplinterStore
     /// <returns>The slot epoch or 0.</returns>
     public ulong GetEpoch(SplinterKey key)
     {
-        ulong epoch = GetEpochCore(key.Pointer);
+        ulong epoch = GetEpochCore(_gatePointer, key.Pointer);
         GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
         return epoch;
     }
@@ -453,10 +456,8 @@ public sealed unsafe partial class SplinterStore
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     [SkipLocalsInit]
-    private bool TryGetCore(byte* key, Span<byte> destination, out int length)
+    private bool TryGetCore(SplinterShim_gate* gate, byte* key, Span<byte> destination, out int length)
     {
-        SplinterShim_gate* gate = _gatePointer; // first: it doubles as the null check of this
-
         // A non-empty destination on a gated store. (An empty span would pin to NULL, which libsplinter reads as a size
         // query: the slow path handles it.)
         if ((uint)destination.Length - 1 < _gatedGetLimit)
@@ -672,9 +673,9 @@ public sealed unsafe partial class SplinterStore
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ulong GetEpochCore(byte* key)
+    private ulong GetEpochCore(SplinterShim_gate* gate, byte* key)
     {
-        ulong epoch = LibSplinterShim.SplinterShim_gated_get_epoch((sbyte*)key, _gatePointer); // (the field read null-checks this)
+        ulong epoch = LibSplinterShim.SplinterShim_gated_get_epoch((sbyte*)key, gate);
         GC.KeepAlive(this); // the store (and its gate) outlive the native call
         if (epoch == LibSplinterShim.SPLINTER_SHIM_GATE_CLOSED_EPOCH)
         {
