@@ -171,6 +171,12 @@ public sealed unsafe class EventBus
     private static bool IsOtherProcess(int pid) => pid > 0 && pid != Environment.ProcessId;
 
     /// <summary>
+    /// Set to "1", new subscriptions do not open a pidfd for the owner and fall back to kill(pid, 0) in their periodic
+    /// check, as where pidfd_open is missing (ENOSYS) or refused (EPERM). For such sandboxes and for tests of that path.
+    /// </summary>
+    internal const string NoPidfdVariable = "SPLINTER_INTEROP_NO_PIDFD";
+
+    /// <summary>
     /// A pidfd for the owner <paramref name="pid"/> when it is another process (readable once it
     /// exits); null for this process, and where the kernel has no pidfd_open (ENOSYS) or a sandbox
     /// refuses it (EPERM): the subscription then asks kill(pid, 0) in its periodic check.
@@ -181,6 +187,11 @@ public sealed unsafe class EventBus
         if (!IsOtherProcess(pid))
         {
             return null;
+        }
+
+        if (Environment.GetEnvironmentVariable(NoPidfdVariable) == "1")
+        {
+            return null; // as on a kernel without pidfd_open: kill(pid, 0) in the periodic check
         }
 
         nint fd = LibC.syscall(LibC.SYS_pidfd_open, pid, 0);

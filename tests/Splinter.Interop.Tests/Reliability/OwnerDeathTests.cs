@@ -22,9 +22,10 @@ public sealed partial class ReliabilityTests
 
     [Test]
     [Order(40)]
-    [TestCase(true, TestName = "OwnerDeath_Killed_SubscribersNeverHang")]
-    [TestCase(false, TestName = "OwnerDeath_NormalExit_SubscribersNeverHang")]
-    public void OwnerDeath_SubscribersNeverHang(bool kill)
+    [TestCase(true, false, TestName = "OwnerDeath_Killed_SubscribersNeverHang")]
+    [TestCase(false, false, TestName = "OwnerDeath_NormalExit_SubscribersNeverHang")]
+    [TestCase(true, true, TestName = "OwnerDeath_Killed_WithoutPidfd_SubscribersNeverHang")]
+    public void OwnerDeath_SubscribersNeverHang(bool kill, bool withoutPidfd)
     {
         SplinterStore store = _shm.Create(64, 64, "owner");
         store.Set("before", "0"u8);
@@ -33,8 +34,26 @@ public sealed partial class ReliabilityTests
         owner.WaitReady();
         Assert.That(store.Events.OwnerProcessId, Is.EqualTo(ownerPid));
 
-        using EventSubscription subscription = store.Events.Subscribe();
-        using EventSubscription asyncSubscription = store.Events.Subscribe();
+        // Without pidfd: the fallback of kernels without pidfd_open (ENOSYS) or sandboxes refusing it (EPERM), forced
+        // through the documented switch, so the subscriptions learn of the death from kill(pid, 0).
+        Environment.SetEnvironmentVariable("SPLINTER_INTEROP_NO_PIDFD", withoutPidfd ? "1" : null);
+        int descriptorsBefore = EventStores.SettledDescriptorCount();
+        EventSubscription subscription;
+        EventSubscription asyncSubscription;
+        try
+        {
+            subscription = store.Events.Subscribe();
+            asyncSubscription = store.Events.Subscribe();
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("SPLINTER_INTEROP_NO_PIDFD", null);
+        }
+
+        // Each subscription holds bus, sync epoll and dispose-signal descriptors, and a pidfd unless switched off.
+        Assert.That(EventStores.OpenDescriptorCount() - descriptorsBefore, Is.EqualTo(withoutPidfd ? 6 : 8));
+        using var subscriptionScope = subscription;
+        using var asyncScope = asyncSubscription;
         using var feedCancel = new CancellationTokenSource(HangGuard);
         int batches = 0;
         Task feed = Task.Run(async () =>
@@ -116,7 +135,7 @@ public sealed partial class ReliabilityTests
         EventBusUnavailableException refused = Assert.Throws<EventBusUnavailableException>(() => store.Events.Subscribe())!;
 
         TestContext.Progress.WriteLine(
-            $"owner death ({(kill ? "SIGKILL" : "normal exit")}): existing Wait told {told!.Reason} after {waitMs:F0} ms; " +
+            $"owner death ({(kill ? "SIGKILL" : "normal exit")}{(withoutPidfd ? ", kill(pid, 0) fallback" : string.Empty)}): existing Wait told {told!.Reason} after {waitMs:F0} ms; " +
             $"write after death reported: {sawAfter} ({string.Join(",", changed)}); feed ended {feedEndMs:F0} ms later ({batches} batches); " +
             $"new Subscribe: {refused.Reason}, {death.ElapsedMilliseconds} ms after the owner went");
         Assert.Multiple(() =>
