@@ -198,8 +198,13 @@ case "$verb" in
           # Only the package of this build stays in the folder (the consumer check takes the one it finds).
           rm -f "$ARTIFACTS"/packages/Splinter.Interop.*.nupkg "$ARTIFACTS"/packages/Splinter.Interop.*.snupkg
           # ContinuousIntegrationBuild maps source paths to /_/: one commit packs the same dll from any clone.
+          # DeterministicTimestamp (NuGet 7.9+) stamps every zip entry with the commit's time instead of the pack
+          # time, so the .nupkg itself is byte-identical too.
+          stamp=()
+          commit_time="$(git -C "$ROOT" log -1 --format=%cI 2>/dev/null || true)"
+          [[ -n "$commit_time" ]] && stamp=(-p:DeterministicTimestamp="$commit_time")
           dotnet pack "$ROOT/src/Splinter.Interop" -c Release --nologo -v:q -clp:ErrorsOnly \
-              -p:ContinuousIntegrationBuild=true -o "$ARTIFACTS/packages"
+              -p:ContinuousIntegrationBuild=true "${stamp[@]}" -o "$ARTIFACTS/packages"
           ls -l "$ARTIFACTS"/packages/Splinter.Interop.*nupkg ;;
     prereqs) ensure_prereqs ;;
     -h|--help|help) usage ;;
