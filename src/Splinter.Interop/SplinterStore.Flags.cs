@@ -187,7 +187,7 @@ public sealed unsafe partial class SplinterStore
         using (Lease())
         {
             // libsplinter has no key-addressed call for these: find the slot in the mapping.
-            long index = SlotProbe.Find(_slots, _slotCount, key, SlotProbe.Hash(key));
+            long index = SlotProbe.Find(_slots, _slotCount, key);
             if (index < 0)
             {
                 StoreErrors.ThrowKeyNotFound(operation + "UserFlags", key);

@@ -279,7 +279,7 @@ public sealed unsafe partial class SplinterStore
     {
         using (Lease())
         {
-            return (int)SlotProbe.Find(_slots, _slotCount, key, SlotProbe.Hash(key));
+            return (int)SlotProbe.Find(_slots, _slotCount, key);
         }
     }
 

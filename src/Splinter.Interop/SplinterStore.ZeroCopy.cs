@@ -61,13 +61,13 @@ public sealed unsafe partial class SplinterStore
         ArgumentNullException.ThrowIfNull(reader);
         using (Lease())
         {
-            ulong hash = SlotProbe.Hash(key);
+            ulong hash = SlotProbe.Hash(key, out int keyLength);
             byte* arena = (byte*)_slots + ((nuint)_slotCount * (nuint)sizeof(splinter_slot));
             ulong arenaSize = (ulong)_slotCount * _maxValueSize;
             ContentionRetry retry = default;
             while (true)
             {
-                long index = SlotProbe.Find(_slots, _slotCount, key, hash);
+                long index = SlotProbe.Find(_slots, _slotCount, key, keyLength, hash);
                 if (index < 0)
                 {
                     result = default!;

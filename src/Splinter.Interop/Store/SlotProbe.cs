@@ -16,27 +16,23 @@ internal static unsafe class SlotProbe
     private const ulong OffsetBasis = 0xcbf29ce484222325;
     private const ulong Prime = 0x100000001b3;
 
-    /// <summary>FNV-1a 64 of a NUL-terminated key.</summary>
-    public static ulong Hash(byte* key)
+    /// <summary>FNV-1a 64 of a NUL-terminated key, and the key's length (without the NUL) from the same pass.</summary>
+    public static ulong Hash(byte* key, out int length)
     {
         ulong hash = OffsetBasis;
-        for (byte* p = key; *p != 0; p++)
+        byte* p = key;
+        for (; *p != 0; p++)
         {
             hash = (hash ^ *p) * Prime;
         }
 
+        length = (int)(p - key);
         return hash;
     }
 
-    /// <summary>Index of the slot holding <paramref name="key"/>, or -1.</summary>
-    public static long Find(splinter_slot* slots, uint slotCount, byte* key, ulong hash)
+    /// <summary>Index of the slot holding <paramref name="key"/> (<paramref name="length"/> bytes and <paramref name="hash"/> from <see cref="Hash"/>), or -1.</summary>
+    public static long Find(splinter_slot* slots, uint slotCount, byte* key, int length, ulong hash)
     {
-        int length = 0;
-        while (key[length] != 0)
-        {
-            length++;
-        }
-
         var wanted = new ReadOnlySpan<byte>(key, length + 1); // with the NUL: strncmp equality
         uint index = (uint)(hash % slotCount);
         for (uint probes = 0; probes < slotCount; probes++)
@@ -55,6 +51,13 @@ internal static unsafe class SlotProbe
         }
 
         return -1;
+    }
+
+    /// <summary>Index of the slot holding the NUL-terminated <paramref name="key"/>, or -1.</summary>
+    public static long Find(splinter_slot* slots, uint slotCount, byte* key)
+    {
+        ulong hash = Hash(key, out int length);
+        return Find(slots, slotCount, key, length, hash);
     }
 
     /// <summary>Address of a slot's 64-byte key field.</summary>
