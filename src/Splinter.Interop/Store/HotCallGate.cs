@@ -19,6 +19,7 @@ namespace Splinter.Interop.Store;
 /// SuppressGCTransition asks for short calls. The gated get and set copy at most the store's largest value, so the
 /// store takes the gated path only when that is at most <see cref="MaxGatedValueSize"/> bytes; a store with larger
 /// values uses the SafeHandle lease for every call (two interlocked operations next to a copy of tens of kilobytes).
+/// The forced collection ends a GC.TryStartNoGCRegion region the caller may be in, as any induced GC does.
 /// </remarks>
 internal sealed unsafe class HotCallGate
 {
