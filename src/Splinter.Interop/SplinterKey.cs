@@ -61,7 +61,11 @@ public readonly struct SplinterKey : IEquatable<SplinterKey>
         }
     }
 
-    /// <summary>The pinned array behind <see cref="Pointer"/>: hot calls keep it alive until the native call returned.</summary>
+    /// <summary>
+    /// The pinned array behind <see cref="Pointer"/>. Every SplinterStore overload taking a SplinterKey ends with
+    /// GC.KeepAlive(key.Owner): once the address is read, a temporary key is otherwise dead, and a collection before the
+    /// native call returned could free the bytes (and a new pinned allocation reuse them).
+    /// </summary>
     internal byte[]? Owner => _utf8z;
 
     /// <summary>Creates a key from a string; same as the constructor.</summary>

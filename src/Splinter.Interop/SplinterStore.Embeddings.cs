@@ -31,7 +31,11 @@ public sealed unsafe partial class SplinterStore
     /// <summary>Replaces a pre-encoded key's embedding vector.</summary>
     /// <param name="key">The key.</param>
     /// <param name="embedding">Exactly <see cref="EmbeddingDimension"/> floats.</param>
-    public void SetEmbedding(SplinterKey key, ReadOnlySpan<float> embedding) => SetEmbeddingCore(key.Pointer, embedding);
+    public void SetEmbedding(SplinterKey key, ReadOnlySpan<float> embedding)
+    {
+        SetEmbeddingCore(key.Pointer, embedding);
+        GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
+    }
 
     /// <summary>Copies the key's embedding vector (splinter_get_embedding), retrying torn reads.</summary>
     /// <param name="key">The key.</param>
@@ -48,7 +52,12 @@ public sealed unsafe partial class SplinterStore
     /// <param name="key">The key.</param>
     /// <param name="destination">Room for at least <see cref="EmbeddingDimension"/> floats.</param>
     /// <returns>False when the key does not exist.</returns>
-    public bool TryGetEmbedding(SplinterKey key, Span<float> destination) => TryGetEmbeddingCore(key.Pointer, destination);
+    public bool TryGetEmbedding(SplinterKey key, Span<float> destination)
+    {
+        bool answer = TryGetEmbeddingCore(key.Pointer, destination);
+        GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
+        return answer;
+    }
 
     private void RequireEmbeddings()
     {

@@ -123,7 +123,12 @@ public sealed unsafe partial class SplinterStore
     /// <summary>Reads a pre-encoded key's slot user flags.</summary>
     /// <param name="key">The key.</param>
     /// <returns>The flags.</returns>
-    public SplinterSlotUserFlags GetUserFlags(SplinterKey key) => (SplinterSlotUserFlags)UserFlagsCore(key.Pointer, UserFlagOperation.Read, 0);
+    public SplinterSlotUserFlags GetUserFlags(SplinterKey key)
+    {
+        SplinterSlotUserFlags answer = (SplinterSlotUserFlags)UserFlagsCore(key.Pointer, UserFlagOperation.Read, 0);
+        GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
+        return answer;
+    }
 
     /// <summary>Atomically sets slot user flag bits (splinter_slot_usr_set).</summary>
     /// <param name="key">The key.</param>
@@ -138,7 +143,11 @@ public sealed unsafe partial class SplinterStore
     /// <summary>Atomically sets a pre-encoded key's slot user flag bits.</summary>
     /// <param name="key">The key.</param>
     /// <param name="flags">Bits to set.</param>
-    public void SetUserFlags(SplinterKey key, SplinterSlotUserFlags flags) => UserFlagsCore(key.Pointer, UserFlagOperation.Set, flags);
+    public void SetUserFlags(SplinterKey key, SplinterSlotUserFlags flags)
+    {
+        UserFlagsCore(key.Pointer, UserFlagOperation.Set, flags);
+        GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
+    }
 
     /// <summary>Atomically clears slot user flag bits (splinter_slot_usr_clear).</summary>
     /// <param name="key">The key.</param>
@@ -153,7 +162,11 @@ public sealed unsafe partial class SplinterStore
     /// <summary>Atomically clears a pre-encoded key's slot user flag bits.</summary>
     /// <param name="key">The key.</param>
     /// <param name="flags">Bits to clear.</param>
-    public void ClearUserFlags(SplinterKey key, SplinterSlotUserFlags flags) => UserFlagsCore(key.Pointer, UserFlagOperation.Clear, flags);
+    public void ClearUserFlags(SplinterKey key, SplinterSlotUserFlags flags)
+    {
+        UserFlagsCore(key.Pointer, UserFlagOperation.Clear, flags);
+        GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
+    }
 
     /// <summary>Tests slot user flag bits (splinter_slot_usr_test).</summary>
     /// <param name="key">The key.</param>
@@ -170,7 +183,12 @@ public sealed unsafe partial class SplinterStore
     /// <param name="key">The key.</param>
     /// <param name="flags">Bits to test.</param>
     /// <returns>True if any of them is set.</returns>
-    public bool TestUserFlags(SplinterKey key, SplinterSlotUserFlags flags) => UserFlagsCore(key.Pointer, UserFlagOperation.Test, flags) != 0;
+    public bool TestUserFlags(SplinterKey key, SplinterSlotUserFlags flags)
+    {
+        bool answer = UserFlagsCore(key.Pointer, UserFlagOperation.Test, flags) != 0;
+        GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
+        return answer;
+    }
 
     private void SetMopRaw(SplinterMopMode mode)
     {

@@ -34,7 +34,11 @@ public sealed unsafe partial class SplinterStore
     /// <summary>Adds label bits to a pre-encoded key.</summary>
     /// <param name="key">The key.</param>
     /// <param name="labels">Label bits to add.</param>
-    public void AddLabels(SplinterKey key, ulong labels) => LabelCore(key.Pointer, labels, add: true);
+    public void AddLabels(SplinterKey key, ulong labels)
+    {
+        LabelCore(key.Pointer, labels, add: true);
+        GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
+    }
 
     /// <summary>Removes label bits from a key.</summary>
     /// <param name="key">The key.</param>
@@ -60,7 +64,11 @@ public sealed unsafe partial class SplinterStore
     /// <summary>Removes label bits from a pre-encoded key.</summary>
     /// <param name="key">The key.</param>
     /// <param name="labels">Label bits to remove.</param>
-    public void RemoveLabels(SplinterKey key, ulong labels) => LabelCore(key.Pointer, labels, add: false);
+    public void RemoveLabels(SplinterKey key, ulong labels)
+    {
+        LabelCore(key.Pointer, labels, add: false);
+        GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
+    }
 
     /// <summary>
     /// Lists the occupied slots whose labels include every bit of <paramref name="labels"/>

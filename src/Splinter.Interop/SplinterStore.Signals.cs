@@ -36,7 +36,11 @@ public sealed unsafe partial class SplinterStore
     /// <summary>Makes writes to a pre-encoded key pulse a signal group.</summary>
     /// <param name="key">The key.</param>
     /// <param name="group">The signal group, 0..63.</param>
-    public void Watch(SplinterKey key, int group) => WatchCore(key.Pointer, group, register: true);
+    public void Watch(SplinterKey key, int group)
+    {
+        WatchCore(key.Pointer, group, register: true);
+        GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
+    }
 
     /// <summary>Stops writes to the key from pulsing signal group <paramref name="group"/>.</summary>
     /// <param name="key">The key.</param>
@@ -62,7 +66,11 @@ public sealed unsafe partial class SplinterStore
     /// <summary>Stops writes to a pre-encoded key from pulsing a signal group.</summary>
     /// <param name="key">The key.</param>
     /// <param name="group">The signal group, 0..63.</param>
-    public void Unwatch(SplinterKey key, int group) => WatchCore(key.Pointer, group, register: false);
+    public void Unwatch(SplinterKey key, int group)
+    {
+        WatchCore(key.Pointer, group, register: false);
+        GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
+    }
 
     /// <summary>Maps every label bit in <paramref name="labels"/> to signal group <paramref name="group"/> (a label bit maps to one group; it cannot be unmapped).</summary>
     /// <param name="labels">Label bits to map.</param>
@@ -113,7 +121,11 @@ public sealed unsafe partial class SplinterStore
 
     /// <summary>Pulses a pre-encoded key's signal groups.</summary>
     /// <param name="key">The key.</param>
-    public void Pulse(SplinterKey key) => PulseCore(key.Pointer);
+    public void Pulse(SplinterKey key)
+    {
+        PulseCore(key.Pointer);
+        GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
+    }
 
     /// <summary>
     /// Pulses the signal groups of the slot at <paramref name="slotIndex"/> (splinter_pulse_watchers
@@ -142,7 +154,12 @@ public sealed unsafe partial class SplinterStore
     /// <summary>Finds the slot index of a pre-encoded key.</summary>
     /// <param name="key">The key.</param>
     /// <returns>The slot index, or -1 when absent.</returns>
-    public int FindSlot(SplinterKey key) => FindSlotCore(key.Pointer);
+    public int FindSlot(SplinterKey key)
+    {
+        int answer = FindSlotCore(key.Pointer);
+        GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
+        return answer;
+    }
 
     /// <summary>Advances the key's slot epoch by 2 and pulses its signal groups, without changing the value (no store epoch change, no bus notification).</summary>
     /// <param name="key">The key.</param>
@@ -165,7 +182,11 @@ public sealed unsafe partial class SplinterStore
 
     /// <summary>Bumps a pre-encoded key's slot epoch.</summary>
     /// <param name="key">The key.</param>
-    public void Bump(SplinterKey key) => BumpCore(key.Pointer);
+    public void Bump(SplinterKey key)
+    {
+        BumpCore(key.Pointer);
+        GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
+    }
 
     /// <summary>
     /// Forces the key's slot epoch to 4 (splinter_retrain_slot): recovers a slot left busy by a
@@ -191,7 +212,11 @@ public sealed unsafe partial class SplinterStore
 
     /// <summary>Retrains a pre-encoded key's slot.</summary>
     /// <param name="key">The key.</param>
-    public void Retrain(SplinterKey key) => RetrainCore(key.Pointer);
+    public void Retrain(SplinterKey key)
+    {
+        RetrainCore(key.Pointer);
+        GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
+    }
 
     /// <summary>
     /// Blocks until the key's slot epoch changes or <paramref name="timeout"/> passes
@@ -224,7 +249,12 @@ public sealed unsafe partial class SplinterStore
     /// <param name="key">The key.</param>
     /// <param name="timeout">How long to wait.</param>
     /// <returns>True if the epoch changed, false on timeout.</returns>
-    public bool WaitForChange(SplinterKey key, TimeSpan timeout) => WaitForChangeCore(key.Pointer, timeout);
+    public bool WaitForChange(SplinterKey key, TimeSpan timeout)
+    {
+        bool answer = WaitForChangeCore(key.Pointer, timeout);
+        GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
+        return answer;
+    }
 
     private static void ValidateGroup(int group)
     {

@@ -61,7 +61,12 @@ public sealed unsafe partial class SplinterStore
     /// <param name="key">The key.</param>
     /// <param name="snapshot">The snapshot, or default when missing.</param>
     /// <returns>False when the key does not exist.</returns>
-    public bool TryGetSlotSnapshot(SplinterKey key, out SplinterSlotSnapshot snapshot) => TrySlotSnapshotCore(key.Pointer, out snapshot);
+    public bool TryGetSlotSnapshot(SplinterKey key, out SplinterSlotSnapshot snapshot)
+    {
+        bool answer = TrySlotSnapshotCore(key.Pointer, out snapshot);
+        GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
+        return answer;
+    }
 
     /// <summary>Copies one slot's metadata.</summary>
     /// <param name="key">The key.</param>
@@ -91,6 +96,7 @@ public sealed unsafe partial class SplinterStore
             StoreErrors.ThrowKeyNotFound("GetSlotSnapshot", key.Pointer);
         }
 
+        GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
         return snapshot;
     }
 

@@ -39,7 +39,11 @@ public sealed unsafe partial class SplinterStore
     /// <summary>Writes a tandem under a pre-encoded base key; see <see cref="SetTandem(string, ReadOnlySpan{byte[]})"/>.</summary>
     /// <param name="baseKey">The base key.</param>
     /// <param name="values">1..255 values.</param>
-    public void SetTandem(SplinterKey baseKey, params ReadOnlySpan<byte[]> values) => SetTandemCore(baseKey.Pointer, values);
+    public void SetTandem(SplinterKey baseKey, params ReadOnlySpan<byte[]> values)
+    {
+        SetTandemCore(baseKey.Pointer, values);
+        GC.KeepAlive(baseKey.Owner); // the key's bytes outlive the native call
+    }
 
     /// <summary>Removes <paramref name="baseKey"/> and "baseKey.1" .. "baseKey.(orders-1)", ignoring missing ones (splinter_client_unset_tandem).</summary>
     /// <param name="baseKey">The base key.</param>
@@ -54,7 +58,11 @@ public sealed unsafe partial class SplinterStore
     /// <summary>Removes a tandem under a pre-encoded base key.</summary>
     /// <param name="baseKey">The base key.</param>
     /// <param name="orders">Number of orders, 1..255.</param>
-    public void RemoveTandem(SplinterKey baseKey, int orders) => RemoveTandemCore(baseKey.Pointer, orders);
+    public void RemoveTandem(SplinterKey baseKey, int orders)
+    {
+        RemoveTandemCore(baseKey.Pointer, orders);
+        GC.KeepAlive(baseKey.Owner); // the key's bytes outlive the native call
+    }
 
     private void SetTandemCore(byte* baseKey, ReadOnlySpan<byte[]> values)
     {

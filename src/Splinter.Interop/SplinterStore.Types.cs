@@ -37,7 +37,11 @@ public sealed unsafe partial class SplinterStore
     /// <summary>Replaces the type bits of a pre-encoded key's slot.</summary>
     /// <param name="key">The key.</param>
     /// <param name="type">The new type bits.</param>
-    public void SetType(SplinterKey key, SplinterSlotTypes type) => SetTypeCore(key.Pointer, type);
+    public void SetType(SplinterKey key, SplinterSlotTypes type)
+    {
+        SetTypeCore(key.Pointer, type);
+        GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
+    }
 
     /// <summary>Reads the slot's type bits (from a slot snapshot).</summary>
     /// <param name="key">The key.</param>
@@ -78,7 +82,11 @@ public sealed unsafe partial class SplinterStore
     /// <param name="key">The key.</param>
     /// <param name="operation">The operation.</param>
     /// <param name="operand">The operand.</param>
-    public void ApplyInteger(SplinterKey key, SplinterIntegerOperation operation, ulong operand = 0) => IntegerCore(key.Pointer, operation, operand);
+    public void ApplyInteger(SplinterKey key, SplinterIntegerOperation operation, ulong operand = 0)
+    {
+        IntegerCore(key.Pointer, operation, operand);
+        GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
+    }
 
     /// <summary>Adds <paramref name="amount"/> to a BigUInt value (wrapping).</summary>
     /// <param name="key">The key.</param>
@@ -115,7 +123,12 @@ public sealed unsafe partial class SplinterStore
     /// <param name="key">The key.</param>
     /// <param name="value">The integer.</param>
     /// <returns>False when the key does not exist or its value is shorter than 8 bytes.</returns>
-    public bool TryGetUInt64(SplinterKey key, out ulong value) => TryGetUInt64Core(key.Pointer, out value);
+    public bool TryGetUInt64(SplinterKey key, out ulong value)
+    {
+        bool answer = TryGetUInt64Core(key.Pointer, out value);
+        GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
+        return answer;
+    }
 
     /// <summary>Sets the slot's creation or access time to <paramref name="time"/> - <paramref name="offset"/> (client-defined units, wrapping).</summary>
     /// <param name="key">The key.</param>
@@ -147,7 +160,11 @@ public sealed unsafe partial class SplinterStore
     /// <param name="which">Creation or access time.</param>
     /// <param name="time">The time value.</param>
     /// <param name="offset">Subtracted from <paramref name="time"/>.</param>
-    public void SetTime(SplinterKey key, SplinterSlotTime which, ulong time, ulong offset = 0) => SetTimeCore(key.Pointer, which, time, offset);
+    public void SetTime(SplinterKey key, SplinterSlotTime which, ulong time, ulong offset = 0)
+    {
+        SetTimeCore(key.Pointer, which, time, offset);
+        GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
+    }
 
     /// <summary>
     /// Marks the key as a system slot (splinter_set_as_system): type Binary and value length
@@ -173,7 +190,11 @@ public sealed unsafe partial class SplinterStore
 
     /// <summary>Marks a pre-encoded key as a system slot.</summary>
     /// <param name="key">The key.</param>
-    public void MarkAsSystem(SplinterKey key) => MarkAsSystemCore(key.Pointer);
+    public void MarkAsSystem(SplinterKey key)
+    {
+        MarkAsSystemCore(key.Pointer);
+        GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
+    }
 
     private void SetTypeCore(byte* key, SplinterSlotTypes type)
     {

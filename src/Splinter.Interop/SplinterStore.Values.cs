@@ -84,7 +84,11 @@ public sealed unsafe partial class SplinterStore
     /// <summary>Writes a string value (UTF-8) under a pre-encoded key.</summary>
     /// <param name="key">The key.</param>
     /// <param name="value">The value; encoded as UTF-8.</param>
-    public void Set(SplinterKey key, string value) => SetStringCore(key.Pointer, value);
+    public void Set(SplinterKey key, string value)
+    {
+        SetStringCore(key.Pointer, value);
+        GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void SetCore(SplinterShim_gate* gate, byte* key, ReadOnlySpan<byte> value)
@@ -265,7 +269,12 @@ public sealed unsafe partial class SplinterStore
     /// <param name="key">The key.</param>
     /// <param name="length">The value length, 0 when missing.</param>
     /// <returns>True if the key exists.</returns>
-    public bool TryGetLength(SplinterKey key, out int length) => TryGetLengthCore(key.Pointer, out length);
+    public bool TryGetLength(SplinterKey key, out int length)
+    {
+        bool answer = TryGetLengthCore(key.Pointer, out length);
+        GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
+        return answer;
+    }
 
     /// <summary>
     /// Reads a value's length and slot epoch in one call without copying anything
@@ -300,7 +309,12 @@ public sealed unsafe partial class SplinterStore
     /// <param name="length">The value length, 0 when missing.</param>
     /// <param name="epoch">The slot epoch, 0 when missing.</param>
     /// <returns>True if the key exists.</returns>
-    public bool TryPeek(SplinterKey key, out int length, out ulong epoch) => TryPeekCore(key.Pointer, out length, out epoch);
+    public bool TryPeek(SplinterKey key, out int length, out ulong epoch)
+    {
+        bool answer = TryPeekCore(key.Pointer, out length, out epoch);
+        GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
+        return answer;
+    }
 
     /// <summary>Returns a copy of the value, or null when the key does not exist.</summary>
     /// <param name="key">The key.</param>
@@ -325,7 +339,12 @@ public sealed unsafe partial class SplinterStore
     /// <summary>Returns a copy of the value of a pre-encoded key, or null when it does not exist.</summary>
     /// <param name="key">The key.</param>
     /// <returns>The value bytes or null.</returns>
-    public byte[]? Get(SplinterKey key) => GetCore(key.Pointer);
+    public byte[]? Get(SplinterKey key)
+    {
+        byte[]? answer = GetCore(key.Pointer);
+        GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
+        return answer;
+    }
 
     /// <summary>Returns the value decoded as UTF-8, or null when the key does not exist.</summary>
     /// <param name="key">The key.</param>
@@ -350,7 +369,12 @@ public sealed unsafe partial class SplinterStore
     /// <summary>Returns the value of a pre-encoded key decoded as UTF-8, or null when it does not exist.</summary>
     /// <param name="key">The key.</param>
     /// <returns>The decoded value or null.</returns>
-    public string? GetString(SplinterKey key) => GetStringCore(key.Pointer);
+    public string? GetString(SplinterKey key)
+    {
+        string? answer = GetStringCore(key.Pointer);
+        GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
+        return answer;
+    }
 
     // ---- Epoch / Contains / Remove / Append -----------------------------------------------
 
@@ -422,7 +446,12 @@ public sealed unsafe partial class SplinterStore
     /// <summary>Removes a pre-encoded key.</summary>
     /// <param name="key">The key.</param>
     /// <returns>True if it existed.</returns>
-    public bool Remove(SplinterKey key) => RemoveCore(key.Pointer);
+    public bool Remove(SplinterKey key)
+    {
+        bool answer = RemoveCore(key.Pointer);
+        GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
+        return answer;
+    }
 
     /// <summary>Appends bytes to an existing value and returns the new length.</summary>
     /// <param name="key">The key.</param>
@@ -452,7 +481,12 @@ public sealed unsafe partial class SplinterStore
     /// <param name="key">The key.</param>
     /// <param name="data">The bytes to append.</param>
     /// <returns>The new value length.</returns>
-    public int Append(SplinterKey key, ReadOnlySpan<byte> data) => AppendCore(key.Pointer, data);
+    public int Append(SplinterKey key, ReadOnlySpan<byte> data)
+    {
+        int answer = AppendCore(key.Pointer, data);
+        GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
+        return answer;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     [SkipLocalsInit]

@@ -53,8 +53,12 @@ public sealed unsafe partial class SplinterStore
     /// <param name="reader">Reads the bytes.</param>
     /// <param name="result">The reader's result.</param>
     /// <returns>True with the reader's result, false when the key does not exist.</returns>
-    public bool TryRead<TState, TResult>(SplinterKey key, TState state, SplinterValueReader<TState, TResult> reader, out TResult result) =>
-        TryReadCore(key.Pointer, state, reader, out result);
+    public bool TryRead<TState, TResult>(SplinterKey key, TState state, SplinterValueReader<TState, TResult> reader, out TResult result)
+    {
+        bool answer = TryReadCore(key.Pointer, state, reader, out result);
+        GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
+        return answer;
+    }
 
     private bool TryReadCore<TState, TResult>(byte* key, TState state, SplinterValueReader<TState, TResult> reader, out TResult result)
     {

@@ -21,6 +21,64 @@ public sealed class StoreApiShapeTests
         Library.GetExportedTypes().Where(t => t.Namespace is not null && !t.Namespace.StartsWith("Splinter.Interop.Native", StringComparison.Ordinal));
 
     [Test]
+    public void EverySplinterKeyOverload_KeepsTheKeysBytesAlive()
+    {
+        // A SplinterKey hands its pinned bytes to native code as an address; a temporary key is dead once the address is
+        // read, so each overload must end with GC.KeepAlive(key.Owner). Checked in the IL: a new overload that forgets it fails.
+        MethodInfo keepAlive = typeof(GC).GetMethod(nameof(GC.KeepAlive))!;
+        var missing = new List<string>();
+        foreach (MethodInfo method in typeof(SplinterStore).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly))
+        {
+            if (!method.GetParameters().Any(p => p.ParameterType == typeof(SplinterKey)))
+            {
+                continue;
+            }
+
+            if (!CallsMethod(method, keepAlive) && !ForwardsToAnotherSplinterKeyOverload(method))
+            {
+                missing.Add(method.ToString()!);
+            }
+        }
+
+        Assert.That(missing, Is.Empty);
+    }
+
+    // Call (0x28) and callvirt (0x6F) take a 4-byte method token; scanning for them byte-wise can only produce false
+    // matches that resolve to some other method, never hide a real call, so a miss here is a real miss.
+    private static bool CallsMethod(MethodInfo method, MethodInfo target) => CalledMethods(method).Any(called => called == target);
+
+    private static bool ForwardsToAnotherSplinterKeyOverload(MethodInfo method) =>
+        CalledMethods(method).Any(called => called != method && called.DeclaringType == typeof(SplinterStore) && called.IsPublic
+            && called.GetParameters().Any(p => p.ParameterType == typeof(SplinterKey)));
+
+    private static IEnumerable<MethodBase> CalledMethods(MethodInfo method)
+    {
+        byte[] il = method.GetMethodBody()?.GetILAsByteArray() ?? [];
+        for (int i = 0; i + 4 < il.Length; i++)
+        {
+            if (il[i] is not (0x28 or 0x6F))
+            {
+                continue;
+            }
+
+            MethodBase? called = null;
+            try
+            {
+                called = method.Module.ResolveMethod(BitConverter.ToInt32(il, i + 1), method.DeclaringType!.GetGenericArguments(), method.IsGenericMethod ? method.GetGenericArguments() : null);
+            }
+            catch (ArgumentException)
+            {
+                // Not a method token at this position.
+            }
+
+            if (called is not null)
+            {
+                yield return called;
+            }
+        }
+    }
+
+    [Test]
     public void NoPublicMemberSignature_UsesPointersOrNativeIntegers()
     {
         var offenders = new List<string>();
