@@ -47,7 +47,7 @@ public sealed unsafe partial class SplinterStore : IDisposable
         _gatePointer = _gate.Pointer;
 
         // Compared with (uint)length - 1, so a length of 0 never passes; 0 turns the gated path off.
-        _gatedSetLimit = _gate.Enabled ? _maxValueSize : 0;
+        OnSignalLocalWritesChanged(signal: false); // sets _gatedSetLimit
         _gatedGetLimit = _gate.Enabled ? int.MaxValue : 0u;
     }
 

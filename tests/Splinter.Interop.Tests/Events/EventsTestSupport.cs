@@ -40,18 +40,26 @@ internal static class EventStores
         }
     }
 
-    /// <summary>Number of descriptors this process has open (listing /proc/self/fd).</summary>
     /// <summary>
     /// Open descriptors, not counting files of the .NET runtime directory: the runtime keeps a descriptor for every
     /// assembly it loads, and it loads some lazily in the middle of a test (seen: System.Security.Cryptography.dll,
     /// twice, during the 200 cross-process subscriptions). Those are not ours to leak.
     /// </summary>
-    internal static int OpenDescriptorCount()
+    internal static int OpenDescriptorCount() =>
+        OpenDescriptors().Count(descriptor => descriptor.Target is null || !descriptor.Target.StartsWith(RuntimeDirectory, StringComparison.Ordinal));
+
+    /// <summary>"fd -> target" for every open descriptor (for failure messages: what appeared or went away).</summary>
+    internal static string[] DescriptorTargets() =>
+        OpenDescriptors().Select(descriptor => $"{descriptor.Number} -> {descriptor.Target}").Order(StringComparer.Ordinal).ToArray();
+
+    private static readonly string RuntimeDirectory = System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory();
+
+    /// <summary>Every descriptor listed in /proc/self/fd with what it points to; one closed while we look is skipped.</summary>
+    private static IEnumerable<(string Number, string? Target)> OpenDescriptors()
     {
-        int count = 0;
         foreach (string path in Directory.GetFiles("/proc/self/fd"))
         {
-            string? target = null;
+            string? target;
             try
             {
                 target = new FileInfo(path).LinkTarget;
@@ -61,35 +69,8 @@ internal static class EventStores
                 continue; // closed while we looked
             }
 
-            if (target is null || !target.StartsWith(RuntimeDirectory, StringComparison.Ordinal))
-            {
-                count++;
-            }
+            yield return (Path.GetFileName(path), target);
         }
-
-        return count;
-    }
-
-    private static readonly string RuntimeDirectory = System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory();
-
-    /// <summary>"fd -> target" for every open descriptor (for failure messages: what appeared or went away).</summary>
-    internal static string[] DescriptorTargets()
-    {
-        var targets = new System.Collections.Generic.List<string>();
-        foreach (string path in Directory.GetFiles("/proc/self/fd"))
-        {
-            try
-            {
-                targets.Add($"{Path.GetFileName(path)} -> {new FileInfo(path).LinkTarget}");
-            }
-            catch (IOException)
-            {
-                // Closed while we looked.
-            }
-        }
-
-        targets.Sort(StringComparer.Ordinal);
-        return targets.ToArray();
     }
 
     /// <summary>The descriptors only in <paramref name="after"/> (+) and only in <paramref name="before"/> (-).</summary>
