@@ -32,16 +32,10 @@ SPLINTER_SHIM_API int SplinterShim_remove_file(const char *path)
     return unlink(path) == 0 ? 0 : -errno;
 }
 
-/* The gated hot calls: one relaxed load of the entry and a tail call (clang makes it a single indirect jump).
+/* The gated hot write: one relaxed load of the entry and a tail call (clang makes it a single indirect jump).
  * Relaxed is enough: a thread that still reads the library's function is inside native code in cooperative mode, and
  * the suspension Dispose forces waits for it to return (see splinter_shim.h). */
 #define GATE_ENTRY(gate, field, type) ((type *)__atomic_load_n(&(gate)->field, __ATOMIC_RELAXED))
-
-static int closed_get(const char *key, void *buf, size_t buf_sz, size_t *out_sz)
-{
-    (void)key, (void)buf, (void)buf_sz, (void)out_sz;
-    return SPLINTER_SHIM_GATE_CLOSED;
-}
 
 static int closed_set(const char *key, const void *val, size_t len)
 {
@@ -49,34 +43,15 @@ static int closed_set(const char *key, const void *val, size_t len)
     return SPLINTER_SHIM_GATE_CLOSED;
 }
 
-static uint64_t closed_get_epoch(const char *key)
-{
-    (void)key;
-    return SPLINTER_SHIM_GATE_CLOSED_EPOCH;
-}
-
 SPLINTER_SHIM_API void SplinterShim_gate_close(SplinterShim_gate *gate)
 {
     if (gate == NULL) {
         return;
     }
-    __atomic_store_n(&gate->get, (uintptr_t)&closed_get, __ATOMIC_RELAXED);
-    __atomic_store_n(&gate->set, (uintptr_t)&closed_set, __ATOMIC_RELAXED);
-    __atomic_store_n(&gate->get_epoch, (uintptr_t)&closed_get_epoch, __ATOMIC_SEQ_CST);
-}
-
-SPLINTER_SHIM_API int SplinterShim_gated_get(const char *key, void *buf, size_t buf_sz, size_t *out_sz,
-                                             const SplinterShim_gate *gate)
-{
-    return GATE_ENTRY(gate, get, __typeof__(splinter_get))(key, buf, buf_sz, out_sz);
+    __atomic_store_n(&gate->set, (uintptr_t)&closed_set, __ATOMIC_SEQ_CST);
 }
 
 SPLINTER_SHIM_API int SplinterShim_gated_set(const char *key, const void *val, size_t len, const SplinterShim_gate *gate)
 {
     return GATE_ENTRY(gate, set, __typeof__(splinter_set))(key, val, len);
-}
-
-SPLINTER_SHIM_API uint64_t SplinterShim_gated_get_epoch(const char *key, const SplinterShim_gate *gate)
-{
-    return GATE_ENTRY(gate, get_epoch, __typeof__(splinter_get_epoch))(key);
 }

@@ -36,63 +36,39 @@ typedef struct SplinterShim_layout_entry {
 } SplinterShim_layout_entry;
 
 /**
- * The gate of one open store's hot calls (SplinterShim_gated_*): the library functions they forward to. The C# layer
+ * The gate of one open store's hot write (SplinterShim_gated_set): the library function it forwards to. The C# layer
  * owns it (pinned memory that lives as long as its SplinterStore), fills it in when the store opens and closes it with
- * SplinterShim_gate_close.
+ * SplinterShim_gate_close. (The hot reads need no gate: the C# layer reads its own mapping of the store.)
  *
- * Why it exists: the hot calls run with the .NET runtime in cooperative mode (SuppressGCTransition), so a runtime
- * suspension (a blocking GC) cannot complete while a thread is inside one. SplinterStore.Dispose closes the gate
- * (which swaps every entry for a stub that returns SPLINTER_SHIM_GATE_CLOSED*) and then forces such a suspension:
- * afterwards every gated call either has returned or will jump to a stub without touching the store, so the store can
- * be unmapped. The entry must be read here, in native code: between a read in managed code and the call the thread
+ * Why it exists: the gated call runs with the .NET runtime in cooperative mode (SuppressGCTransition), so a runtime
+ * suspension (a blocking GC) cannot complete while a thread is inside it. SplinterStore.Dispose closes the gate
+ * (which swaps the entry for a stub that returns SPLINTER_SHIM_GATE_CLOSED) and then forces such a suspension:
+ * afterwards every gated call either has returned or will jump to the stub without touching the store, so the store
+ * can be closed. The entry must be read here, in native code: between a read in managed code and the call the thread
  * could be suspended and resumed after the store was closed.
  */
 typedef struct SplinterShim_gate {
-    /** The library's splinter_get, or the closed stub (a function address stored as an integer: plain data). */
-    uintptr_t get;
-    /** The library's splinter_set, or the closed stub. */
+    /** The library's splinter_set, or the closed stub (a function address stored as an integer: plain data). */
     uintptr_t set;
-    /** The library's splinter_get_epoch, or the closed stub. */
-    uintptr_t get_epoch;
 } SplinterShim_gate;
 
-/** What SplinterShim_gated_get and SplinterShim_gated_set return once the gate is closed (libsplinter returns 0, -1 or -2). */
+/** What SplinterShim_gated_set returns once the gate is closed (libsplinter returns 0, -1 or -2). */
 #define SPLINTER_SHIM_GATE_CLOSED (-1000)
 
-/** What SplinterShim_gated_get_epoch returns once the gate is closed (an epoch that 2^63 writes would be needed to reach). */
-#define SPLINTER_SHIM_GATE_CLOSED_EPOCH UINT64_MAX
-
 /**
- * Swaps every entry of the gate for its closed stub (atomic stores). Gated calls that read an entry before are still
+ * Swaps the gate's entry for its closed stub (an atomic store). Gated calls that read the entry before are still
  * running the library function; the caller must wait them out (see above) before the store is closed.
  * @param gate the gate; NULL is ignored.
  */
 SPLINTER_SHIM_API void SplinterShim_gate_close(SplinterShim_gate *gate);
 
 /**
- * splinter_get through a store's gate: a tail call through gate->get.
- * @param key, buf, buf_sz, out_sz as for splinter_get.
- * @param gate the store's gate (last, so the library's arguments stay in their registers).
- * @return splinter_get's result, or SPLINTER_SHIM_GATE_CLOSED once the gate is closed.
- */
-SPLINTER_SHIM_API int SplinterShim_gated_get(const char *key, void *buf, size_t buf_sz, size_t *out_sz,
-                                             const SplinterShim_gate *gate);
-
-/**
- * splinter_set through a store's gate.
+ * splinter_set through a store's gate: a tail call through gate->set.
  * @param key, val, len as for splinter_set.
- * @param gate the store's gate.
+ * @param gate the store's gate (last, so the library's arguments stay in their registers).
  * @return splinter_set's result, or SPLINTER_SHIM_GATE_CLOSED once the gate is closed.
  */
 SPLINTER_SHIM_API int SplinterShim_gated_set(const char *key, const void *val, size_t len, const SplinterShim_gate *gate);
-
-/**
- * splinter_get_epoch through a store's gate.
- * @param key as for splinter_get_epoch.
- * @param gate the store's gate.
- * @return splinter_get_epoch's result, or SPLINTER_SHIM_GATE_CLOSED_EPOCH once the gate is closed.
- */
-SPLINTER_SHIM_API uint64_t SplinterShim_gated_get_epoch(const char *key, const SplinterShim_gate *gate);
 
 /**
  * Reads the tick counter exactly as the header's inline splinter_now() does (libsplinter does not export it).

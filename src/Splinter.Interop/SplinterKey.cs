@@ -11,10 +11,18 @@ public readonly struct SplinterKey : IEquatable<SplinterKey>
     /// <summary>The largest key length in UTF-8 bytes.</summary>
     public const int MaxByteCount = KeyBytes.MaxByteCount;
 
-    // Allocated on the pinned object heap: its address never changes, so the hot path passes it to native code without
-    // a fixed statement. _address is that address, kept beside the array so the hot calls read it with one load.
-    private readonly byte[]? _utf8z;
+    // The key's block, allocated on the pinned object heap (its address never changes, so the hot path passes it to
+    // native code without a fixed statement): [length: 4][unused: 4][FNV-1a hash: 8][key bytes, zero-padded to 64].
+    // The padded copy ends in NUL (at most 63 bytes), so it is the NUL-terminated key the library takes, and it compares
+    // with a slot's 64-byte key field in two vector compares. _address is the key bytes' address, kept beside the
+    // array so the hot paths read it with one load; the hash and the length sit just below it.
+    private readonly byte[]? _block;
     private readonly nint _address;
+
+    private const int LengthOffset = 0;
+    private const int HashOffset = 8;
+    private const int BytesOffset = 16;
+    private const int BlockSize = BytesOffset + KeyBytes.SlotKeySize;
 
     /// <summary>Creates a key from a string (encoded as UTF-8).</summary>
     /// <exception cref="ArgumentNullException"><paramref name="key"/> is null.</exception>
@@ -25,7 +33,7 @@ public readonly struct SplinterKey : IEquatable<SplinterKey>
         ArgumentNullException.ThrowIfNull(key);
         Span<byte> buffer = stackalloc byte[KeyBytes.MaxByteCount];
         int length = KeyBytes.Encode(key, buffer, nameof(key));
-        _utf8z = Pin(buffer.Slice(0, length), out _address);
+        _block = Pin(buffer.Slice(0, length), out _address);
     }
 
     /// <summary>Creates a key from UTF-8 bytes (without a terminating NUL).</summary>
@@ -33,17 +41,17 @@ public readonly struct SplinterKey : IEquatable<SplinterKey>
     public SplinterKey(ReadOnlySpan<byte> utf8Key)
     {
         KeyBytes.Validate(utf8Key, nameof(utf8Key));
-        _utf8z = Pin(utf8Key, out _address);
+        _block = Pin(utf8Key, out _address);
     }
 
     /// <summary>True for <c>default(SplinterKey)</c>, which is not a usable key.</summary>
-    public bool IsDefault => _utf8z is null;
+    public bool IsDefault => _block is null;
 
     /// <summary>The key's length in UTF-8 bytes (without the NUL).</summary>
-    public int ByteCount => _utf8z is null ? 0 : _utf8z.Length - 1;
+    public int ByteCount => _block is null ? 0 : BitConverter.ToInt32(_block, LengthOffset);
 
     /// <summary>The key's UTF-8 bytes (without the NUL).</summary>
-    public ReadOnlySpan<byte> Utf8 => _utf8z is null ? default : new ReadOnlySpan<byte>(_utf8z, 0, _utf8z.Length - 1);
+    public ReadOnlySpan<byte> Utf8 => _block is null ? default : new ReadOnlySpan<byte>(_block, BytesOffset, ByteCount);
 
     /// <summary>Address of the NUL-terminated bytes; throws for <c>default(SplinterKey)</c>.</summary>
     internal unsafe byte* Pointer
@@ -61,12 +69,18 @@ public readonly struct SplinterKey : IEquatable<SplinterKey>
         }
     }
 
+    /// <summary>The key's FNV-1a hash (spec 5.1), stored 8 bytes below <see cref="Pointer"/>.</summary>
+    internal static unsafe ulong HashAt(byte* pointer) => *(ulong*)(pointer - (BytesOffset - HashOffset));
+
+    /// <summary>The key's length, stored 16 bytes below <see cref="Pointer"/>.</summary>
+    internal static unsafe int LengthAt(byte* pointer) => *(int*)(pointer - (BytesOffset - LengthOffset));
+
     /// <summary>
     /// The pinned array behind <see cref="Pointer"/>. Every SplinterStore overload taking a SplinterKey ends with
     /// GC.KeepAlive(key.Owner): once the address is read, a temporary key is otherwise dead, and a collection before the
     /// native call returned could free the bytes (and a new pinned allocation reuse them).
     /// </summary>
-    internal byte[]? Owner => _utf8z;
+    internal byte[]? Owner => _block;
 
     /// <summary>Creates a key from a string; same as the constructor.</summary>
     public static SplinterKey Create(string key) => new(key);
@@ -92,7 +106,7 @@ public readonly struct SplinterKey : IEquatable<SplinterKey>
     }
 
     /// <summary>The key as a string (decoded from its UTF-8 bytes).</summary>
-    public override string ToString() => _utf8z is null ? string.Empty : System.Text.Encoding.UTF8.GetString(Utf8);
+    public override string ToString() => _block is null ? string.Empty : System.Text.Encoding.UTF8.GetString(Utf8);
 
     /// <summary>Byte-wise equality.</summary>
     public bool Equals(SplinterKey other) => IsDefault == other.IsDefault && Utf8.SequenceEqual(other.Utf8);
@@ -119,11 +133,12 @@ public readonly struct SplinterKey : IEquatable<SplinterKey>
 
     private static unsafe byte[] Pin(ReadOnlySpan<byte> utf8, out nint address)
     {
-        byte[] bytes = GC.AllocateUninitializedArray<byte>(utf8.Length + 1, pinned: true);
-        utf8.CopyTo(bytes);
-        bytes[utf8.Length] = 0;
-        address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(bytes));
-        return bytes;
+        byte[] block = GC.AllocateArray<byte>(BlockSize, pinned: true); // zeroed: the padding and the NUL
+        utf8.CopyTo(block.AsSpan(BytesOffset));
+        BitConverter.TryWriteBytes(block.AsSpan(LengthOffset), utf8.Length);
+        BitConverter.TryWriteBytes(block.AsSpan(HashOffset), KeyBytes.Hash(utf8));
+        address = (nint)Unsafe.AsPointer(ref block[BytesOffset]);
+        return block;
     }
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]

@@ -214,8 +214,8 @@ public sealed unsafe partial class SplinterStore
     public bool TryGet(string key, Span<byte> destination, out int length)
     {
         KeyBuffer buffer;
-        byte* utf8z = KeyBytes.FromString(key, &buffer);
-        return TryGetCore(_gatePointer, utf8z, destination, out length);
+        byte* padded = KeyBytes.ForLookup(key, &buffer, out ulong hash);
+        return DecodeRead(ReadValue(padded, hash, destination), out length);
     }
 
     /// <summary>Copies the value of a UTF-8 key into <paramref name="destination"/>; see <see cref="TryGet(string, Span{byte}, out int)"/>.</summary>
@@ -227,8 +227,8 @@ public sealed unsafe partial class SplinterStore
     public bool TryGet(ReadOnlySpan<byte> key, Span<byte> destination, out int length)
     {
         KeyBuffer buffer;
-        byte* utf8z = KeyBytes.FromUtf8(key, &buffer);
-        return TryGetCore(_gatePointer, utf8z, destination, out length);
+        byte* padded = KeyBytes.ForLookup(key, &buffer, out ulong hash);
+        return DecodeRead(ReadValue(padded, hash, destination), out length);
     }
 
     /// <summary>Copies the value of a pre-encoded key into <paramref name="destination"/>; see <see cref="TryGet(string, Span{byte}, out int)"/>.</summary>
@@ -238,9 +238,10 @@ public sealed unsafe partial class SplinterStore
     /// <returns>True if the value was copied.</returns>
     public bool TryGet(SplinterKey key, Span<byte> destination, out int length)
     {
-        bool found = TryGetCore(_gatePointer, key.Pointer, destination, out length);
-        GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
-        return found;
+        byte* padded = key.Pointer;
+        int coded = ReadValue(padded, SplinterKey.HashAt(padded), destination);
+        GC.KeepAlive(key.Owner); // the key's bytes outlive the read
+        return DecodeRead(coded, out length);
     }
 
     /// <summary>Reads the length of a key's value without copying it.</summary>
@@ -385,7 +386,8 @@ public sealed unsafe partial class SplinterStore
     public ulong GetEpoch(string key)
     {
         KeyBuffer buffer;
-        return GetEpochCore(_gatePointer, KeyBytes.FromString(key, &buffer));
+        byte* padded = KeyBytes.ForLookup(key, &buffer, out ulong hash);
+        return ReadEpoch(padded, hash);
     }
 
     /// <summary>Returns a UTF-8 key's slot epoch, or 0 when it does not exist.</summary>
@@ -395,7 +397,8 @@ public sealed unsafe partial class SplinterStore
     public ulong GetEpoch(ReadOnlySpan<byte> key)
     {
         KeyBuffer buffer;
-        return GetEpochCore(_gatePointer, KeyBytes.FromUtf8(key, &buffer));
+        byte* padded = KeyBytes.ForLookup(key, &buffer, out ulong hash);
+        return ReadEpoch(padded, hash);
     }
 
     /// <summary>Returns a pre-encoded key's slot epoch, or 0 when it does not exist.</summary>
@@ -403,8 +406,9 @@ public sealed unsafe partial class SplinterStore
     /// <returns>The slot epoch or 0.</returns>
     public ulong GetEpoch(SplinterKey key)
     {
-        ulong epoch = GetEpochCore(_gatePointer, key.Pointer);
-        GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
+        byte* padded = key.Pointer;
+        ulong epoch = ReadEpoch(padded, SplinterKey.HashAt(padded));
+        GC.KeepAlive(key.Owner); // the key's bytes outlive the read
         return epoch;
     }
 
@@ -486,61 +490,6 @@ public sealed unsafe partial class SplinterStore
         int answer = AppendCore(key.Pointer, data);
         GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
         return answer;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    [SkipLocalsInit]
-    private bool TryGetCore(SplinterShim_gate* gate, byte* key, Span<byte> destination, out int length)
-    {
-        // A non-empty destination on a gated store. (An empty span would pin to NULL, which libsplinter reads as a size
-        // query: the slow path handles it.)
-        if ((uint)destination.Length - 1 < _gatedGetLimit)
-        {
-            nuint size;
-            int result;
-            fixed (byte* data = &MemoryMarshal.GetReference(destination))
-            {
-                result = LibSplinterShim.SplinterShim_gated_get((sbyte*)key, data, (nuint)destination.Length, &size, gate);
-            }
-
-            GC.KeepAlive(this); // the store (and its gate) outlive the native call
-            if (result == 0)
-            {
-                length = (int)size;
-                return true;
-            }
-
-            return DecodeSlowGet(TryGetSlow(key, destination, result), out length);
-        }
-
-        return DecodeSlowGet(TryGetSlow(key, destination, 0), out length);
-    }
-
-    /// <summary>Unpacks <see cref="TryGetSlow"/>'s answer (no out parameter there: it would keep the caller's length variable in memory).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool DecodeSlowGet(int coded, out int length)
-    {
-        length = coded ^ (coded >> 31);
-        return coded >= 0;
-    }
-
-    /// <summary>
-    /// TryGet's slow path: a failed gated call (<paramref name="gatedResult"/> != 0), an empty destination, or a store
-    /// whose values are too large for gated calls. Returns the length when found, otherwise ~length (0 for a missing key,
-    /// the needed size for a destination that is too small).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private int TryGetSlow(byte* key, Span<byte> destination, int gatedResult)
-    {
-        if (gatedResult == LibSplinterShim.SPLINTER_SHIM_GATE_CLOSED)
-        {
-            StoreErrors.ThrowDisposed(Name);
-        }
-
-        using (Lease())
-        {
-            return GetWithErrno(key, destination, out int length) == GetStatus.Found ? length : ~length;
-        }
     }
 
     /// <summary>splinter_get through the errno wrapper with the bounded retry on EAGAIN. Caller holds a lease or a hot call.</summary>
@@ -704,19 +653,6 @@ public sealed unsafe partial class SplinterStore
             epoch = slotEpoch;
             return true;
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ulong GetEpochCore(SplinterShim_gate* gate, byte* key)
-    {
-        ulong epoch = LibSplinterShim.SplinterShim_gated_get_epoch((sbyte*)key, gate);
-        GC.KeepAlive(this); // the store (and its gate) outlive the native call
-        if (epoch == LibSplinterShim.SPLINTER_SHIM_GATE_CLOSED_EPOCH)
-        {
-            StoreErrors.ThrowDisposed(Name);
-        }
-
-        return epoch;
     }
 
     private bool RemoveCore(byte* key)

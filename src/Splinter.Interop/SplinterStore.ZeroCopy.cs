@@ -1,6 +1,5 @@
 using System;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics.X86;
 using System.Threading;
 using Splinter.Interop.Native;
 using Splinter.Interop.Store;
@@ -13,7 +12,9 @@ public sealed unsafe partial class SplinterStore
     /// <summary>
     /// Reads a value without copying it: <paramref name="reader"/> receives a span over the shared
     /// bytes, then the slot epoch is checked; if a writer moved it, the read is retried (bounded).
-    /// The span is valid only inside the reader; the reader may run more than once.
+    /// The span is valid only inside the reader; the reader may run more than once. It is a mapping read (no native
+    /// call, see SplinterStore's remarks): if the store is disposed while the reader runs, the span's bytes may turn to
+    /// zeros under it, and the call then throws <see cref="ObjectDisposedException"/> instead of returning the result.
     /// </summary>
     /// <typeparam name="TState">State handed to the reader (no closure needed).</typeparam>
     /// <typeparam name="TResult">What the reader returns.</typeparam>
@@ -27,7 +28,8 @@ public sealed unsafe partial class SplinterStore
     public bool TryRead<TState, TResult>(string key, TState state, SplinterValueReader<TState, TResult> reader, out TResult result)
     {
         KeyBuffer buffer;
-        return TryReadCore(KeyBytes.FromString(key, &buffer), state, reader, out result);
+        byte* padded = KeyBytes.ForLookup(key, &buffer, out ulong hash);
+        return TryReadCore(padded, hash, state, reader, out result);
     }
 
     /// <summary>Reads the value of a UTF-8 key in place; see <see cref="TryRead{TState, TResult}(string, TState, SplinterValueReader{TState, TResult}, out TResult)"/>.</summary>
@@ -42,7 +44,8 @@ public sealed unsafe partial class SplinterStore
     public bool TryRead<TState, TResult>(ReadOnlySpan<byte> key, TState state, SplinterValueReader<TState, TResult> reader, out TResult result)
     {
         KeyBuffer buffer;
-        return TryReadCore(KeyBytes.FromUtf8(key, &buffer), state, reader, out result);
+        byte* padded = KeyBytes.ForLookup(key, &buffer, out ulong hash);
+        return TryReadCore(padded, hash, state, reader, out result);
     }
 
     /// <summary>Reads the value of a pre-encoded key in place; see <see cref="TryRead{TState, TResult}(string, TState, SplinterValueReader{TState, TResult}, out TResult)"/>.</summary>
@@ -55,68 +58,48 @@ public sealed unsafe partial class SplinterStore
     /// <returns>True with the reader's result, false when the key does not exist.</returns>
     public bool TryRead<TState, TResult>(SplinterKey key, TState state, SplinterValueReader<TState, TResult> reader, out TResult result)
     {
-        bool answer = TryReadCore(key.Pointer, state, reader, out result);
-        GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
+        byte* padded = key.Pointer;
+        bool answer = TryReadCore(padded, SplinterKey.HashAt(padded), state, reader, out result);
+        GC.KeepAlive(key.Owner); // the key's bytes outlive the read
         return answer;
     }
 
-    private bool TryReadCore<TState, TResult>(byte* key, TState state, SplinterValueReader<TState, TResult> reader, out TResult result)
+    private bool TryReadCore<TState, TResult>(byte* paddedKey, ulong hash, TState state, SplinterValueReader<TState, TResult> reader, out TResult result)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        using (Lease())
+        ContentionRetry retry = default;
+        while (true)
         {
-            ulong hash = SlotProbe.Hash(key, out int keyLength);
-            byte* arena = (byte*)_slots + ((nuint)_slotCount * (nuint)sizeof(splinter_slot));
-            ulong arenaSize = (ulong)_slotCount * _maxValueSize;
-            ContentionRetry retry = default;
-            while (true)
+            splinter_slot* slot = SlotProbe.FindPadded(_slots, _slotCount, paddedKey, hash);
+            if (slot == null)
             {
-                long index = SlotProbe.Find(_slots, _slotCount, key, keyLength, hash);
-                if (index < 0)
-                {
-                    result = default!;
-                    return false;
-                }
+                ThrowIfClosed();
+                result = default!;
+                return false;
+            }
 
-                splinter_slot* slot = _slots + index;
-                ulong epoch = Volatile.Read(ref slot->epoch);
-                if ((epoch & 1) == 0)
+            ulong epoch = Volatile.Read(ref slot->epoch);
+            if ((epoch & 1) == 0)
+            {
+                uint length = Volatile.Read(ref slot->val_len);
+                uint offset = slot->val_off;
+                if (CheckValueBounds(slot, epoch, offset, length, paddedKey))
                 {
-                    uint length = Volatile.Read(ref slot->val_len);
-                    uint offset = slot->val_off;
-                    if ((ulong)offset + length > arenaSize || length > _maxValueSize)
+                    TResult candidate = reader(new ReadOnlySpan<byte>(_arena + offset, (int)length), state);
+                    OrderValueLoads(); // the reader is an opaque call to the JIT; the fence is for weaker CPUs
+                    if (Volatile.Read(ref slot->epoch) == epoch && Volatile.Read(ref slot->hash) == hash)
                     {
-                        // Only a damaged store (or upstream's relocating BIGUINT promotion) gets here.
-                        // Re-check before blaming the store: a torn pass can pair odd fields.
-                        Interlocked.MemoryBarrier();
-                        if (Volatile.Read(ref slot->epoch) == epoch)
-                        {
-                            throw new SplinterException(
-                                $"The slot of '{KeyBytes.Decode(key)}' describes {length} bytes at arena offset {offset}, outside the value arena; the store is damaged.");
-                        }
-                    }
-                    else
-                    {
-                        TResult candidate = reader(new ReadOnlySpan<byte>(arena + offset, (int)length), state);
-
-                        // Order the value loads before the epoch re-read. x86/x64 never reorders loads with
-                        // older loads (and the reader is an opaque call to the JIT); weaker CPUs need the fence.
-                        if (!X86Base.IsSupported)
-                        {
-                            Interlocked.MemoryBarrier();
-                        }
-                        if (Volatile.Read(ref slot->epoch) == epoch && Volatile.Read(ref slot->hash) == hash)
-                        {
-                            result = candidate;
-                            return true;
-                        }
+                        ThrowIfClosed();
+                        result = candidate;
+                        return true;
                     }
                 }
+            }
 
-                if (!retry.Wait(_contentionBudget))
-                {
-                    StoreErrors.ThrowContention(key, epoch);
-                }
+            ThrowIfClosed();
+            if (!retry.Wait(_contentionBudget))
+            {
+                StoreErrors.ThrowContention(paddedKey, epoch);
             }
         }
     }

@@ -28,7 +28,6 @@ public sealed unsafe partial class SplinterStore : IDisposable
     private readonly HotCallGate _gate;
     private readonly SplinterShim_gate* _gatePointer;
     private uint _gatedSetLimit; // see OnSignalLocalWritesChanged
-    private readonly uint _gatedGetLimit;
 
     private SplinterStore(string name, SplinterVariant variant, string backingPath, SplinterApi api, StoreHandle handle, StoreRegistry.Entry entry, TimeSpan contentionTimeout)
     {
@@ -42,13 +41,14 @@ public sealed unsafe partial class SplinterStore : IDisposable
         _slots = (splinter_slot*)((byte*)_header + sizeof(splinter_header));
         _slotCount = _header->slots;
         _maxValueSize = _header->max_val_sz;
+        _arena = (byte*)(_slots + _slotCount);
+        _arenaLength = (ulong)_slotCount * _maxValueSize;
         _contentionBudget = Math.Max(1, (long)(contentionTimeout.TotalSeconds * Stopwatch.Frequency));
         _gate = new HotCallGate(api, _maxValueSize);
         _gatePointer = _gate.Pointer;
 
         // Compared with (uint)length - 1, so a length of 0 never passes; 0 turns the gated path off.
         OnSignalLocalWritesChanged(signal: false); // sets _gatedSetLimit
-        _gatedGetLimit = _gate.Enabled ? int.MaxValue : 0u;
     }
 
     private enum OpenMode
@@ -162,6 +162,7 @@ public sealed unsafe partial class SplinterStore : IDisposable
         }
 
         _entry.Disposed = true;
+        _closed = true; // the mapping reads discard what they read from here on
         OnDisposing();
 
         // Hot calls do not hold a SafeHandle reference: stop new ones, wait for running ones.

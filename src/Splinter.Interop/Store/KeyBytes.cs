@@ -7,7 +7,7 @@ using System.Text.Unicode;
 
 namespace Splinter.Interop.Store;
 
-/// <summary>Room for one NUL-terminated key (63 bytes + NUL) on the caller's stack.</summary>
+/// <summary>Room for one NUL-terminated key (63 bytes + NUL), or its zero-padded 64-byte form, on the caller's stack.</summary>
 [InlineArray(KeyBytes.BufferSize)]
 internal struct KeyBuffer
 {
@@ -22,6 +22,57 @@ internal static unsafe class KeyBytes
 
     /// <summary>Key bytes plus the terminating NUL.</summary>
     public const int BufferSize = MaxByteCount + 1;
+
+    /// <summary>Size of a slot's key field (SPLINTER_KEY_MAX).</summary>
+    public const int SlotKeySize = 64;
+
+    /// <summary>FNV-1a 64 offset basis (spec 5.1).</summary>
+    public const ulong HashBasis = 0xcbf29ce484222325;
+
+    /// <summary>FNV-1a 64 prime (spec 5.1).</summary>
+    public const ulong HashPrime = 0x100000001b3;
+
+    /// <summary>The format's key hash (spec 5.1): 64-bit FNV-1a over the key bytes.</summary>
+    public static ulong Hash(ReadOnlySpan<byte> key)
+    {
+        ulong hash = HashBasis;
+        foreach (byte b in key)
+        {
+            hash = (hash ^ b) * HashPrime;
+        }
+
+        return hash;
+    }
+
+    /// <summary>
+    /// Encodes and validates a string key for a lookup in the mapping: NUL-terminated and zero-padded to
+    /// <see cref="SlotKeySize"/> bytes in <paramref name="buffer"/> (the form <see cref="SlotProbe.FindPadded"/> takes), with its hash.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static byte* ForLookup(string? key, KeyBuffer* buffer, out ulong hash, [CallerArgumentExpression(nameof(key))] string? paramName = null)
+    {
+        ClearPadded(buffer);
+        byte* padded = FromString(key, buffer, paramName);
+        hash = SlotProbe.Hash(padded, out _);
+        return padded;
+    }
+
+    /// <summary>The UTF-8 form of <see cref="ForLookup(string?, KeyBuffer*, out ulong, string?)"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static byte* ForLookup(ReadOnlySpan<byte> key, KeyBuffer* buffer, out ulong hash, [CallerArgumentExpression(nameof(key))] string? paramName = null)
+    {
+        ClearPadded(buffer);
+        byte* padded = FromUtf8(key, buffer, paramName);
+        hash = Hash(key);
+        return padded;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ClearPadded(KeyBuffer* buffer)
+    {
+        Vector256.Store(Vector256<byte>.Zero, (byte*)buffer);
+        Vector256.Store(Vector256<byte>.Zero, (byte*)buffer + Vector256<byte>.Count);
+    }
 
     /// <summary>Encodes and validates a string key into <paramref name="buffer"/>; returns the NUL-terminated bytes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -7,9 +7,10 @@ namespace Splinter.Interop.Store;
 
 /// <summary>
 /// The open store as a SafeHandle. The handle value is the base of the C# layer's own mapping;
-/// releasing it closes the library's current store (splinter_close), unmaps the C# mapping and
-/// frees the variant's registry slot. Every operation holds a reference for its duration
-/// (<see cref="StoreLease"/>), so release never runs under a call in flight.
+/// releasing it closes the library's current store (splinter_close), releases the C# mapping (its
+/// range turns into zero pages, <see cref="StoreMapping.Release"/>) and frees the variant's registry
+/// slot. Operations other than the mapping reads and the gated calls hold a reference for their
+/// duration (<see cref="StoreLease"/>), so release never runs under them.
 /// </summary>
 internal sealed unsafe class StoreHandle : SafeHandle
 {
@@ -44,8 +45,8 @@ internal sealed unsafe class StoreHandle : SafeHandle
             _api.splinter_close();
         }
 
-        bool unmapped = StoreLibc.Munmap((void*)handle, _length) == 0;
+        StoreMapping.Release((void*)handle);
         StoreRegistry.Release(_entry);
-        return unmapped;
+        return true;
     }
 }

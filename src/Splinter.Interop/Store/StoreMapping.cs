@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 using Splinter.Interop.Native;
@@ -7,7 +8,7 @@ using Splinter.Interop.Store.Interop;
 namespace Splinter.Interop.Store;
 
 /// <summary>
-/// The C# layer's own read-write mapping of a store, made only after the object passed the
+/// The C# layer's own read-write mapping of a store (whose address range it never unmaps, see <see cref="Release"/>), made only after the object passed the
 /// pre-open check: a regular file, at least one header long, the right magic and version, and
 /// a geometry whose size is exactly the object's size. A foreign, truncated or other-flavour
 /// object is therefore a <see cref="SplinterStoreFormatException"/>, never a SIGBUS, whatever
@@ -83,8 +84,8 @@ internal static unsafe class StoreMapping
         }
 
         length = (nuint)status.Size;
-        void* address = StoreLibc.Mmap(null, length, StoreLibc.PROT_READ | StoreLibc.PROT_WRITE, StoreLibc.MAP_SHARED, fd, 0);
-        if (address == (void*)-1)
+        void* address = Map(fd, length);
+        if (address == null)
         {
             int errno = Marshal.GetLastPInvokeError();
             throw new SplinterException($"Cannot map '{path}': {Errno.Name(errno)}.", errno);
@@ -94,11 +95,101 @@ internal static unsafe class StoreMapping
         string? reason = Validate((splinter_header*)address, status.Size);
         if (reason is not null)
         {
-            StoreLibc.Munmap(address, length);
+            Release(address);
             throw new SplinterStoreFormatException(path, reason);
         }
 
         mapping = (byte*)address;
+    }
+
+    // ---- Address ranges: a mapping's range stays readable for the life of the process ----------------------------
+    //
+    // The mapping reads (TryGet, GetEpoch, Contains, TryRead) hold no reference on the store: they read, then check
+    // that the store was not disposed, and discard what they read if it was. A read that overlaps Dispose may still
+    // touch the range after the store is closed, so a range is never unmapped: Release replaces the store's pages
+    // with read-only zero pages in one mmap(MAP_FIXED) (no moment where the range is unmapped) and keeps the range for
+    // the next store this process maps, which takes it over the same way. A late reader therefore reads the store,
+    // zeros or the next store, never unmapped memory, and every address it computes stays inside the range: its
+    // bounds come from its own store's geometry and the range is at least that long. The cost is address space (not
+    // memory) of the largest stores this process opened; zero pages take no memory.
+
+    private static readonly object s_rangesLock = new();
+    private static readonly Dictionary<nint, nuint> s_inUse = new(); // mapping address -> length of its range
+    private static readonly List<(nint Address, nuint Length)> s_free = new();
+
+    /// <summary>Maps <paramref name="length"/> bytes of <paramref name="fd"/> read-write and shared, into a released range when one is large enough; null with errno set when mmap fails.</summary>
+    private static void* Map(int fd, nuint length)
+    {
+        nuint rounded = RoundToPages(length);
+        lock (s_rangesLock)
+        {
+            int best = -1;
+            for (int i = 0; i < s_free.Count; i++)
+            {
+                if (s_free[i].Length >= rounded && (best < 0 || s_free[i].Length < s_free[best].Length))
+                {
+                    best = i;
+                }
+            }
+
+            if (best >= 0)
+            {
+                (nint address, nuint rangeLength) = s_free[best];
+                void* fixedMapping = StoreLibc.Mmap((void*)address, length, StoreLibc.PROT_READ | StoreLibc.PROT_WRITE, StoreLibc.MAP_SHARED | StoreLibc.MAP_FIXED, fd, 0);
+                if (fixedMapping == (void*)address)
+                {
+                    s_free.RemoveAt(best);
+                    s_inUse.Add(address, rangeLength);
+                    return fixedMapping;
+                }
+
+                // The range keeps its zero pages (MAP_FIXED either replaces them or changes nothing); map elsewhere.
+            }
+
+            void* mapping = StoreLibc.Mmap(null, length, StoreLibc.PROT_READ | StoreLibc.PROT_WRITE, StoreLibc.MAP_SHARED, fd, 0);
+            if (mapping == (void*)-1)
+            {
+                return null;
+            }
+
+            s_inUse.Add((nint)mapping, rounded);
+            return mapping;
+        }
+    }
+
+    /// <summary>Releases a mapping made by <see cref="Map"/>: its whole range becomes read-only zero pages, kept for the next mapping.</summary>
+    public static void Release(void* mapping)
+    {
+        lock (s_rangesLock)
+        {
+            if (!s_inUse.Remove((nint)mapping, out nuint rangeLength))
+            {
+                return;
+            }
+
+            void* zeros = StoreLibc.Mmap(mapping, rangeLength, StoreLibc.PROT_READ, StoreLibc.MAP_PRIVATE | StoreLibc.MAP_ANONYMOUS | StoreLibc.MAP_FIXED | StoreLibc.MAP_NORESERVE, -1, 0);
+            if (zeros == mapping)
+            {
+                s_free.Add(((nint)mapping, rangeLength));
+            }
+
+            // Otherwise the store's pages stay mapped (still safe to read) until the process exits; the range is not reused.
+        }
+    }
+
+    /// <summary>The released ranges and their lengths (tests).</summary>
+    internal static (nint Address, nuint Length)[] FreeRanges()
+    {
+        lock (s_rangesLock)
+        {
+            return s_free.ToArray();
+        }
+    }
+
+    private static nuint RoundToPages(nuint length)
+    {
+        nuint page = (nuint)Environment.SystemPageSize;
+        return (length + page - 1) & ~(page - 1);
     }
 
     /// <summary>Returns why a mapped header does not describe a store of <paramref name="size"/> bytes, or null when it does.</summary>

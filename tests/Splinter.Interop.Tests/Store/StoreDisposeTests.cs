@@ -100,13 +100,14 @@ public sealed class StoreDisposeTests(SplinterVariant variant) : StoreFixtureBas
                     try
                     {
                         SplinterKey key = keys[(int)((i + id) % keys.Length)];
-                        switch (i % 4)
+                        switch (i % 6)
                         {
                             case 0:
+                            case 3:
                                 // Each thread writes only its own four keys: concurrent sets of one key
                                 // would let libsplinter create duplicates (quirk Q3) and fill the store.
                                 BitConverter.TryWriteBytes(value, i);
-                                store.Set(keys[id + (4 * (int)((i / 4) % 4))], value);
+                                store.Set(keys[id + (4 * (int)((i / 3) % 4))], value);
                                 break;
                             case 1:
                                 store.TryGet(key, buffer, out _);
@@ -114,8 +115,12 @@ public sealed class StoreDisposeTests(SplinterVariant variant) : StoreFixtureBas
                             case 2:
                                 store.GetEpoch(key.ToString());
                                 break;
-                            default:
+                            case 4:
                                 store.TryGet(key.ToString(), buffer, out _);
+                                break;
+                            default:
+                                store.TryRead(key, 0, static (bytes, _) => bytes.Length, out int _);
+                                store.GetEpoch(key);
                                 break;
                         }
 
@@ -216,20 +221,19 @@ public sealed class StoreDisposeTests(SplinterVariant variant) : StoreFixtureBas
     {
         SplinterStore store = Names.Create();
         store.Set("poll", "v");
-        using var entered = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
+        int waiterThread = 0;
+        bool? changed = null;
         Exception? waiterFailure = null;
+        using var started = new ManualResetEventSlim();
         var waiter = new Thread(() =>
         {
             try
             {
-                // A zero-copy read whose reader blocks holds the store's reference.
-                store.TryRead("poll", 0, (value, _) =>
-                {
-                    entered.Set();
-                    release.Wait();
-                    return value.Length;
-                }, out int _);
+                waiterThread = NativeThreads.CurrentId();
+                started.Set();
+
+                // WaitForChange holds the store's reference while splinter_poll sleeps in 10 ms steps.
+                changed = store.WaitForChange("poll", TimeSpan.FromMilliseconds(500));
             }
             catch (Exception exception)
             {
@@ -237,14 +241,15 @@ public sealed class StoreDisposeTests(SplinterVariant variant) : StoreFixtureBas
             }
         });
         waiter.Start();
-        entered.Wait();
+        started.Wait();
+        NativeThreads.WaitUntilSleeping(waiterThread, TimeSpan.FromSeconds(30));
         store.Dispose();
 
         var error = Assert.Throws<InvalidOperationException>(() => SplinterStore.Open(store.Name, Options));
         Assert.That(error!.Message, Does.Contain("still running"));
-        release.Set();
         Assert.That(waiter.Join(TimeSpan.FromSeconds(30)), Is.True);
-        Assert.That(waiterFailure, Is.Null, "the in-flight read finished normally");
+        Assert.That(waiterFailure, Is.Null, "the call in flight finished normally");
+        Assert.That(changed, Is.False, "it ran to its timeout");
 
         using SplinterStore reopened = Names.Track(SplinterStore.Open(store.Name, Options));
         Assert.That(reopened.GetString("poll"), Is.EqualTo("v"));

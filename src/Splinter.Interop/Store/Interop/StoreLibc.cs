@@ -14,6 +14,10 @@ internal static unsafe partial class StoreLibc
     public const int PROT_READ = 0x1;
     public const int PROT_WRITE = 0x2;
     public const int MAP_SHARED = 0x1;
+    public const int MAP_PRIVATE = 0x2;
+    public const int MAP_FIXED = 0x10;
+    public const int MAP_ANONYMOUS = 0x20;
+    public const int MAP_NORESERVE = 0x4000;
 
     public const int AT_EMPTY_PATH = 0x1000;
     public const uint STATX_TYPE = 0x1;
@@ -45,9 +49,6 @@ internal static unsafe partial class StoreLibc
 
     [LibraryImport(Libc, EntryPoint = "mmap", SetLastError = true)]
     public static partial void* Mmap(void* address, nuint length, int protection, int flags, int fd, long offset);
-
-    [LibraryImport(Libc, EntryPoint = "munmap", SetLastError = true)]
-    public static partial int Munmap(void* address, nuint length);
 
     [LibraryImport(Libc, EntryPoint = "umask")]
     public static partial uint Umask(uint mask);
