@@ -11,9 +11,11 @@ namespace Splinter.Interop;
 /// <summary>
 /// The libsplinter store this process has open for one library variant. libsplinter keeps one
 /// store per process (per loaded library), so at most one <see cref="SplinterStore"/> per
-/// <see cref="SplinterVariant"/> is open at a time. Every operation holds a reference on the
-/// store's SafeHandle, so <see cref="Dispose"/> never unmaps under a running call; any call
-/// after Dispose throws <see cref="ObjectDisposedException"/>. All members are thread-safe.
+/// <see cref="SplinterVariant"/> is open at a time. Native calls hold a reference on the store's
+/// SafeHandle (Set: the shim's gate), so <see cref="Dispose"/> never closes the store under one; the
+/// mapping reads (TryGet, GetEpoch, Contains, TryRead) read the C# layer's own mapping, whose range is
+/// never unmapped, and check for Dispose after reading. Any call after Dispose throws
+/// <see cref="ObjectDisposedException"/>. All members are thread-safe.
 /// </summary>
 public sealed unsafe partial class SplinterStore : IDisposable
 {
