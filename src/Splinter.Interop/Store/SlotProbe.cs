@@ -81,18 +81,20 @@ internal static unsafe class SlotProbe
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static splinter_slot* FindPaddedFrom(splinter_slot* slots, uint slotCount, byte* paddedKey, ulong hash, uint start)
     {
-        uint index = start;
-        for (uint probes = 0; probes < slotCount; probes++)
+        // Probe order start .. slotCount-1, then 0 .. start-1 (spec 5.2), as two straight scans: a miss visits every
+        // slot, so the loop is a hash compare and a pointer step.
+        splinter_slot* found = Scan(slots + start, slots + slotCount, paddedKey, hash);
+        return found != null ? found : Scan(slots, slots + start, paddedKey, hash);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static splinter_slot* Scan(splinter_slot* from, splinter_slot* end, byte* paddedKey, ulong hash)
+    {
+        for (splinter_slot* slot = from; slot < end; slot++)
         {
-            splinter_slot* slot = slots + index;
             if (Volatile.Read(ref slot->hash) == hash && KeyMatches(slot, paddedKey))
             {
                 return slot;
-            }
-
-            if (++index == slotCount)
-            {
-                index = 0;
             }
         }
 

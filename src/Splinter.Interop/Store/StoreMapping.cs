@@ -143,7 +143,12 @@ internal static unsafe class StoreMapping
                     return fixedMapping;
                 }
 
-                // The range keeps its zero pages (MAP_FIXED either replaces them or changes nothing); map elsewhere.
+                // Linux does not promise that a failed MAP_FIXED left the old pages in place: put zero pages back
+                // (a late reader of the released store may still look there) and map elsewhere.
+                if (!MapZeros((void*)address, rangeLength))
+                {
+                    s_free.RemoveAt(best); // cannot vouch for it any more; never hand it out again
+                }
             }
 
             void* mapping = StoreLibc.Mmap(null, length, StoreLibc.PROT_READ | StoreLibc.PROT_WRITE, StoreLibc.MAP_SHARED, fd, 0);
@@ -167,8 +172,7 @@ internal static unsafe class StoreMapping
                 return;
             }
 
-            void* zeros = StoreLibc.Mmap(mapping, rangeLength, StoreLibc.PROT_READ, StoreLibc.MAP_PRIVATE | StoreLibc.MAP_ANONYMOUS | StoreLibc.MAP_FIXED | StoreLibc.MAP_NORESERVE, -1, 0);
-            if (zeros == mapping)
+            if (MapZeros(mapping, rangeLength))
             {
                 s_free.Add(((nint)mapping, rangeLength));
             }
@@ -177,14 +181,9 @@ internal static unsafe class StoreMapping
         }
     }
 
-    /// <summary>The released ranges and their lengths (tests).</summary>
-    internal static (nint Address, nuint Length)[] FreeRanges()
-    {
-        lock (s_rangesLock)
-        {
-            return s_free.ToArray();
-        }
-    }
+    /// <summary>Replaces whatever is mapped at <paramref name="address"/> with read-only zero pages (no memory, no swap reservation).</summary>
+    private static bool MapZeros(void* address, nuint length) =>
+        StoreLibc.Mmap(address, length, StoreLibc.PROT_READ, StoreLibc.MAP_PRIVATE | StoreLibc.MAP_ANONYMOUS | StoreLibc.MAP_FIXED | StoreLibc.MAP_NORESERVE, -1, 0) == address;
 
     private static nuint RoundToPages(nuint length)
     {
