@@ -5,7 +5,10 @@ using Splinter.Interop.Store;
 
 namespace Splinter.Interop;
 
-/// <summary>A validated, pre-encoded store key: 1..63 UTF-8 bytes without NUL, kept NUL-terminated and pinned for reuse.</summary>
+/// <summary>
+/// A validated, pre-encoded store key: 1..63 UTF-8 bytes without NUL, kept NUL-terminated and pinned for reuse, with
+/// its hash in the store format, so reads with it skip the per-call hashing that string keys (and C callers) pay.
+/// </summary>
 public readonly struct SplinterKey : IEquatable<SplinterKey>
 {
     /// <summary>The largest key length in UTF-8 bytes.</summary>
@@ -71,9 +74,6 @@ public readonly struct SplinterKey : IEquatable<SplinterKey>
 
     /// <summary>The key's FNV-1a hash (spec 5.1), stored 8 bytes below <see cref="Pointer"/>.</summary>
     internal static unsafe ulong HashAt(byte* pointer) => *(ulong*)(pointer - (BytesOffset - HashOffset));
-
-    /// <summary>The key's length, stored 16 bytes below <see cref="Pointer"/>.</summary>
-    internal static unsafe int LengthAt(byte* pointer) => *(int*)(pointer - (BytesOffset - LengthOffset));
 
     /// <summary>
     /// The pinned array behind <see cref="Pointer"/>. Every SplinterStore overload taking a SplinterKey ends with
