@@ -117,7 +117,7 @@ public sealed unsafe partial class SplinterStore
     public SplinterSlotUserFlags GetUserFlags(string key)
     {
         KeyBuffer buffer;
-        return (SplinterSlotUserFlags)UserFlagsCore(KeyBytes.FromString(key, &buffer), UserFlagOperation.Read, 0);
+        return (SplinterSlotUserFlags)UserFlagsCore(KeyBytes.ForLookup(key, &buffer, out ulong hash), hash, UserFlagOperation.Read, 0);
     }
 
     /// <summary>Reads a pre-encoded key's slot user flags.</summary>
@@ -125,7 +125,8 @@ public sealed unsafe partial class SplinterStore
     /// <returns>The flags.</returns>
     public SplinterSlotUserFlags GetUserFlags(SplinterKey key)
     {
-        SplinterSlotUserFlags answer = (SplinterSlotUserFlags)UserFlagsCore(key.Pointer, UserFlagOperation.Read, 0);
+        byte* padded = key.Pointer;
+        SplinterSlotUserFlags answer = (SplinterSlotUserFlags)UserFlagsCore(padded, SplinterKey.HashAt(padded), UserFlagOperation.Read, 0);
         GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
         return answer;
     }
@@ -137,7 +138,7 @@ public sealed unsafe partial class SplinterStore
     public void SetUserFlags(string key, SplinterSlotUserFlags flags)
     {
         KeyBuffer buffer;
-        UserFlagsCore(KeyBytes.FromString(key, &buffer), UserFlagOperation.Set, flags);
+        UserFlagsCore(KeyBytes.ForLookup(key, &buffer, out ulong hash), hash, UserFlagOperation.Set, flags);
     }
 
     /// <summary>Atomically sets a pre-encoded key's slot user flag bits.</summary>
@@ -145,7 +146,8 @@ public sealed unsafe partial class SplinterStore
     /// <param name="flags">Bits to set.</param>
     public void SetUserFlags(SplinterKey key, SplinterSlotUserFlags flags)
     {
-        UserFlagsCore(key.Pointer, UserFlagOperation.Set, flags);
+        byte* padded = key.Pointer;
+        UserFlagsCore(padded, SplinterKey.HashAt(padded), UserFlagOperation.Set, flags);
         GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
     }
 
@@ -156,7 +158,7 @@ public sealed unsafe partial class SplinterStore
     public void ClearUserFlags(string key, SplinterSlotUserFlags flags)
     {
         KeyBuffer buffer;
-        UserFlagsCore(KeyBytes.FromString(key, &buffer), UserFlagOperation.Clear, flags);
+        UserFlagsCore(KeyBytes.ForLookup(key, &buffer, out ulong hash), hash, UserFlagOperation.Clear, flags);
     }
 
     /// <summary>Atomically clears a pre-encoded key's slot user flag bits.</summary>
@@ -164,7 +166,8 @@ public sealed unsafe partial class SplinterStore
     /// <param name="flags">Bits to clear.</param>
     public void ClearUserFlags(SplinterKey key, SplinterSlotUserFlags flags)
     {
-        UserFlagsCore(key.Pointer, UserFlagOperation.Clear, flags);
+        byte* padded = key.Pointer;
+        UserFlagsCore(padded, SplinterKey.HashAt(padded), UserFlagOperation.Clear, flags);
         GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
     }
 
@@ -176,7 +179,7 @@ public sealed unsafe partial class SplinterStore
     public bool TestUserFlags(string key, SplinterSlotUserFlags flags)
     {
         KeyBuffer buffer;
-        return UserFlagsCore(KeyBytes.FromString(key, &buffer), UserFlagOperation.Test, flags) != 0;
+        return UserFlagsCore(KeyBytes.ForLookup(key, &buffer, out ulong hash), hash, UserFlagOperation.Test, flags) != 0;
     }
 
     /// <summary>Tests a pre-encoded key's slot user flag bits.</summary>
@@ -185,7 +188,8 @@ public sealed unsafe partial class SplinterStore
     /// <returns>True if any of them is set.</returns>
     public bool TestUserFlags(SplinterKey key, SplinterSlotUserFlags flags)
     {
-        bool answer = UserFlagsCore(key.Pointer, UserFlagOperation.Test, flags) != 0;
+        byte* padded = key.Pointer;
+        bool answer = UserFlagsCore(padded, SplinterKey.HashAt(padded), UserFlagOperation.Test, flags) != 0;
         GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
         return answer;
     }
@@ -200,12 +204,12 @@ public sealed unsafe partial class SplinterStore
         }
     }
 
-    private int UserFlagsCore(byte* key, UserFlagOperation operation, SplinterSlotUserFlags flags)
+    private int UserFlagsCore(byte* key, ulong hash, UserFlagOperation operation, SplinterSlotUserFlags flags)
     {
         using (Lease())
         {
             // libsplinter has no key-addressed call for these: find the slot in the mapping.
-            long index = SlotProbe.Find(_slots, _slotCount, key);
+            long index = SlotIndexOf(key, hash);
             if (index < 0)
             {
                 StoreErrors.ThrowKeyNotFound(operation + "UserFlags", key);

@@ -136,6 +136,13 @@ public sealed unsafe partial class SplinterStore
         return epoch;
     }
 
+    /// <summary>Index of the slot holding a key in its padded form (see <see cref="SlotProbe.FindPadded"/>), or -1.</summary>
+    private long SlotIndexOf(byte* paddedKey, ulong hash)
+    {
+        splinter_slot* slot = SlotProbe.FindPadded(_slots, _slotCount, paddedKey, hash);
+        return slot == null ? -1 : slot - _slots;
+    }
+
     /// <summary>
     /// True when <paramref name="length"/> bytes at <paramref name="offset"/> lie inside the value arena. When they do not
     /// and the slot's epoch still reads <paramref name="epoch"/>, the slot itself says so and the store is damaged: throws.

@@ -148,7 +148,8 @@ public sealed unsafe partial class SplinterStore
     public int FindSlot(string key)
     {
         KeyBuffer buffer;
-        return FindSlotCore(KeyBytes.FromString(key, &buffer));
+        byte* padded = KeyBytes.ForLookup(key, &buffer, out ulong hash);
+        return FindSlotCore(padded, hash);
     }
 
     /// <summary>Finds the slot index of a pre-encoded key.</summary>
@@ -156,7 +157,8 @@ public sealed unsafe partial class SplinterStore
     /// <returns>The slot index, or -1 when absent.</returns>
     public int FindSlot(SplinterKey key)
     {
-        int answer = FindSlotCore(key.Pointer);
+        byte* padded = key.Pointer;
+        int answer = FindSlotCore(padded, SplinterKey.HashAt(padded));
         GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
         return answer;
     }
@@ -305,11 +307,11 @@ public sealed unsafe partial class SplinterStore
         }
     }
 
-    private int FindSlotCore(byte* key)
+    private int FindSlotCore(byte* paddedKey, ulong hash)
     {
         using (Lease())
         {
-            return (int)SlotProbe.Find(_slots, _slotCount, key);
+            return (int)SlotIndexOf(paddedKey, hash);
         }
     }
 

@@ -10,55 +10,11 @@ namespace Splinter.Interop.Store;
 /// Finds a key's slot in the C# layer's own mapping the way the format defines it (spec 5.1,
 /// 5.2): FNV-1a 64 over the key bytes, start at hash mod slots, linear probe over every slot,
 /// match on hash and key (strncmp over 64 bytes, spec 5.3). Used by the mapping reads (TryGet,
-/// GetEpoch, TryRead), and where libsplinter offers no key-addressed call (slot pointers for
-/// pulse_watchers and slot_usr_*).
+/// GetEpoch, TryRead), and where libsplinter offers no key-addressed call (FindSlot, slot pointers
+/// for slot_usr_*).
 /// </summary>
 internal static unsafe class SlotProbe
 {
-    /// <summary>FNV-1a 64 of a NUL-terminated key, and the key's length (without the NUL) from the same pass.</summary>
-    public static ulong Hash(byte* key, out int length)
-    {
-        ulong hash = KeyBytes.HashBasis;
-        byte* p = key;
-        for (; *p != 0; p++)
-        {
-            hash = (hash ^ *p) * KeyBytes.HashPrime;
-        }
-
-        length = (int)(p - key);
-        return hash;
-    }
-
-    /// <summary>Index of the slot holding <paramref name="key"/> (<paramref name="length"/> bytes and <paramref name="hash"/> from <see cref="Hash"/>), or -1.</summary>
-    public static long Find(splinter_slot* slots, uint slotCount, byte* key, int length, ulong hash)
-    {
-        var wanted = new ReadOnlySpan<byte>(key, length + 1); // with the NUL: strncmp equality
-        uint index = (uint)(hash % slotCount);
-        for (uint probes = 0; probes < slotCount; probes++)
-        {
-            splinter_slot* slot = slots + index;
-            if (Volatile.Read(ref slot->hash) == hash && new ReadOnlySpan<byte>(SlotKey(slot), wanted.Length).SequenceEqual(wanted))
-            {
-                return index;
-            }
-
-            // Linear probing with wrap-around, without a division per step.
-            if (++index == slotCount)
-            {
-                index = 0;
-            }
-        }
-
-        return -1;
-    }
-
-    /// <summary>Index of the slot holding the NUL-terminated <paramref name="key"/>, or -1.</summary>
-    public static long Find(splinter_slot* slots, uint slotCount, byte* key)
-    {
-        ulong hash = Hash(key, out int length);
-        return Find(slots, slotCount, key, length, hash);
-    }
-
     /// <summary>
     /// The slot holding a key given in its padded form (<see cref="KeyBytes.SlotKeySize"/> bytes: the key, its NUL, zeros)
     /// with its <paramref name="hash"/>, or null. The start slot is checked here (inlined into the caller); the rest of
