@@ -78,6 +78,41 @@ public sealed unsafe partial class SplinterStore
     [MethodImpl(MethodImplOptions.NoInlining)]
     private int ReadValueSlow(byte* paddedKey, ulong hash, Span<byte> destination)
     {
+        var copy = new CopyInto(destination);
+        return ReadStable<CopyInto, int>(paddedKey, hash, ref copy, out int coded) ? coded : ~0;
+    }
+
+    /// <summary>What a stable read does with the value's bytes; the answer counts only if the slot did not move meanwhile.</summary>
+    private interface IValueConsumer<TResult>
+    {
+        TResult Consume(ReadOnlySpan<byte> value);
+    }
+
+    /// <summary>ReadValue's consumer: copies a value that fits (its length), or reports the length it needs (~length).</summary>
+    private readonly ref struct CopyInto(Span<byte> destination) : IValueConsumer<int>
+    {
+        private readonly Span<byte> _destination = destination;
+
+        public int Consume(ReadOnlySpan<byte> value)
+        {
+            if (value.Length > _destination.Length)
+            {
+                return ~value.Length;
+            }
+
+            value.CopyTo(_destination);
+            return value.Length;
+        }
+    }
+
+    /// <summary>
+    /// The seqlock read of a key's value (spec 6.1): finds the slot, hands a stable pass's bytes to
+    /// <paramref name="consumer"/> and keeps its answer only if the epoch was even and did not move and the slot still
+    /// has the key's hash; retries a torn or busy pass within the contention budget. False for a missing key.
+    /// </summary>
+    private bool ReadStable<TConsumer, TResult>(byte* paddedKey, ulong hash, ref TConsumer consumer, out TResult result)
+        where TConsumer : IValueConsumer<TResult>, allows ref struct
+    {
         ContentionRetry retry = default;
         while (true)
         {
@@ -86,7 +121,8 @@ public sealed unsafe partial class SplinterStore
             if (slot == null)
             {
                 ThrowIfClosed();
-                return ~0;
+                result = default!;
+                return false;
             }
 
             ulong epoch = Volatile.Read(ref slot->epoch);
@@ -94,28 +130,19 @@ public sealed unsafe partial class SplinterStore
             {
                 uint length = Volatile.Read(ref slot->val_len);
                 uint offset = slot->val_off;
-                if (!CheckValueBounds(slot, epoch, offset, length, paddedKey))
+                if (CheckValueBounds(slot, epoch, offset, length, paddedKey))
                 {
-                    // A torn pass paired fields of two writes: read again.
-                }
-                else if (length > (uint)destination.Length)
-                {
-                    if (Volatile.Read(ref slot->epoch) == epoch && Volatile.Read(ref slot->hash) == hash)
-                    {
-                        ThrowIfClosed();
-                        return ~(int)length;
-                    }
-                }
-                else
-                {
-                    new ReadOnlySpan<byte>(_arena + offset, (int)length).CopyTo(destination);
+                    TResult candidate = consumer.Consume(new ReadOnlySpan<byte>(_arena + offset, (int)length));
                     OrderValueLoads();
                     if (Volatile.Read(ref slot->epoch) == epoch && Volatile.Read(ref slot->hash) == hash)
                     {
                         ThrowIfClosed();
-                        return (int)length;
+                        result = candidate;
+                        return true;
                     }
                 }
+
+                // Otherwise a torn pass (fields of two writes, or the slot moved): read again.
             }
 
             if (!retry.Wait(_contentionBudget))

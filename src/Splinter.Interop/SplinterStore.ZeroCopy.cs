@@ -67,40 +67,13 @@ public sealed unsafe partial class SplinterStore
     private bool TryReadCore<TState, TResult>(byte* paddedKey, ulong hash, TState state, SplinterValueReader<TState, TResult> reader, out TResult result)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        ContentionRetry retry = default;
-        while (true)
-        {
-            splinter_slot* slot = SlotProbe.FindPadded(_slots, _slotCount, paddedKey, hash);
-            if (slot == null)
-            {
-                ThrowIfClosed();
-                result = default!;
-                return false;
-            }
+        var call = new CallReader<TState, TResult>(reader, state);
+        return ReadStable<CallReader<TState, TResult>, TResult>(paddedKey, hash, ref call, out result);
+    }
 
-            ulong epoch = Volatile.Read(ref slot->epoch);
-            if ((epoch & 1) == 0)
-            {
-                uint length = Volatile.Read(ref slot->val_len);
-                uint offset = slot->val_off;
-                if (CheckValueBounds(slot, epoch, offset, length, paddedKey))
-                {
-                    TResult candidate = reader(new ReadOnlySpan<byte>(_arena + offset, (int)length), state);
-                    OrderValueLoads(); // the reader is an opaque call to the JIT; the fence is for weaker CPUs
-                    if (Volatile.Read(ref slot->epoch) == epoch && Volatile.Read(ref slot->hash) == hash)
-                    {
-                        ThrowIfClosed();
-                        result = candidate;
-                        return true;
-                    }
-                }
-            }
-
-            ThrowIfClosed();
-            if (!retry.Wait(_contentionBudget))
-            {
-                StoreErrors.ThrowContention(paddedKey, epoch);
-            }
-        }
+    /// <summary>TryRead's consumer: the caller's reader over the shared bytes (no copy).</summary>
+    private readonly struct CallReader<TState, TResult>(SplinterValueReader<TState, TResult> reader, TState state) : IValueConsumer<TResult>
+    {
+        public TResult Consume(ReadOnlySpan<byte> value) => reader(value, state);
     }
 }
