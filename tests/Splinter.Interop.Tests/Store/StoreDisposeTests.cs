@@ -196,21 +196,13 @@ public sealed class StoreDisposeTests(SplinterVariant variant) : StoreFixtureBas
     {
         SplinterStore store = Names.Create();
         store.Set("poll", "v");
-        using var entered = new ManualResetEventSlim();
-        bool? changed = null;
-        var waiter = new Thread(() =>
-        {
-            entered.Set();
-            changed = store.WaitForChange("poll", TimeSpan.FromMilliseconds(400));
-        });
-        waiter.Start();
-        entered.Wait();
-        Thread.Sleep(50); // let the waiter reach splinter_poll (if it has not, it sees ObjectDisposedException instead)
+        var waiter = PollWaiter.StartInsidePoll(store, "poll", TimeSpan.FromMilliseconds(400));
 
         store.Dispose();
         Assert.That(store.IsDisposed, Is.True);
-        Assert.That(waiter.Join(TimeSpan.FromSeconds(30)), Is.True);
-        Assert.That(changed, Is.False.Or.Null, "the poll ran to its timeout on a still-mapped store");
+        Assert.That(waiter.Join(), Is.True);
+        Assert.That(waiter.Failure, Is.Null, "the call in flight finished normally");
+        Assert.That(waiter.Changed, Is.False, "the poll ran to its timeout on a still-mapped store");
 
         using SplinterStore reopened = Names.Track(SplinterStore.Open(store.Name, Options));
         Assert.That(reopened.GetString("poll"), Is.EqualTo("v"));
@@ -221,37 +213,58 @@ public sealed class StoreDisposeTests(SplinterVariant variant) : StoreFixtureBas
     {
         SplinterStore store = Names.Create();
         store.Set("poll", "v");
-        int waiterThread = 0;
-        bool? changed = null;
-        Exception? waiterFailure = null;
-        using var started = new ManualResetEventSlim();
-        var waiter = new Thread(() =>
-        {
-            try
-            {
-                waiterThread = NativeThreads.CurrentId();
-                started.Set();
 
-                // WaitForChange holds the store's reference while splinter_poll sleeps in 10 ms steps.
-                changed = store.WaitForChange("poll", TimeSpan.FromMilliseconds(500));
-            }
-            catch (Exception exception)
-            {
-                waiterFailure = exception;
-            }
-        });
-        waiter.Start();
-        started.Wait();
-        NativeThreads.WaitUntilSleeping(waiterThread, TimeSpan.FromSeconds(30));
+        // WaitForChange holds the store's reference while splinter_poll sleeps in 10 ms steps.
+        var waiter = PollWaiter.StartInsidePoll(store, "poll", TimeSpan.FromMilliseconds(500));
         store.Dispose();
 
         var error = Assert.Throws<InvalidOperationException>(() => SplinterStore.Open(store.Name, Options));
         Assert.That(error!.Message, Does.Contain("still running"));
-        Assert.That(waiter.Join(TimeSpan.FromSeconds(30)), Is.True);
-        Assert.That(waiterFailure, Is.Null, "the call in flight finished normally");
-        Assert.That(changed, Is.False, "it ran to its timeout");
+        Assert.That(waiter.Join(), Is.True);
+        Assert.That(waiter.Failure, Is.Null, "the call in flight finished normally");
+        Assert.That(waiter.Changed, Is.False, "it ran to its timeout");
 
         using SplinterStore reopened = Names.Track(SplinterStore.Open(store.Name, Options));
         Assert.That(reopened.GetString("poll"), Is.EqualTo("v"));
+    }
+
+    /// <summary>A thread blocked in WaitForChange (a leased call), returned only once it sleeps inside splinter_poll.</summary>
+    private sealed class PollWaiter
+    {
+        private readonly Thread _thread;
+        private int _threadId;
+
+        private PollWaiter(SplinterStore store, string key, TimeSpan timeout)
+        {
+            using var started = new ManualResetEventSlim();
+            _thread = new Thread(() =>
+            {
+                try
+                {
+                    _threadId = NativeThreads.CurrentId();
+                    started.Set();
+                    Changed = store.WaitForChange(key, timeout);
+                }
+                catch (Exception exception)
+                {
+                    Failure = exception;
+                }
+            });
+            _thread.Start();
+            started.Wait();
+        }
+
+        public bool? Changed { get; private set; }
+
+        public Exception? Failure { get; private set; }
+
+        public static PollWaiter StartInsidePoll(SplinterStore store, string key, TimeSpan timeout)
+        {
+            var waiter = new PollWaiter(store, key, timeout);
+            NativeThreads.WaitUntilSleeping(waiter._threadId, TimeSpan.FromSeconds(30));
+            return waiter;
+        }
+
+        public bool Join() => _thread.Join(TimeSpan.FromSeconds(30));
     }
 }
