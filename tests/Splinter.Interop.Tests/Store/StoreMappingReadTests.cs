@@ -128,7 +128,7 @@ public sealed unsafe class StoreMappingReadTests(SplinterVariant variant) : Stor
     [Test]
     public void ABusySlot_IsWaitedOut_ThenReportedAsContention_WithTheKeyAndEpoch()
     {
-        SplinterStore store = Track(SplinterStore.Create(Names.NewName(), 8, MaxValue, Options with { ContentionTimeout = TimeSpan.FromMilliseconds(50) }));
+        SplinterStore store = Names.Track(SplinterStore.Create(Names.NewName(), 8, MaxValue, Options with { ContentionTimeout = TimeSpan.FromMilliseconds(50) }));
         store.Set("busy", "v"u8);
         using var slots = new SlotEditor(store);
         splinter_slot* slot = slots.Find("busy");
@@ -147,9 +147,8 @@ public sealed unsafe class StoreMappingReadTests(SplinterVariant variant) : Stor
             Thread.Sleep(10);
             Interlocked.Exchange(ref slot->epoch, even + 2);
         });
-        SplinterStore patient = store;
         release.Start();
-        Assert.That(SpinUntilRead(patient), Is.True);
+        Assert.That(SpinUntilRead(store), Is.True);
         release.Join();
     }
 
@@ -171,7 +170,7 @@ public sealed unsafe class StoreMappingReadTests(SplinterVariant variant) : Stor
     [Test]
     public void TryGet_UnderAConcurrentWriter_NeverReturnsATornValue()
     {
-        SplinterStore store = Track(SplinterStore.Create(Names.NewName(), 8, 200, Options with { ContentionTimeout = TimeSpan.FromSeconds(5) }));
+        SplinterStore store = Names.Track(SplinterStore.Create(Names.NewName(), 8, 200, Options with { ContentionTimeout = TimeSpan.FromSeconds(5) }));
         store.Set("race", new byte[200]);
         var key = new SplinterKey("race");
         using var stop = new CancellationTokenSource();
@@ -234,8 +233,6 @@ public sealed unsafe class StoreMappingReadTests(SplinterVariant variant) : Stor
         Assert.That(second.GetString("k"), Is.EqualTo("second"));
         Assert.Throws<ObjectDisposedException>(() => first.TryGet("k", new byte[8], out _), "the disposed store does not read its successor");
     }
-
-    private SplinterStore Track(SplinterStore store) => Names.Track(store);
 
     private static bool SpinUntilRead(SplinterStore store)
     {
