@@ -23,8 +23,8 @@ internal static unsafe class KeyBytes
     /// <summary>Key bytes plus the terminating NUL.</summary>
     public const int BufferSize = MaxByteCount + 1;
 
-    /// <summary>Size of a slot's key field (SPLINTER_KEY_MAX).</summary>
-    public const int SlotKeySize = 64;
+    /// <summary>Size of a slot's key field (SPLINTER_KEY_MAX): the longest key and its NUL, so a KeyBuffer holds it.</summary>
+    public const int SlotKeySize = BufferSize;
 
     /// <summary>FNV-1a 64 offset basis (spec 5.1).</summary>
     public const ulong HashBasis = 0xcbf29ce484222325;
