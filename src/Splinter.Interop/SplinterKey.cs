@@ -17,10 +17,10 @@ public readonly struct SplinterKey : IEquatable<SplinterKey>
     // The key's block, allocated on the pinned object heap (its address never changes, so the hot path passes it to
     // native code without a fixed statement): [length: 4][unused: 4][FNV-1a hash: 8][key bytes, zero-padded to 64].
     // The padded copy ends in NUL (at most 63 bytes), so it is the NUL-terminated key the library takes, and it compares
-    // with a slot's 64-byte key field in two vector compares. _address is the key bytes' address, kept beside the
-    // array so the hot paths read it with one load; the hash and the length sit just below it.
+    // with a slot's 64-byte key field in two vector compares. The block is the struct's only field: the key bytes'
+    // address is one add from it (no second field to load, and nothing else to keep across a native call), and the
+    // hash and the length sit just below the bytes.
     private readonly byte[]? _block;
-    private readonly nint _address;
 
     private const int LengthOffset = 0;
     private const int HashOffset = 8;
@@ -36,7 +36,7 @@ public readonly struct SplinterKey : IEquatable<SplinterKey>
         ArgumentNullException.ThrowIfNull(key);
         Span<byte> buffer = stackalloc byte[KeyBytes.MaxByteCount];
         int length = KeyBytes.Encode(key, buffer, nameof(key));
-        _block = Pin(buffer.Slice(0, length), out _address);
+        _block = Pin(buffer.Slice(0, length));
     }
 
     /// <summary>Creates a key from UTF-8 bytes (without a terminating NUL).</summary>
@@ -44,7 +44,7 @@ public readonly struct SplinterKey : IEquatable<SplinterKey>
     public SplinterKey(ReadOnlySpan<byte> utf8Key)
     {
         KeyBytes.Validate(utf8Key, nameof(utf8Key));
-        _block = Pin(utf8Key, out _address);
+        _block = Pin(utf8Key);
     }
 
     /// <summary>True for <c>default(SplinterKey)</c>, which is not a usable key.</summary>
@@ -62,13 +62,14 @@ public readonly struct SplinterKey : IEquatable<SplinterKey>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
-            byte* address = (byte*)_address;
-            if (address == null)
+            byte[]? block = _block;
+            if (block is null)
             {
                 ThrowDefault();
             }
 
-            return address;
+            // An element of a pinned-heap array: its address never changes.
+            return (byte*)Unsafe.AsPointer(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(block), BytesOffset));
         }
     }
 
@@ -131,13 +132,12 @@ public readonly struct SplinterKey : IEquatable<SplinterKey>
     /// <summary>Converts a string to a key (validating it); throws like the constructor.</summary>
     public static explicit operator SplinterKey(string key) => new(key);
 
-    private static unsafe byte[] Pin(ReadOnlySpan<byte> utf8, out nint address)
+    private static byte[] Pin(ReadOnlySpan<byte> utf8)
     {
         byte[] block = GC.AllocateArray<byte>(BlockSize, pinned: true); // zeroed: the padding and the NUL
         utf8.CopyTo(block.AsSpan(BytesOffset));
         BitConverter.TryWriteBytes(block.AsSpan(LengthOffset), utf8.Length);
         BitConverter.TryWriteBytes(block.AsSpan(HashOffset), KeyBytes.Hash(utf8));
-        address = (nint)Unsafe.AsPointer(ref block[BytesOffset]);
         return block;
     }
 
