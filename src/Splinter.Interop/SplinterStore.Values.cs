@@ -105,7 +105,7 @@ public sealed unsafe partial class SplinterStore
     }
 
     /// <summary>What <see cref="TrySetGated"/> answers for a set that must take <see cref="SetSlow"/> without a gated call.</summary>
-    private const int NotGated = 1; // libsplinter's set returns 0, -1 or -2, the closed gate SPLINTER_SHIM_GATE_CLOSED
+    private const int NotGated = int.MinValue; // no result of a gated call: libsplinter's set returns 0, -1 or -2, the closed gate SPLINTER_SHIM_GATE_CLOSED
 
     /// <summary>
     /// Set's fast path: the gated call for 1..MaxValueSize bytes on a gated store while local writes are not signalled.
