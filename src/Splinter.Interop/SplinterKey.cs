@@ -25,7 +25,7 @@ public readonly struct SplinterKey : IEquatable<SplinterKey>
     private const int LengthOffset = 0;
     private const int HashOffset = 8;
     private const int BytesOffset = 16;
-    private const int BlockSize = BytesOffset + KeyBytes.SlotKeySize;
+    private const int BlockSize = BytesOffset + KeyBytes.BufferSize;
 
     /// <summary>Creates a key from a string (encoded as UTF-8).</summary>
     /// <exception cref="ArgumentNullException"><paramref name="key"/> is null.</exception>

@@ -21,7 +21,7 @@ public sealed partial class SplinterStore
     /// write), so while local writes are signalled every Set takes the slow path, which does. A Set running while the
     /// switch flips may go either way.
     /// </summary>
-    internal void OnSignalLocalWritesChanged(bool signal) => _gatedSetLimit = signal || !_gate.Enabled ? 0 : _maxValueSize;
+    internal void OnSignalLocalWritesChanged(bool signal) => _gatedSetLimit = signal || !_gate.Enabled ? 0 : MaxValueSize;
 
     partial void OnLocalWrite(int slotIndexOrMinus1) => Volatile.Read(ref _events)?.OnLocalWrite(slotIndexOrMinus1);
 

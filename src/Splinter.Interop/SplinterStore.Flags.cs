@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
+using System.Threading;
 using Splinter.Interop.Native;
 using Splinter.Interop.Store;
 
@@ -74,7 +75,7 @@ public sealed unsafe partial class SplinterStore
     {
         using (Lease())
         {
-            return (SplinterCoreFlags)_api.splinter_config_snapshot(_header);
+            return (SplinterCoreFlags)_api.splinter_config_snapshot(_mapped.Header);
         }
     }
 
@@ -84,7 +85,7 @@ public sealed unsafe partial class SplinterStore
     {
         using (Lease())
         {
-            _api.splinter_config_set(_header, (byte)flags);
+            _api.splinter_config_set(_mapped.Header, (byte)flags);
         }
     }
 
@@ -94,7 +95,7 @@ public sealed unsafe partial class SplinterStore
     {
         using (Lease())
         {
-            _api.splinter_config_clear(_header, (byte)flags);
+            _api.splinter_config_clear(_mapped.Header, (byte)flags);
         }
     }
 
@@ -105,7 +106,7 @@ public sealed unsafe partial class SplinterStore
     {
         using (Lease())
         {
-            return _api.splinter_config_test(_header, (byte)flags) != 0;
+            return _api.splinter_config_test(_mapped.Header, (byte)flags) != 0;
         }
     }
 
@@ -204,33 +205,75 @@ public sealed unsafe partial class SplinterStore
         }
     }
 
+    /// <summary>
+    /// The user-flag calls take a slot pointer (libsplinter has no key-addressed form), so the slot is found in the mapping
+    /// and the call made inside a seqlock pass that checks the slot holds the key: if a write entered the slot meanwhile
+    /// (it may have changed owner), bits this call changed on a slot that no longer holds the key are put back and the
+    /// call is made again on the key's slot (setting and clearing bits is idempotent). The window in which another
+    /// process could change the same bits of the new owner between the two is a few instructions wide.
+    /// </summary>
     private int UserFlagsCore(byte* key, ulong hash, UserFlagOperation operation, SplinterSlotUserFlags flags)
     {
         using (Lease())
         {
-            // libsplinter has no key-addressed call for these: find the slot in the mapping.
-            long index = SlotIndexOf(key, hash);
-            if (index < 0)
+            ContentionRetry retry = default;
+            ulong epoch = 0;
+            while (true)
             {
-                StoreErrors.ThrowKeyNotFound(operation + "UserFlags", key);
-            }
+                splinter_slot* slot = _mapped.Find(key, hash);
+                if (slot == null)
+                {
+                    StoreErrors.ThrowKeyNotFound(operation + "UserFlags", key);
+                }
 
-            splinter_slot* slot = _slots + index;
-            switch (operation)
-            {
-                case UserFlagOperation.Set:
-                    _api.splinter_slot_usr_set(slot, (ushort)flags);
-                    OnLocalWrite((int)index);
-                    return 0;
-                case UserFlagOperation.Clear:
-                    _api.splinter_slot_usr_clear(slot, (ushort)flags);
-                    OnLocalWrite((int)index);
-                    return 0;
-                case UserFlagOperation.Test:
-                    return _api.splinter_slot_usr_test(slot, (ushort)flags);
-                default:
-                    return _api.splinter_slot_usr_snapshot(slot);
+                if (MappedStore.TryBegin(slot, out epoch) && MappedStore.Holds(slot, key, hash))
+                {
+                    byte before = Volatile.Read(ref slot->user_flag);
+                    int answer = operation switch
+                    {
+                        UserFlagOperation.Set => Apply(slot, flags, set: true),
+                        UserFlagOperation.Clear => Apply(slot, flags, set: false),
+                        UserFlagOperation.Test => _api.splinter_slot_usr_test(slot, (ushort)flags),
+                        _ => _api.splinter_slot_usr_snapshot(slot),
+                    };
+
+                    if (MappedStore.End(slot, epoch))
+                    {
+                        if (operation is UserFlagOperation.Set or UserFlagOperation.Clear)
+                        {
+                            OnLocalWrite(_mapped.IndexOf(slot));
+                        }
+
+                        return answer;
+                    }
+
+                    if (operation is UserFlagOperation.Set or UserFlagOperation.Clear && !MappedStore.Holds(slot, key, hash))
+                    {
+                        // The bits may have landed on the slot's new owner: undo exactly what this call changed.
+                        byte changed = operation == UserFlagOperation.Set ? (byte)((byte)flags & ~before) : (byte)((byte)flags & before);
+                        Apply(slot, (SplinterSlotUserFlags)changed, set: operation != UserFlagOperation.Set);
+                    }
+                }
+
+                if (!retry.Wait(_contentionBudget))
+                {
+                    StoreErrors.ThrowContention(key, epoch);
+                }
             }
         }
+    }
+
+    private int Apply(splinter_slot* slot, SplinterSlotUserFlags flags, bool set)
+    {
+        if (set)
+        {
+            _api.splinter_slot_usr_set(slot, (ushort)flags);
+        }
+        else
+        {
+            _api.splinter_slot_usr_clear(slot, (ushort)flags);
+        }
+
+        return 0;
     }
 }

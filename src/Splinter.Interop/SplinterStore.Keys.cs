@@ -16,14 +16,14 @@ public sealed unsafe partial class SplinterStore
     {
         using (Lease())
         {
-            nint[] pointers = ArrayPool<nint>.Shared.Rent(checked((int)_slotCount));
+            nint[] pointers = ArrayPool<nint>.Shared.Rent(checked((int)SlotCount));
             try
             {
                 nuint count = 0;
                 int result;
                 fixed (nint* keys = pointers)
                 {
-                    result = _api.splinter_list((sbyte**)keys, _slotCount, &count);
+                    result = _api.splinter_list((sbyte**)keys, SlotCount, &count);
                 }
 
                 if (result != 0)

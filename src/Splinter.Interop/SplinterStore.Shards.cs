@@ -200,16 +200,16 @@ public sealed unsafe partial class SplinterStore
         ValidateShard(shardId);
         ArgumentOutOfRangeException.ThrowIfNegative(firstSlot);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(slotCount);
-        if ((ulong)firstSlot + (ulong)slotCount > _slotCount)
+        if ((ulong)firstSlot + (ulong)slotCount > SlotCount)
         {
-            throw new ArgumentOutOfRangeException(nameof(slotCount), slotCount, $"Slots {firstSlot}..{firstSlot + (long)slotCount - 1} exceed the store's {_slotCount} slots.");
+            throw new ArgumentOutOfRangeException(nameof(slotCount), slotCount, $"Slots {firstSlot}..{firstSlot + (long)slotCount - 1} exceed the store's {SlotCount} slots.");
         }
 
         using (Lease())
         {
-            byte* arena = (byte*)_slots + ((nuint)_slotCount * (nuint)sizeof(splinter_slot));
-            byte* start = arena + ((nuint)firstSlot * _maxValueSize);
-            return AdviseCore(shardId, start, (nuint)slotCount * _maxValueSize, advice, timeoutTicks);
+            byte* arena = _mapped.Arena;
+            byte* start = arena + ((nuint)firstSlot * MaxValueSize);
+            return AdviseCore(shardId, start, (nuint)slotCount * MaxValueSize, advice, timeoutTicks);
         }
     }
 
@@ -233,7 +233,7 @@ public sealed unsafe partial class SplinterStore
 
         using (Lease())
         {
-            return AdviseCore(shardId, (byte*)_header + offset, (nuint)length, advice, timeoutTicks);
+            return AdviseCore(shardId, (byte*)_mapped.Header + offset, (nuint)length, advice, timeoutTicks);
         }
     }
 

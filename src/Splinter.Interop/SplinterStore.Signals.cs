@@ -137,7 +137,7 @@ public sealed unsafe partial class SplinterStore
         ValidateSlotIndex(slotIndex);
         using (Lease())
         {
-            _api.splinter_pulse_watchers(_slots + slotIndex);
+            _api.splinter_pulse_watchers(_mapped.Slot((uint)slotIndex));
         }
     }
 
@@ -317,9 +317,9 @@ public sealed unsafe partial class SplinterStore
 
     private void ValidateSlotIndex(int slotIndex)
     {
-        if ((uint)slotIndex >= _slotCount)
+        if ((uint)slotIndex >= SlotCount)
         {
-            throw new ArgumentOutOfRangeException(nameof(slotIndex), slotIndex, $"Slot indices are 0..{_slotCount - 1}.");
+            throw new ArgumentOutOfRangeException(nameof(slotIndex), slotIndex, $"Slot indices are 0..{SlotCount - 1}.");
         }
     }
 

@@ -84,9 +84,9 @@ public sealed unsafe partial class SplinterStore
         for (int i = 0; i < values.Length; i++)
         {
             byte[] value = values[i] ?? throw new ArgumentNullException(nameof(values), $"values[{i}] is null.");
-            if ((uint)value.Length - 1 >= _maxValueSize)
+            if ((uint)value.Length - 1 >= MaxValueSize)
             {
-                StoreErrors.ThrowValueLength(value.Length, _maxValueSize, $"values[{i}]");
+                StoreErrors.ThrowValueLength(value.Length, MaxValueSize, $"values[{i}]");
             }
 
             total += (nuint)value.Length;
@@ -113,7 +113,7 @@ public sealed unsafe partial class SplinterStore
                 int result = _api.splinter_client_set_tandem((sbyte*)baseKey, pointers, lengths, (byte)values.Length);
                 if (result != 0)
                 {
-                    StoreErrors.ThrowStoreFull(baseKey, _slotCount);
+                    StoreErrors.ThrowStoreFull(baseKey, SlotCount);
                 }
             }
         }

@@ -116,7 +116,8 @@ public sealed unsafe partial class SplinterStore
     public bool TryGetUInt64(string key, out ulong value)
     {
         KeyBuffer buffer;
-        return TryGetUInt64Core(KeyBytes.FromString(key, &buffer), out value);
+        byte* padded = KeyBytes.ForLookup(key, &buffer, out ulong hash);
+        return TryGetUInt64Core(padded, hash, out value);
     }
 
     /// <summary>Reads a pre-encoded key's value as a little-endian 64-bit integer.</summary>
@@ -125,7 +126,8 @@ public sealed unsafe partial class SplinterStore
     /// <returns>False when the key does not exist or its value is shorter than 8 bytes.</returns>
     public bool TryGetUInt64(SplinterKey key, out ulong value)
     {
-        bool answer = TryGetUInt64Core(key.Pointer, out value);
+        byte* padded = key.Pointer;
+        bool answer = TryGetUInt64Core(padded, SplinterKey.HashAt(padded), out value);
         GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
         return answer;
     }
@@ -226,7 +228,7 @@ public sealed unsafe partial class SplinterStore
                 if (result == -1 && error == Errno.EMSGSIZE)
                 {
                     throw new InvalidOperationException(
-                        $"SetType '{KeyBytes.Decode(key)}': a BigUInt needs 8 bytes of value space but this store's MaxValueSize is {_maxValueSize} (EMSGSIZE).");
+                        $"SetType '{KeyBytes.Decode(key)}': a BigUInt needs 8 bytes of value space but this store's MaxValueSize is {MaxValueSize} (EMSGSIZE).");
                 }
 
                 StoreErrors.Throw("SetType", result, error, key);
@@ -273,30 +275,24 @@ public sealed unsafe partial class SplinterStore
     }
 
     [SkipLocalsInit]
-    private bool TryGetUInt64Core(byte* key, out ulong value)
+    private bool TryGetUInt64Core(byte* paddedKey, ulong hash, out ulong value)
     {
-        using (Lease())
+        var read = new FirstUInt64();
+        if (ReadStable<FirstUInt64, ulong?>(paddedKey, hash, ref read, out ulong? number) && number is ulong found)
         {
-            Span<byte> buffer = stackalloc byte[StackValueLimit];
-            buffer = buffer.Slice(0, (int)Math.Min(_maxValueSize, (uint)StackValueLimit));
-
-            GetStatus status = GetWithErrno(key, buffer, out int length);
-            if (status == GetStatus.TooSmall)
-            {
-                byte[] large = new byte[length];
-                status = GetWithErrno(key, large, out length);
-                buffer = large;
-            }
-
-            if (status != GetStatus.Found || length < sizeof(ulong))
-            {
-                value = 0;
-                return false;
-            }
-
-            value = BinaryPrimitives.ReadUInt64LittleEndian(buffer);
+            value = found;
             return true;
         }
+
+        value = 0;
+        return false;
+    }
+
+    /// <summary>The first 8 bytes of a value as a little-endian number (a BIGUINT's value), or null when it is shorter.</summary>
+    private readonly struct FirstUInt64 : IValueConsumer<ulong?>
+    {
+        public ulong? Consume(ReadOnlySpan<byte> value, ulong epoch) =>
+            value.Length >= sizeof(ulong) ? BinaryPrimitives.ReadUInt64LittleEndian(value) : null;
     }
 
     private void SetTimeCore(byte* key, SplinterSlotTime which, ulong time, ulong offset)

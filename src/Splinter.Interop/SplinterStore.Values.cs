@@ -17,13 +17,6 @@ public sealed unsafe partial class SplinterStore
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    private enum GetStatus
-    {
-        Found,
-        Missing,
-        TooSmall,
-    }
-
     // ---- Set ------------------------------------------------------------------------------
 
     /// <summary>Writes <paramref name="value"/> under <paramref name="key"/> (1..MaxValueSize bytes), inserting the key if needed.</summary>
@@ -154,9 +147,9 @@ public sealed unsafe partial class SplinterStore
         }
 
         // 0 or more than the limit: libsplinter answers both with a bare -1, like "full".
-        if ((uint)value.Length - 1 >= _maxValueSize)
+        if ((uint)value.Length - 1 >= MaxValueSize)
         {
-            StoreErrors.ThrowValueLength(value.Length, _maxValueSize, nameof(value));
+            StoreErrors.ThrowValueLength(value.Length, MaxValueSize, nameof(value));
         }
 
         using (Lease())
@@ -184,7 +177,7 @@ public sealed unsafe partial class SplinterStore
             ulong epoch = _api.splinter_get_epoch((sbyte*)key);
             if ((epoch & 1) == 0)
             {
-                StoreErrors.ThrowStoreFull(key, _slotCount);
+                StoreErrors.ThrowStoreFull(key, SlotCount);
             }
 
             if (!retry.Wait(_contentionBudget))
@@ -205,10 +198,10 @@ public sealed unsafe partial class SplinterStore
     private void SetStringCore(byte* key, string value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        if ((uint)value.Length > _maxValueSize)
+        if ((uint)value.Length > MaxValueSize)
         {
             // Every char is at least one UTF-8 byte: too long whatever the encoding.
-            StoreErrors.ThrowValueLength(value.Length, _maxValueSize, nameof(value));
+            StoreErrors.ThrowValueLength(value.Length, MaxValueSize, nameof(value));
         }
 
         int maxBytes = StrictUtf8.GetMaxByteCount(value.Length);
@@ -280,7 +273,8 @@ public sealed unsafe partial class SplinterStore
     public bool TryGetLength(string key, out int length)
     {
         KeyBuffer buffer;
-        return TryGetLengthCore(KeyBytes.FromString(key, &buffer), out length);
+        byte* padded = KeyBytes.ForLookup(key, &buffer, out ulong hash);
+        return TryGetLengthCore(padded, hash, out length);
     }
 
     /// <summary>Reads the length of a UTF-8 key's value without copying it.</summary>
@@ -291,7 +285,8 @@ public sealed unsafe partial class SplinterStore
     public bool TryGetLength(ReadOnlySpan<byte> key, out int length)
     {
         KeyBuffer buffer;
-        return TryGetLengthCore(KeyBytes.FromUtf8(key, &buffer), out length);
+        byte* padded = KeyBytes.ForLookup(key, &buffer, out ulong hash);
+        return TryGetLengthCore(padded, hash, out length);
     }
 
     /// <summary>Reads the length of a pre-encoded key's value without copying it.</summary>
@@ -300,7 +295,8 @@ public sealed unsafe partial class SplinterStore
     /// <returns>True if the key exists.</returns>
     public bool TryGetLength(SplinterKey key, out int length)
     {
-        bool answer = TryGetLengthCore(key.Pointer, out length);
+        byte* padded = key.Pointer;
+        bool answer = TryGetLengthCore(padded, SplinterKey.HashAt(padded), out length);
         GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
         return answer;
     }
@@ -318,7 +314,8 @@ public sealed unsafe partial class SplinterStore
     public bool TryPeek(string key, out int length, out ulong epoch)
     {
         KeyBuffer buffer;
-        return TryPeekCore(KeyBytes.FromString(key, &buffer), out length, out epoch);
+        byte* padded = KeyBytes.ForLookup(key, &buffer, out ulong hash);
+        return TryPeekCore(padded, hash, out length, out epoch);
     }
 
     /// <summary>Reads a UTF-8 key's value length and slot epoch without copying.</summary>
@@ -330,7 +327,8 @@ public sealed unsafe partial class SplinterStore
     public bool TryPeek(ReadOnlySpan<byte> key, out int length, out ulong epoch)
     {
         KeyBuffer buffer;
-        return TryPeekCore(KeyBytes.FromUtf8(key, &buffer), out length, out epoch);
+        byte* padded = KeyBytes.ForLookup(key, &buffer, out ulong hash);
+        return TryPeekCore(padded, hash, out length, out epoch);
     }
 
     /// <summary>Reads a pre-encoded key's value length and slot epoch without copying.</summary>
@@ -340,7 +338,8 @@ public sealed unsafe partial class SplinterStore
     /// <returns>True if the key exists.</returns>
     public bool TryPeek(SplinterKey key, out int length, out ulong epoch)
     {
-        bool answer = TryPeekCore(key.Pointer, out length, out epoch);
+        byte* padded = key.Pointer;
+        bool answer = TryPeekCore(padded, SplinterKey.HashAt(padded), out length, out epoch);
         GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
         return answer;
     }
@@ -352,7 +351,8 @@ public sealed unsafe partial class SplinterStore
     public byte[]? Get(string key)
     {
         KeyBuffer buffer;
-        return GetCore(KeyBytes.FromString(key, &buffer));
+        byte* padded = KeyBytes.ForLookup(key, &buffer, out ulong hash);
+        return GetCore(padded, hash);
     }
 
     /// <summary>Returns a copy of the value of a UTF-8 key, or null when it does not exist.</summary>
@@ -362,7 +362,8 @@ public sealed unsafe partial class SplinterStore
     public byte[]? Get(ReadOnlySpan<byte> key)
     {
         KeyBuffer buffer;
-        return GetCore(KeyBytes.FromUtf8(key, &buffer));
+        byte* padded = KeyBytes.ForLookup(key, &buffer, out ulong hash);
+        return GetCore(padded, hash);
     }
 
     /// <summary>Returns a copy of the value of a pre-encoded key, or null when it does not exist.</summary>
@@ -370,7 +371,8 @@ public sealed unsafe partial class SplinterStore
     /// <returns>The value bytes or null.</returns>
     public byte[]? Get(SplinterKey key)
     {
-        byte[]? answer = GetCore(key.Pointer);
+        byte* padded = key.Pointer;
+        byte[]? answer = GetCore(padded, SplinterKey.HashAt(padded));
         GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
         return answer;
     }
@@ -382,7 +384,8 @@ public sealed unsafe partial class SplinterStore
     public string? GetString(string key)
     {
         KeyBuffer buffer;
-        return GetStringCore(KeyBytes.FromString(key, &buffer));
+        byte* padded = KeyBytes.ForLookup(key, &buffer, out ulong hash);
+        return GetStringCore(padded, hash);
     }
 
     /// <summary>Returns the value of a UTF-8 key decoded as UTF-8, or null when it does not exist.</summary>
@@ -392,7 +395,8 @@ public sealed unsafe partial class SplinterStore
     public string? GetString(ReadOnlySpan<byte> key)
     {
         KeyBuffer buffer;
-        return GetStringCore(KeyBytes.FromUtf8(key, &buffer));
+        byte* padded = KeyBytes.ForLookup(key, &buffer, out ulong hash);
+        return GetStringCore(padded, hash);
     }
 
     /// <summary>Returns the value of a pre-encoded key decoded as UTF-8, or null when it does not exist.</summary>
@@ -400,7 +404,8 @@ public sealed unsafe partial class SplinterStore
     /// <returns>The decoded value or null.</returns>
     public string? GetString(SplinterKey key)
     {
-        string? answer = GetStringCore(key.Pointer);
+        byte* padded = key.Pointer;
+        string? answer = GetStringCore(padded, SplinterKey.HashAt(padded));
         GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
         return answer;
     }
@@ -520,167 +525,61 @@ public sealed unsafe partial class SplinterStore
         return answer;
     }
 
-    /// <summary>splinter_get through the errno wrapper with the bounded retry on EAGAIN. Caller holds a lease or a hot call.</summary>
-    private GetStatus GetWithErrno(byte* key, Span<byte> destination, out int length)
+    private bool TryGetLengthCore(byte* paddedKey, ulong hash, out int length)
     {
-        ContentionRetry retry = default;
-        byte scratch;
-        fixed (byte* pinned = destination)
-        {
-            byte* data = pinned == null ? &scratch : pinned;
-            while (true)
-            {
-                nuint size = nuint.MaxValue;
-                int error = 0;
-                int result = _api.splinter_get_errno((sbyte*)key, data, (nuint)destination.Length, &size, &error);
-                if (result == 0)
-                {
-                    length = (int)size;
-                    return GetStatus.Found;
-                }
-
-                if (result == -1 && error == Errno.EMSGSIZE)
-                {
-                    length = (int)size;
-                    return GetStatus.TooSmall;
-                }
-
-                if (result == -1 && error == Errno.EAGAIN)
-                {
-                    WaitOutContention(ref retry, key);
-
-                    continue;
-                }
-
-                if (result == -1)
-                {
-                    length = 0;
-                    return GetStatus.Missing;
-                }
-
-                StoreErrors.Throw("Get", result, error, key);
-            }
-        }
+        var measure = new LengthOf();
+        bool found = ReadStable<LengthOf, int>(paddedKey, hash, ref measure, out length);
+        return found;
     }
 
-    private bool TryGetLengthCore(byte* key, out int length)
+    private byte[]? GetCore(byte* paddedKey, ulong hash)
     {
-        using (Lease())
-        {
-            ContentionRetry retry = default;
-            while (true)
-            {
-                nuint size = nuint.MaxValue;
-                int error = 0;
-                int result = _api.splinter_get_errno((sbyte*)key, null, 0, &size, &error);
-                if (result == 0)
-                {
-                    length = (int)size;
-                    return true;
-                }
-
-                if (result == -1 && error == Errno.EAGAIN)
-                {
-                    WaitOutContention(ref retry, key);
-
-                    continue;
-                }
-
-                if (result == -1)
-                {
-                    length = 0;
-                    return false;
-                }
-
-                StoreErrors.Throw("GetLength", result, error, key);
-            }
-        }
+        var copy = new CopyToArray();
+        return ReadStable<CopyToArray, byte[]>(paddedKey, hash, ref copy, out byte[] value) ? value : null;
     }
 
-    private byte[]? GetCore(byte* key)
+    private string? GetStringCore(byte* paddedKey, ulong hash)
     {
-        using (Lease())
-        {
-            if (!TryGetLengthCore(key, out int capacity))
-            {
-                return null;
-            }
-
-            while (true)
-            {
-                byte[] value = new byte[capacity];
-                switch (GetWithErrno(key, value, out int length))
-                {
-                    case GetStatus.Found:
-                        return length == value.Length ? value : value.AsSpan(0, length).ToArray();
-                    case GetStatus.Missing:
-                        return null;
-                    default:
-                        capacity = length; // grew meanwhile
-                        break;
-                }
-            }
-        }
+        var decode = new DecodeUtf8();
+        return ReadStable<DecodeUtf8, string>(paddedKey, hash, ref decode, out string value) ? value : null;
     }
 
-    [SkipLocalsInit]
-    private string? GetStringCore(byte* key)
+    private bool TryPeekCore(byte* paddedKey, ulong hash, out int length, out ulong epoch)
     {
-        using (Lease())
+        var peek = new LengthAndEpoch();
+        if (ReadStable<LengthAndEpoch, (int Length, ulong Epoch)>(paddedKey, hash, ref peek, out var answer))
         {
-            if (!TryGetLengthCore(key, out int capacity))
-            {
-                return null;
-            }
-
-            Span<byte> stackBuffer = stackalloc byte[StackValueLimit];
-            while (true)
-            {
-                byte[]? rented = null;
-                Span<byte> buffer = capacity <= StackValueLimit
-                    ? stackBuffer
-                    : (rented = ArrayPool<byte>.Shared.Rent(capacity));
-                try
-                {
-                    switch (GetWithErrno(key, buffer, out int length))
-                    {
-                        case GetStatus.Found:
-                            return Encoding.UTF8.GetString(buffer.Slice(0, length));
-                        case GetStatus.Missing:
-                            return null;
-                        default:
-                            capacity = length;
-                            break;
-                    }
-                }
-                finally
-                {
-                    if (rented is not null)
-                    {
-                        ArrayPool<byte>.Shared.Return(rented);
-                    }
-                }
-            }
-        }
-    }
-
-    private bool TryPeekCore(byte* key, out int length, out ulong epoch)
-    {
-        using (Lease())
-        {
-            nuint size = 0;
-            ulong slotEpoch = 0;
-            if (_api.splinter_get_raw_ptr((sbyte*)key, &size, &slotEpoch) == null)
-            {
-                length = 0;
-                epoch = 0;
-                return false;
-            }
-
-            length = (int)Math.Min(size, (nuint)_maxValueSize);
-            epoch = slotEpoch;
+            (length, epoch) = answer;
             return true;
         }
+
+        length = 0;
+        epoch = 0;
+        return false;
+    }
+
+    /// <summary>A value's length.</summary>
+    private readonly struct LengthOf : IValueConsumer<int>
+    {
+        public int Consume(ReadOnlySpan<byte> value, ulong epoch) => value.Length;
+    }
+
+    /// <summary>A value's length and the epoch of the stable pass.</summary>
+    private readonly struct LengthAndEpoch : IValueConsumer<(int Length, ulong Epoch)>
+    {
+        public (int Length, ulong Epoch) Consume(ReadOnlySpan<byte> value, ulong epoch) => (value.Length, epoch);
+    }
+
+    /// <summary>A copy of a value.</summary>
+    private readonly struct CopyToArray : IValueConsumer<byte[]>
+    {
+        public byte[] Consume(ReadOnlySpan<byte> value, ulong epoch) => value.ToArray();
+    }
+
+    /// <summary>A value decoded as UTF-8 (invalid sequences become U+FFFD).</summary>
+    private readonly struct DecodeUtf8 : IValueConsumer<string>
+    {
+        public string Consume(ReadOnlySpan<byte> value, ulong epoch) => Encoding.UTF8.GetString(value);
     }
 
     private bool RemoveCore(byte* key)
@@ -722,9 +621,9 @@ public sealed unsafe partial class SplinterStore
             throw new ArgumentException("Nothing to append: the data is empty.", nameof(data));
         }
 
-        if ((uint)data.Length > _maxValueSize)
+        if ((uint)data.Length > MaxValueSize)
         {
-            StoreErrors.ThrowValueLength(data.Length, _maxValueSize, nameof(data));
+            StoreErrors.ThrowValueLength(data.Length, MaxValueSize, nameof(data));
         }
 
         using (Lease())
@@ -753,7 +652,7 @@ public sealed unsafe partial class SplinterStore
                     if (result == -1 && error == Errno.EMSGSIZE)
                     {
                         throw new ArgumentException(
-                            $"Appending {data.Length} bytes to '{KeyBytes.Decode(key)}' would exceed the store's limit of {_maxValueSize} bytes per value; the value is unchanged.",
+                            $"Appending {data.Length} bytes to '{KeyBytes.Decode(key)}' would exceed the store's limit of {MaxValueSize} bytes per value; the value is unchanged.",
                             nameof(data));
                     }
 

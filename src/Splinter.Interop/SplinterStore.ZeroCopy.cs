@@ -10,11 +10,14 @@ namespace Splinter.Interop;
 public sealed unsafe partial class SplinterStore
 {
     /// <summary>
-    /// Reads a value without copying it: <paramref name="reader"/> receives a span over the shared
-    /// bytes, then the slot epoch is checked; if a writer moved it, the read is retried (bounded).
-    /// The span is valid only inside the reader; the reader may run more than once. It is a mapping read (no native
-    /// call, see SplinterStore's remarks): if the store is disposed while the reader runs, the span's bytes may turn to
-    /// zeros under it, and the call then throws <see cref="ObjectDisposedException"/> instead of returning the result.
+    /// Reads a value without copying it: <paramref name="reader"/> receives a span over the value's bytes in the shared
+    /// mapping — live memory that another process may be rewriting while the reader runs — and only then is the pass
+    /// checked (the slot's epoch did not move, the slot still holds the key). A torn pass is retried within the
+    /// contention budget, so the reader may run more than once and may see bytes that were never a whole value: only
+    /// the result of a stable pass is returned. If the reader throws on a torn pass, the exception is discarded and the
+    /// pass retried; an exception from a stable pass reaches the caller. The span is valid only inside the reader.
+    /// If the store is disposed while the reader runs, the span's bytes may turn to zeros under it, and the call then
+    /// throws <see cref="ObjectDisposedException"/> instead of returning the result.
     /// </summary>
     /// <typeparam name="TState">State handed to the reader (no closure needed).</typeparam>
     /// <typeparam name="TResult">What the reader returns.</typeparam>
@@ -74,6 +77,6 @@ public sealed unsafe partial class SplinterStore
     /// <summary>TryRead's consumer: the caller's reader over the shared bytes (no copy).</summary>
     private readonly struct CallReader<TState, TResult>(SplinterValueReader<TState, TResult> reader, TState state) : IValueConsumer<TResult>
     {
-        public TResult Consume(ReadOnlySpan<byte> value) => reader(value, state);
+        public TResult Consume(ReadOnlySpan<byte> value, ulong epoch) => reader(value, state);
     }
 }

@@ -22,16 +22,12 @@ public sealed unsafe partial class SplinterStore : IDisposable
     private readonly StoreHandle _handle;
     private readonly SplinterApi _api;
     private readonly StoreRegistry.Entry _entry;
-    private readonly splinter_header* _header;
-    private readonly splinter_slot* _slots;
-    private readonly uint _slotCount;
-    private readonly uint _maxValueSize;
     private readonly long _contentionBudget;
     private readonly HotCallGate _gate;
     private readonly SplinterShim_gate* _gatePointer;
     private uint _gatedSetLimit; // see OnSignalLocalWritesChanged
 
-    private SplinterStore(string name, SplinterVariant variant, string backingPath, SplinterApi api, StoreHandle handle, StoreRegistry.Entry entry, TimeSpan contentionTimeout)
+    private SplinterStore(string name, SplinterVariant variant, string backingPath, SplinterApi api, StoreHandle handle, StoreRegistry.Entry entry, int slotSize, TimeSpan contentionTimeout)
     {
         Name = name;
         Variant = variant;
@@ -39,14 +35,9 @@ public sealed unsafe partial class SplinterStore : IDisposable
         _api = api;
         _handle = handle;
         _entry = entry;
-        _header = (splinter_header*)handle.DangerousGetHandle();
-        _slots = (splinter_slot*)((byte*)_header + sizeof(splinter_header));
-        _slotCount = _header->slots;
-        _maxValueSize = _header->max_val_sz;
-        _arena = (byte*)(_slots + _slotCount);
-        _arenaLength = (ulong)_slotCount * _maxValueSize;
+        _mapped = new MappedStore((byte*)handle.DangerousGetHandle(), slotSize);
         _contentionBudget = Math.Max(1, (long)(contentionTimeout.TotalSeconds * Stopwatch.Frequency));
-        _gate = new HotCallGate(api, _maxValueSize);
+        _gate = new HotCallGate(api, _mapped.MaxValueSize);
         _gatePointer = _gate.Pointer;
 
         // Compared with (uint)length - 1, so a length of 0 never passes; 0 turns the gated path off.
@@ -70,10 +61,10 @@ public sealed unsafe partial class SplinterStore : IDisposable
     public string BackingPath { get; }
 
     /// <summary>Number of slots (the most keys the store can hold).</summary>
-    public uint SlotCount => _slotCount;
+    public uint SlotCount => _mapped.SlotCount;
 
     /// <summary>The largest value in bytes.</summary>
-    public uint MaxValueSize => _maxValueSize;
+    public uint MaxValueSize => _mapped.MaxValueSize;
 
     /// <summary>True once <see cref="Dispose"/> was called.</summary>
     public bool IsDisposed => _entry.Disposed || _handle.IsClosed;
@@ -81,11 +72,11 @@ public sealed unsafe partial class SplinterStore : IDisposable
     /// <summary>The function table of this store's library.</summary>
     internal SplinterApi Api => _api;
 
-    /// <summary>The header in the C# layer's own read-write mapping; valid while a lease is held.</summary>
-    internal splinter_header* Header => _header;
+    /// <summary>The store in the C# layer's own mapping (geometry, slots, the slot reader); a ref to the store's own field.</summary>
+    internal ref MappedStore Mapped => ref _mapped;
 
-    /// <summary>The slot array in the C# layer's own mapping; valid while a lease is held.</summary>
-    internal splinter_slot* Slots => _slots;
+    /// <summary>The header in the C# layer's own read-write mapping; valid while a lease is held.</summary>
+    internal splinter_header* Header => _mapped.Header;
 
     /// <summary>Creates a new store and opens it.</summary>
     /// <param name="nameOrPath">shm object name (shared-memory variant; a leading '/' is optional) or file path (persistent variant).</param>
@@ -164,7 +155,7 @@ public sealed unsafe partial class SplinterStore : IDisposable
         }
 
         _entry.Disposed = true;
-        _closed = true; // the mapping reads discard what they read from here on
+        _mapped.Close(); // the mapping reads discard what they read from here on
         OnDisposing();
 
         // Hot calls do not hold a SafeHandle reference: stop new ones, wait for running ones.
@@ -230,10 +221,11 @@ public sealed unsafe partial class SplinterStore : IDisposable
             byte[] namez = StoreNames.ToUtf8z(nameOrPath);
             byte* mapping;
             nuint length;
+            int slotSize;
             switch (mode)
             {
                 case OpenMode.Open:
-                    StoreMapping.CheckAndMap(path, nameOrPath, variant, out mapping, out length);
+                    StoreMapping.CheckAndMap(path, nameOrPath, variant, out mapping, out length, out slotSize);
                     handle = new StoreHandle(api, mapping, length, entry);
                     handle.MarkNativeInstalled();
                     NativeOpen(api, namez, nameOrPath, variant, useOpenOrCreate: false, 0, 0);
@@ -242,7 +234,7 @@ public sealed unsafe partial class SplinterStore : IDisposable
                 case OpenMode.Create:
                     nativeInstalled = true;
                     NativeCreate(api, namez, nameOrPath, path, slotCount, maxValueSize, options, createOrOpen: false);
-                    StoreMapping.CheckAndMap(path, nameOrPath, variant, out mapping, out length);
+                    StoreMapping.CheckAndMap(path, nameOrPath, variant, out mapping, out length, out slotSize);
                     handle = new StoreHandle(api, mapping, length, entry);
                     handle.MarkNativeInstalled();
                     break;
@@ -251,13 +243,14 @@ public sealed unsafe partial class SplinterStore : IDisposable
                     bool exists;
                     try
                     {
-                        StoreMapping.CheckAndMap(path, nameOrPath, variant, out mapping, out length);
+                        StoreMapping.CheckAndMap(path, nameOrPath, variant, out mapping, out length, out slotSize);
                         exists = true;
                     }
                     catch (SplinterStoreNotFoundException)
                     {
                         mapping = null;
                         length = 0;
+                        slotSize = 0;
                         exists = false;
                     }
 
@@ -274,7 +267,7 @@ public sealed unsafe partial class SplinterStore : IDisposable
                         // another process created it meanwhile; the mapping check below covers that case.
                         nativeInstalled = true;
                         NativeCreate(api, namez, nameOrPath, path, slotCount, maxValueSize, options, createOrOpen: true);
-                        StoreMapping.CheckAndMap(path, nameOrPath, variant, out mapping, out length);
+                        StoreMapping.CheckAndMap(path, nameOrPath, variant, out mapping, out length, out slotSize);
                         handle = new StoreHandle(api, mapping, length, entry);
                         handle.MarkNativeInstalled();
                     }
@@ -283,7 +276,7 @@ public sealed unsafe partial class SplinterStore : IDisposable
             }
 
             CrossCheck(api, (splinter_header*)handle.DangerousGetHandle(), path);
-            return new SplinterStore(nameOrPath, variant, path, api, handle, entry, options.ContentionTimeout);
+            return new SplinterStore(nameOrPath, variant, path, api, handle, entry, slotSize, options.ContentionTimeout);
         }
         catch
         {

@@ -19,6 +19,8 @@ public static class Errno
     public const int ENOMEM = 12;
     /// <summary>Permission denied.</summary>
     public const int EACCES = 13;
+    /// <summary>Bad address (our libsplinter: a value region outside the store's arena).</summary>
+    public const int EFAULT = 14;
     /// <summary>File exists.</summary>
     public const int EEXIST = 17;
     /// <summary>No such device (event bus not armed).</summary>
@@ -53,6 +55,7 @@ public static class Errno
         EAGAIN => "EAGAIN",
         ENOMEM => "ENOMEM",
         EACCES => "EACCES",
+        EFAULT => "EFAULT",
         EEXIST => "EEXIST",
         ENODEV => "ENODEV",
         EISDIR => "EISDIR",

@@ -7,6 +7,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Splinter.Interop.Events;
 using Splinter.Interop.Native;
+using Splinter.Interop.Store;
 
 namespace Splinter.Interop;
 
@@ -444,11 +445,11 @@ public sealed unsafe class EventSubscription : IDisposable
     private void Scan(bool report)
     {
         _skippedBusySlot = false;
-        byte* slots = (byte*)_store.Slots;
+        ref MappedStore mapped = ref _store.Mapped;
         int count = _memory.Length;
         for (int index = 0; index < count; index++)
         {
-            splinter_slot* slot = (splinter_slot*)(slots + ((nint)index * sizeof(splinter_slot)));
+            splinter_slot* slot = mapped.Slot((uint)index);
             ref SlotMemory memory = ref _memory[index];
 
             // Fast path: one cache line, three atomic loads; most slots did not change.
@@ -506,8 +507,7 @@ public sealed unsafe class EventSubscription : IDisposable
         SpinWait spin = default;
         for (int attempt = 0; attempt < StableReadAttempts; attempt++)
         {
-            epoch = Volatile.Read(ref slot->epoch);
-            if ((epoch & 1) != 0)
+            if (!MappedStore.TryBegin(slot, out epoch))
             {
                 spin.SpinOnce(sleep1Threshold: -1);
                 continue;
@@ -521,9 +521,7 @@ public sealed unsafe class EventSubscription : IDisposable
                 Buffer.MemoryCopy(slot->key, keyCopy, SlotKeyBytes, SlotKeyBytes);
             }
 
-            // Order the copies above before the second epoch load (a plain acquire load does not).
-            Interlocked.MemoryBarrier();
-            if (Volatile.Read(ref slot->epoch) != epoch)
+            if (!MappedStore.End(slot, epoch))
             {
                 spin.SpinOnce(sleep1Threshold: -1);
                 continue;

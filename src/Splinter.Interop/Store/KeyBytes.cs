@@ -17,67 +17,25 @@ internal struct KeyBuffer
 /// <summary>Validation and encoding of keys: UTF-8, 1..63 bytes, no NUL, no lone surrogate.</summary>
 internal static unsafe class KeyBytes
 {
-    /// <summary>Largest key in bytes (SPLINTER_KEY_MAX - 1).</summary>
-    public const int MaxByteCount = 63;
+    /// <summary>Largest key in bytes (the key field less its NUL).</summary>
+    public const int MaxByteCount = StoreFormat.MaxKeyBytes;
 
-    /// <summary>Key bytes plus the terminating NUL.</summary>
-    public const int BufferSize = MaxByteCount + 1;
+    /// <summary>Key bytes plus the terminating NUL: the size of a slot's key field, so a KeyBuffer holds its padded form.</summary>
+    public const int BufferSize = StoreFormat.KeyFieldSize;
 
-    /// <summary>Size of a slot's key field (SPLINTER_KEY_MAX): the longest key and its NUL, so a KeyBuffer holds it.</summary>
-    public const int SlotKeySize = BufferSize;
-
-    /// <summary>FNV-1a 64 offset basis (spec 5.1).</summary>
-    public const ulong HashBasis = 0xcbf29ce484222325;
-
-    /// <summary>FNV-1a 64 prime (spec 5.1).</summary>
-    public const ulong HashPrime = 0x100000001b3;
-
-    /// <summary>The format's key hash (spec 5.1): 64-bit FNV-1a over the key bytes.</summary>
-    public static ulong Hash(ReadOnlySpan<byte> key)
-    {
-        fixed (byte* bytes = key)
-        {
-            return Hash(bytes, key.Length);
-        }
-    }
-
-    /// <summary>The format's key hash (spec 5.1) of <paramref name="length"/> bytes, four per step.</summary>
-    public static ulong Hash(byte* key, int length)
-    {
-        // Read from a mutable static, the prime is a value the JIT keeps in a register; as a constant it would be
-        // re-loaded (a 10-byte mov) before every multiply, since imul has no 64-bit immediate form.
-        ulong prime = s_hashPrime;
-        ulong hash = HashBasis;
-        byte* p = key;
-        byte* end = key + length;
-        for (; p <= end - 4; p += 4)
-        {
-            hash = (hash ^ p[0]) * prime;
-            hash = (hash ^ p[1]) * prime;
-            hash = (hash ^ p[2]) * prime;
-            hash = (hash ^ p[3]) * prime;
-        }
-
-        for (; p < end; p++)
-        {
-            hash = (hash ^ *p) * prime;
-        }
-
-        return hash;
-    }
-
-    private static ulong s_hashPrime = HashPrime;
+    /// <summary>The format's key hash of UTF-8 key bytes (see <see cref="StoreFormat.Hash(ReadOnlySpan{byte})"/>).</summary>
+    public static ulong Hash(ReadOnlySpan<byte> key) => StoreFormat.Hash(key);
 
     /// <summary>
     /// Encodes and validates a string key for a lookup in the mapping: NUL-terminated and zero-padded to
-    /// <see cref="SlotKeySize"/> bytes in <paramref name="buffer"/> (the form <see cref="SlotProbe.FindPadded"/> takes), with its hash.
+    /// <see cref="BufferSize"/> bytes in <paramref name="buffer"/> (the form <see cref="MappedStore.Find"/> takes), with its hash.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static byte* ForLookup(string? key, KeyBuffer* buffer, out ulong hash, [CallerArgumentExpression(nameof(key))] string? paramName = null)
     {
         ClearPadded(buffer);
         byte* padded = FromString(key, buffer, out int length, paramName);
-        hash = Hash(padded, length);
+        hash = StoreFormat.Hash(padded, length);
         return padded;
     }
 
@@ -94,8 +52,24 @@ internal static unsafe class KeyBytes
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void ClearPadded(KeyBuffer* buffer)
     {
-        Vector256.Store(Vector256<byte>.Zero, (byte*)buffer);
-        Vector256.Store(Vector256<byte>.Zero, (byte*)buffer + Vector256<byte>.Count);
+        byte* bytes = (byte*)buffer;
+        int size = BufferSize; // a local, not the constant: the other branches stay reachable for the compiler
+        if (size != 64)
+        {
+            new Span<byte>(bytes, size).Clear();
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256.Store(Vector256<byte>.Zero, bytes);
+            Vector256.Store(Vector256<byte>.Zero, bytes + 32);
+        }
+        else
+        {
+            Vector128.Store(Vector128<byte>.Zero, bytes);
+            Vector128.Store(Vector128<byte>.Zero, bytes + 16);
+            Vector128.Store(Vector128<byte>.Zero, bytes + 32);
+            Vector128.Store(Vector128<byte>.Zero, bytes + 48);
+        }
     }
 
     /// <summary>Encodes and validates a string key into <paramref name="buffer"/>; returns the NUL-terminated bytes.</summary>

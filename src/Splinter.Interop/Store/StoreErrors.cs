@@ -32,6 +32,11 @@ internal static unsafe class StoreErrors
     public static void ThrowStoreFull(byte* key, uint slotCount) =>
         throw new SplinterStoreFullException(KeyBytes.Decode(key), slotCount);
 
+    /// <summary>A slot whose value lies outside its own region: the same answer from every read, mapping or native.</summary>
+    [DoesNotReturn]
+    public static void ThrowDamaged(byte* key, string detail) =>
+        throw new SplinterException($"The value of '{KeyBytes.Decode(key)}' {detail}; the store is damaged.");
+
     [DoesNotReturn]
     public static void ThrowValueLength(int length, uint maxValueSize, string paramName)
     {

@@ -16,24 +16,8 @@ namespace Splinter.Interop.Store;
 /// </summary>
 internal static unsafe class StoreMapping
 {
-    /// <summary>SPLINTER_MAGIC.</summary>
-    public const uint Magic = 0x534C4E54;
-
-    /// <summary>SPLINTER_VER.</summary>
-    public const uint FormatVersion = 4;
-
-    /// <summary>Size of the header per the mirror (5440).</summary>
-    public static int HeaderSize => sizeof(splinter_header);
-
-    /// <summary>Size of one slot per the mirror (128, or 3200 with embeddings).</summary>
-    public static int SlotSize => sizeof(splinter_slot);
-
-    /// <summary>Total object size of a store with this geometry.</summary>
-    public static UInt128 ExpectedSize(uint slots, uint maxValueSize, int slotSize) =>
-        (UInt128)(ulong)HeaderSize + ((UInt128)slots * (UInt128)(ulong)slotSize) + ((UInt128)slots * maxValueSize);
-
     /// <summary>Checks the object at <paramref name="path"/> and maps it read-write. Throws SplinterStoreNotFoundException, SplinterStoreFormatException or SplinterException.</summary>
-    public static void CheckAndMap(string path, string nameOrPath, SplinterVariant variant, out byte* mapping, out nuint length)
+    public static void CheckAndMap(string path, string nameOrPath, SplinterVariant variant, out byte* mapping, out nuint length, out int slotSize)
     {
         byte[] pathz = StoreNames.ToUtf8z(path);
         int fd;
@@ -73,9 +57,9 @@ internal static unsafe class StoreMapping
             throw new SplinterStoreFormatException(path, $"it is not a regular file (mode 0{Convert.ToString(status.Mode, 8)}).");
         }
 
-        if (status.Size < (ulong)HeaderSize)
+        if (status.Size < (ulong)StoreFormat.HeaderSize)
         {
-            throw new SplinterStoreFormatException(path, $"it is {status.Size} bytes long, shorter than a store header ({HeaderSize} bytes); it is truncated or not a store.");
+            throw new SplinterStoreFormatException(path, $"it is {status.Size} bytes long, shorter than a store header ({StoreFormat.HeaderSize} bytes); it is truncated or not a store.");
         }
 
         if (status.Size > (ulong)nint.MaxValue)
@@ -92,7 +76,12 @@ internal static unsafe class StoreMapping
         }
 
         // Reading the header is safe: the object is at least HeaderSize bytes and fully mapped.
-        string? reason = Validate((splinter_header*)address, status.Size);
+        string? reason = StoreFormat.Validate((splinter_header*)address, status.Size, out slotSize);
+        if (reason is null && slotSize != StoreFormat.BoundSlotSize)
+        {
+            reason = $"it was created by {StoreFormat.FlavourName(slotSize)}; this build uses {StoreFormat.FlavourName(StoreFormat.BoundSlotSize)}.";
+        }
+
         if (reason is not null)
         {
             Release(address);
@@ -189,47 +178,5 @@ internal static unsafe class StoreMapping
     {
         nuint page = (nuint)Environment.SystemPageSize;
         return (length + page - 1) & ~(page - 1);
-    }
-
-    /// <summary>Returns why a mapped header does not describe a store of <paramref name="size"/> bytes, or null when it does.</summary>
-    public static string? Validate(splinter_header* header, ulong size)
-    {
-        uint magic = header->magic;
-        if (magic != Magic)
-        {
-            return $"wrong magic 0x{magic:X8} (a libsplinter store starts with 0x{Magic:X8}).";
-        }
-
-        uint version = header->version;
-        if (version != FormatVersion)
-        {
-            return $"format version {version}; this library reads version {FormatVersion}.";
-        }
-
-        uint slots = header->slots;
-        uint maxValueSize = header->max_val_sz;
-        if (slots == 0 || maxValueSize == 0)
-        {
-            return $"empty geometry (slots {slots}, max value size {maxValueSize}).";
-        }
-
-        UInt128 expected = ExpectedSize(slots, maxValueSize, SlotSize);
-        if (expected == size)
-        {
-            return null;
-        }
-
-        // Name the likely cause when the size fits the other slot flavour.
-        const int PlainSlot = 128;
-        const int EmbeddingSlot = 3200;
-        int otherSlot = SlotSize == PlainSlot ? EmbeddingSlot : PlainSlot;
-        if (ExpectedSize(slots, maxValueSize, otherSlot) == size)
-        {
-            return otherSlot == EmbeddingSlot
-                ? $"it was created by a build with SPLINTER_EMBEDDINGS ({EmbeddingSlot}-byte slots); this build uses {SlotSize}-byte slots."
-                : $"it was created by a build without SPLINTER_EMBEDDINGS ({PlainSlot}-byte slots); this build uses {SlotSize}-byte slots.";
-        }
-
-        return $"its header describes {slots} slots x {maxValueSize} bytes = {expected} bytes, but the object is {size} bytes (truncated or damaged).";
     }
 }

@@ -1,0 +1,196 @@
+using System;
+using System.Runtime.CompilerServices;
+using Splinter.Interop.Native;
+
+namespace Splinter.Interop.Store;
+
+/// <summary>
+/// The one home of the store format's facts in the C# layer (data format v4; native/FORMAT.md describes it):
+/// magic, version, header and slot sizes of both flavours, the key field, the FNV-1a key hash, the region layout,
+/// and the check of a mapped object against them. Facts the header declares come from the generated constants and
+/// mirrors; the ones it does not declare (the slot size of the other flavour, the hash parameters) are literals that
+/// FormatFactsTests checks against the native library. <see cref="MappedStore"/> reads stores with these facts.
+/// </summary>
+/// <remarks>
+/// Two sets of facts meet here: what the bindings say (the generated header: <see cref="LibSplinter.SPLINTER_VER"/>,
+/// the mirrors' sizes and offsets) and what the mapping reads understand (format v4 as written by libsplinter 1.2).
+/// When the two differ — a user's header of another version, another key size, a moved field — the C# layer does not
+/// refuse the store: <see cref="MappingReadsSupported"/> is false and every read goes through the library's own
+/// functions.
+/// </remarks>
+internal static unsafe class StoreFormat
+{
+    /// <summary>The first four bytes of every store (SPLINTER_MAGIC).</summary>
+    public const uint Magic = (uint)LibSplinter.SPLINTER_MAGIC;
+
+    /// <summary>The format version the bindings' header declares (SPLINTER_VER); stores of this version are opened.</summary>
+    public const uint Version = (uint)LibSplinter.SPLINTER_VER;
+
+    /// <summary>Size of a slot's key field (SPLINTER_KEY_MAX): the longest key plus its NUL.</summary>
+    public const int KeyFieldSize = (int)LibSplinter.SPLINTER_KEY_MAX;
+
+    /// <summary>The longest key in bytes.</summary>
+    public const int MaxKeyBytes = KeyFieldSize - 1;
+
+    /// <summary>The format version the mapping reads understand.</summary>
+    public const uint ReadableVersion = 4;
+
+    /// <summary>The key field size the mapping reads' 64-byte compares assume.</summary>
+    public const int ReadableKeyFieldSize = 64;
+
+    /// <summary>Size of the store header (5440 in format v4).</summary>
+    public static int HeaderSize => sizeof(splinter_header);
+
+    /// <summary>Slot size of the default flavour in format v4.</summary>
+    public const int DefaultSlotSize = 128;
+
+    /// <summary>Slot size of the SPLINTER_EMBEDDINGS flavour in format v4 (a 768-float vector after the key).</summary>
+    public const int EmbeddingsSlotSize = 3200;
+
+    /// <summary>Slot size of the flavour the bindings were generated for (the slot mirror's size).</summary>
+    public static int BoundSlotSize => sizeof(splinter_slot);
+
+    /// <summary>FNV-1a 64 offset basis: the key hash's start value.</summary>
+    public const ulong HashBasis = 0xcbf29ce484222325;
+
+    /// <summary>FNV-1a 64 prime.</summary>
+    public const ulong HashPrime = 0x100000001b3;
+
+    /// <summary>
+    /// True when the bindings describe format v4 as the mapping reads know it: version, key field, header size, a slot
+    /// of either flavour, and every field the reads touch at its v4 offset. False sends every read through the library.
+    /// Constant for the process (a static readonly the JIT folds), so the choice costs nothing per read.
+    /// </summary>
+    public static readonly bool MappingReadsSupported = BindingsDescribeReadableFormat(out _) &&
+        Environment.GetEnvironmentVariable(NativeReadsVariable) != "1";
+
+    /// <summary>Set to "1", every store reads through the library's functions (for tests of that path).</summary>
+    internal const string NativeReadsVariable = "SPLINTER_INTEROP_NATIVE_READS";
+
+    /// <summary>Why the mapping reads are off for these bindings, or null when they describe format v4.</summary>
+    public static string? UnreadableReason => BindingsDescribeReadableFormat(out string? reason) ? null : reason;
+
+    /// <summary>Total object size of a store: header, slots, value arena.</summary>
+    public static UInt128 ExpectedSize(uint slots, uint maxValueSize, int slotSize) =>
+        (UInt128)(ulong)HeaderSize + ((UInt128)slots * (UInt128)(ulong)slotSize) + ((UInt128)slots * maxValueSize);
+
+    /// <summary>
+    /// The slot size (flavour) a store of <paramref name="size"/> bytes with this geometry was made with:
+    /// <see cref="DefaultSlotSize"/>, <see cref="EmbeddingsSlotSize"/> (either is also the bound size when the bindings
+    /// use another one), or 0 when the size fits neither.
+    /// </summary>
+    public static int SlotSizeOf(uint slots, uint maxValueSize, ulong size)
+    {
+        foreach (int slotSize in (ReadOnlySpan<int>)[BoundSlotSize, DefaultSlotSize, EmbeddingsSlotSize])
+        {
+            if (ExpectedSize(slots, maxValueSize, slotSize) == size)
+            {
+                return slotSize;
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>The flavour's name for messages.</summary>
+    public static string FlavourName(int slotSize) => slotSize switch
+    {
+        EmbeddingsSlotSize => $"an embeddings build (SPLINTER_EMBEDDINGS, {slotSize}-byte slots)",
+        DefaultSlotSize => $"a default build ({slotSize}-byte slots)",
+        _ => $"a build with {slotSize}-byte slots",
+    };
+
+    /// <summary>
+    /// Returns why a mapped header does not describe a store of <paramref name="size"/> bytes, or null when it does;
+    /// <paramref name="slotSize"/> receives the flavour's slot size the size implies.
+    /// </summary>
+    public static string? Validate(splinter_header* header, ulong size, out int slotSize)
+    {
+        slotSize = 0;
+        uint magic = header->magic;
+        if (magic != Magic)
+        {
+            return $"wrong magic 0x{magic:X8} (a libsplinter store starts with 0x{Magic:X8}).";
+        }
+
+        uint version = header->version;
+        if (version != Version)
+        {
+            return $"format version {version}; these bindings open version {Version}.";
+        }
+
+        uint slots = header->slots;
+        uint maxValueSize = header->max_val_sz;
+        if (slots == 0 || maxValueSize == 0)
+        {
+            return $"empty geometry (slots {slots}, max value size {maxValueSize}).";
+        }
+
+        slotSize = SlotSizeOf(slots, maxValueSize, size);
+        if (slotSize != 0)
+        {
+            return null;
+        }
+
+        return $"its header describes {slots} slots x {maxValueSize} bytes = {ExpectedSize(slots, maxValueSize, BoundSlotSize)} bytes " +
+            $"with {BoundSlotSize}-byte slots, but the object is {size} bytes (truncated or damaged).";
+    }
+
+    /// <summary>The format's key hash: 64-bit FNV-1a over the key bytes.</summary>
+    public static ulong Hash(ReadOnlySpan<byte> key)
+    {
+        fixed (byte* bytes = key)
+        {
+            return Hash(bytes, key.Length);
+        }
+    }
+
+    /// <summary>The format's key hash of <paramref name="length"/> bytes, four per step.</summary>
+    public static ulong Hash(byte* key, int length)
+    {
+        // Read from a mutable static, the prime is a value the JIT keeps in a register; as a constant it would be
+        // re-loaded (a 10-byte mov) before every multiply, since imul has no 64-bit immediate form.
+        ulong prime = s_hashPrime;
+        ulong hash = HashBasis;
+        byte* p = key;
+        byte* end = key + length;
+        for (; p <= end - 4; p += 4)
+        {
+            hash = (hash ^ p[0]) * prime;
+            hash = (hash ^ p[1]) * prime;
+            hash = (hash ^ p[2]) * prime;
+            hash = (hash ^ p[3]) * prime;
+        }
+
+        for (; p < end; p++)
+        {
+            hash = (hash ^ *p) * prime;
+        }
+
+        return hash;
+    }
+
+    private static ulong s_hashPrime = HashPrime;
+
+    private static bool BindingsDescribeReadableFormat(out string? reason)
+    {
+        splinter_slot slot = default;
+        splinter_header header = default;
+        byte* s = (byte*)&slot;
+        byte* h = (byte*)&header;
+        reason =
+            Magic != 0x534C4E54 ? $"magic 0x{Magic:X8}" :
+            Version != ReadableVersion ? $"format version {Version} (the mapping reads know version {ReadableVersion})" :
+            KeyFieldSize != ReadableKeyFieldSize ? $"a {KeyFieldSize}-byte key field (the mapping reads know {ReadableKeyFieldSize})" :
+            sizeof(splinter_header) != 5440 ? $"a {sizeof(splinter_header)}-byte header" :
+            BoundSlotSize != DefaultSlotSize && BoundSlotSize != EmbeddingsSlotSize ? $"a {BoundSlotSize}-byte slot" :
+            (byte*)&slot.hash - s != 0 || (byte*)&slot.epoch - s != 8 || (byte*)&slot.val_off - s != 16 ||
+            (byte*)&slot.val_len - s != 20 || (byte*)&slot.type_flag - s != 24 || (byte*)&slot.user_flag - s != 25 ||
+            (byte*)&slot.watcher_mask - s != 32 || (byte*)&slot.bloom - s != 56 || (byte*)slot.key - s != 64
+                ? "slot fields at other offsets"
+                : (byte*)&header.epoch - h != 16 || (byte*)&header.event_bus - h != 4224
+                    ? "header fields at other offsets"
+                    : null;
+        return reason is null;
+    }
+}
