@@ -228,6 +228,7 @@ public sealed unsafe partial class SplinterStore
 
                 if (MappedStore.TryBegin(slot, out epoch) && MappedStore.Holds(slot, key, hash))
                 {
+                    UserFlagsRaceWindow?.Invoke();
                     byte before = Volatile.Read(ref slot->user_flag);
                     int answer = operation switch
                     {
@@ -262,6 +263,9 @@ public sealed unsafe partial class SplinterStore
             }
         }
     }
+
+    /// <summary>Tests only: runs where a concurrent remove and set would make the slot change owner under a user-flag call.</summary>
+    internal static Action? UserFlagsRaceWindow { get; set; }
 
     private int Apply(splinter_slot* slot, SplinterSlotUserFlags flags, bool set)
     {

@@ -252,18 +252,7 @@ public sealed unsafe class StoreMappingReadTests(SplinterVariant variant) : Stor
     }
 
     private static IEnumerable<ulong> StartSlots(IEnumerable<string> keys, uint slots) =>
-        keys.Select(key => Fnv1a(Encoding.UTF8.GetBytes(key)) % slots);
-
-    private static ulong Fnv1a(ReadOnlySpan<byte> bytes)
-    {
-        ulong hash = 0xcbf29ce484222325;
-        foreach (byte b in bytes)
-        {
-            hash = (hash ^ b) * 0x100000001b3;
-        }
-
-        return hash;
-    }
+        keys.Select(key => SlotEditor.Fnv1a(Encoding.UTF8.GetBytes(key)) % slots);
 
     private static void Check(string key, string form, bool found, int length, byte[] buffer, bool expectedFound, byte[] expected, List<string> mismatches)
     {
@@ -297,47 +286,5 @@ public sealed unsafe class StoreMappingReadTests(SplinterVariant variant) : Stor
     {
         string[] bounds = field.Split('-');
         return (Convert.ToInt64(bounds[0], 16), Convert.ToInt64(bounds[1], 16));
-    }
-
-    /// <summary>A mapping of the store's object made by the test, to change slot fields the way a foreign writer could.</summary>
-    private sealed class SlotEditor : IDisposable
-    {
-        private readonly MemoryMappedFile _file;
-        private readonly MemoryMappedViewAccessor _view;
-        private readonly byte* _base;
-
-        public SlotEditor(SplinterStore store)
-        {
-            _file = MemoryMappedFile.CreateFromFile(store.BackingPath, FileMode.Open, null, 0, MemoryMappedFileAccess.ReadWrite);
-            _view = _file.CreateViewAccessor();
-            byte* pointer = null;
-            _view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
-            _base = pointer + _view.PointerOffset;
-            SlotCount = ((splinter_header*)_base)->slots;
-        }
-
-        public uint SlotCount { get; }
-
-        public splinter_slot* Find(string key)
-        {
-            ulong hash = Fnv1a(Encoding.UTF8.GetBytes(key));
-            var slots = (splinter_slot*)(_base + sizeof(splinter_header));
-            for (uint i = 0; i < SlotCount; i++)
-            {
-                if (slots[i].hash == hash)
-                {
-                    return slots + i;
-                }
-            }
-
-            throw new InvalidOperationException($"no slot holds '{key}'");
-        }
-
-        public void Dispose()
-        {
-            _view.SafeMemoryMappedViewHandle.ReleasePointer();
-            _view.Dispose();
-            _file.Dispose();
-        }
     }
 }
