@@ -5,9 +5,8 @@ using System.Collections.Generic;
 namespace Splinter.Interop;
 
 /// <summary>
-/// The changes found by one <see cref="EventSubscription.ReadChanges"/>. The batch object belongs to
-/// the subscription and is refilled by its next read: keep it only until then (copy with
-/// <see cref="ToArray"/> to keep it longer).
+/// The changes found by one <see cref="EventSubscription.ReadChanges"/>. Every read returns its own batch, which never
+/// changes afterwards: keep it as long as you like.
 /// </summary>
 public sealed class ChangeBatch : IReadOnlyList<SlotChange>
 {
@@ -17,6 +16,18 @@ public sealed class ChangeBatch : IReadOnlyList<SlotChange>
     internal ChangeBatch()
     {
     }
+
+    /// <summary>The batch of a read that found nothing (shared: it never changes).</summary>
+    public static ChangeBatch Empty { get; } = new();
+
+    /// <summary>
+    /// True when the store's global epoch moved by more than the changes in this batch explain: a write left no trace
+    /// in the slots. That happens with writers whose library lets slot epochs go back (upstream libsplinter 1.2.0 ends
+    /// a remove at epoch 2, so removing a key and setting it again can restore the exact epoch it had), and with label
+    /// calls that leave no trace (labels a key already had, or two label calls on one key between reads). Re-read the keys
+    /// you care about. With our library, whose epochs never go back, only such label calls set it.
+    /// </summary>
+    public bool HasUnidentifiedChanges { get; internal set; }
 
     /// <summary>Number of changes.</summary>
     public int Count => _count;
@@ -31,7 +42,7 @@ public sealed class ChangeBatch : IReadOnlyList<SlotChange>
         }
     }
 
-    /// <summary>The changes as a span (valid until the subscription's next read).</summary>
+    /// <summary>The changes as a span.</summary>
     public ReadOnlySpan<SlotChange> AsSpan() => _items.AsSpan(0, _count);
 
     /// <summary>A copy that outlives the batch.</summary>
@@ -49,8 +60,6 @@ public sealed class ChangeBatch : IReadOnlyList<SlotChange>
     }
 
     IEnumerator IEnumerable.GetEnumerator() => ((IEnumerable<SlotChange>)this).GetEnumerator();
-
-    internal void Clear() => _count = 0;
 
     internal void Add(in SlotChange change)
     {

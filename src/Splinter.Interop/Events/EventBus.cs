@@ -82,9 +82,21 @@ public sealed unsafe class EventBus
     /// sets its slot's dirty bit and signals the bus. Calling it again through the same store is a no-op.
     /// Any process may arm; the last one to do so becomes the owner and earlier subscribers stop hearing.
     /// </summary>
-    public void Arm()
+    /// <param name="allowSubscribersOutsideDescendants">
+    /// Subscribers in other processes take the bus descriptor with pidfd_getfd, which needs ptrace-attach rights over
+    /// this process. Under Yama's ptrace_scope 1 (Ubuntu's default) only this process's descendants have them, so other
+    /// processes fall back to polling. True calls prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY): every process of the same
+    /// user may then ptrace-attach to this process — read and change its memory, not only take the descriptor — as on
+    /// a system without Yama, for the rest of this process's life. Off by default; nothing changes where Yama is absent.
+    /// </param>
+    public void Arm(bool allowSubscribersOutsideDescendants = false)
     {
         using var lease = _store.Lease();
+        if (allowSubscribersOutsideDescendants)
+        {
+            AllowAnyPtracer();
+        }
+
         if (Volatile.Read(ref _armedHere) != 0 && Volatile.Read(ref _store.Header->event_bus.owner_pid) == Environment.ProcessId)
         {
             return;
@@ -97,6 +109,15 @@ public sealed unsafe class EventBus
         }
 
         Volatile.Write(ref _armedHere, 1);
+    }
+
+    private static void AllowAnyPtracer()
+    {
+        // EINVAL: the kernel has no Yama, whose rule this relaxes; there is nothing to allow.
+        if (LibC.prctl(LibC.PR_SET_PTRACER, LibC.PR_SET_PTRACER_ANY, 0, 0, 0) != 0 && SystemCall.LastError != LibC.EINVAL)
+        {
+            throw SystemCall.Failure("prctl(PR_SET_PTRACER)", SystemCall.LastError);
+        }
     }
 
     /// <summary>The number of 64-bit words in the bus's dirty mask (one bit per slot index modulo 1024).</summary>
@@ -128,16 +149,29 @@ public sealed unsafe class EventBus
     }
 
     /// <summary>
-    /// Opens a subscription: its own descriptor for the bus (splinter_event_bus_open) and its own
-    /// memory of slot epochs, so that <see cref="EventSubscription.ReadChanges"/> reports exactly what
-    /// changed since it last looked. Changes made before this call are not reported.
-    /// Throws <see cref="EventBusUnavailableException"/> when the bus cannot be reached.
-    /// When the owner is another process, the subscription watches it (a pidfd): its exit ends the
-    /// subscription's waits and change feed with <see cref="EventBusUnavailableException"/> (OwnerGone).
+    /// Opens a subscription: its own memory of slot epochs, so that <see cref="EventSubscription.ReadChanges"/> reports
+    /// exactly what changed since it last looked, whoever wrote it. It is woken through the bus when one is armed and
+    /// this process may take its descriptor (<see cref="SubscriptionMode.Bus"/>); otherwise — nobody armed it, its owner
+    /// exited, or the owner's ptrace rules refuse this process — it polls the store's global epoch
+    /// (<see cref="SubscriptionMode.Polling"/>), and moves to the bus when one becomes reachable. Changes made before
+    /// this call are not reported.
     /// </summary>
-    public EventSubscription Subscribe()
+    /// <param name="options">Filters, polling bound, whether the bus is required (null: <see cref="SubscriptionOptions.Default"/>).</param>
+    /// <returns>The subscription; dispose it when done.</returns>
+    /// <exception cref="EventBusUnavailableException">Only with <see cref="SubscriptionOptions.RequireBus"/>: the bus cannot be reached.</exception>
+    public EventSubscription Subscribe(SubscriptionOptions? options = null)
     {
         using var lease = _store.Lease();
+        return new EventSubscription(_store, options ?? SubscriptionOptions.Default);
+    }
+
+    /// <summary>
+    /// Takes a descriptor for the bus the store header names (splinter_event_bus_open) and, when the owner is another
+    /// process, a pidfd that turns readable when it exits. Caller holds a store lease. Throws
+    /// <see cref="EventBusUnavailableException"/> when the bus cannot be reached.
+    /// </summary>
+    internal BusConnection OpenBus()
+    {
         splinter_header* header = _store.Header;
 
         // The pidfd is opened before the bus descriptor is taken: if the pid were reused between the
@@ -158,7 +192,7 @@ public sealed unsafe class EventBus
                 pidfd = WatchOwner(ownerPid);
             }
 
-            return new EventSubscription(_store, descriptor, IsOtherProcess(ownerPid) ? ownerPid : 0, pidfd);
+            return new BusConnection(descriptor, pidfd, IsOtherProcess(ownerPid) ? ownerPid : 0, Volatile.Read(ref header->event_bus.owner_fd));
         }
         catch
         {

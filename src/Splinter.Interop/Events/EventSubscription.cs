@@ -12,38 +12,42 @@ using Splinter.Interop.Store;
 namespace Splinter.Interop;
 
 /// <summary>
-/// One subscriber's view of the event bus: its own descriptor, its own waits, and its own memory
-/// of slot epochs, so <see cref="ReadChanges"/> reports exactly the slots whose content changed
-/// since it last looked, whatever other processes do with the shared bus counter.
+/// One subscriber's view of a store's changes: its own memory of slot epochs, so <see cref="ReadChanges"/> reports
+/// exactly the slots whose content changed since it last looked, whoever wrote them, and its own ways of waking up:
+/// the store's event bus when one is reachable (<see cref="SubscriptionMode.Bus"/>), otherwise polling of the store's
+/// global epoch (<see cref="SubscriptionMode.Polling"/>). It moves between the two on its own (<see cref="Mode"/>).
 /// </summary>
 /// <remarks>
-/// <para>Nothing is lost: the change list is computed by comparing every slot's (hash, epoch, labels)
-/// with this subscription's memory, read through the struct mirrors with the seqlock protocol, not by
-/// counting wake-ups. The waits are edge-triggered epoll registrations that never read the shared
-/// counter; an edge that epoll drops because another reader (upstream's
-/// <c>splinter_event_bus_wait</c>) drained the counter first is caught by the global-epoch check
-/// (<see cref="GlobalEpochCheckInterval"/>), so a wake-up can be late but not lost. The cumulative
-/// dirty mask is not needed (it never clears and aliases modulo 1024 slots).</para>
-/// <para>Async waits run on one dedicated thread per subscription (started by the first async
-/// wait); the code after the await runs inline on that thread, so it can only delay this
-/// subscription. Use it from one consumer at a time: concurrent reads or concurrent waits of the
-/// same kind throw <see cref="InvalidOperationException"/>.</para>
+/// <para>Nothing is lost: the change list is computed by comparing every slot's (hash, epoch, labels) with this
+/// subscription's memory, read with the store's seqlock, not by counting wake-ups. A wake-up only says "look again".
+/// Bus waits are edge-triggered epoll registrations that never read the shared counter; an edge that epoll drops
+/// because another reader (upstream's <c>splinter_event_bus_wait</c>) drained the counter first, and writes in
+/// processes that are not the bus owner (which libsplinter never signals), are caught by the global-epoch check
+/// (<see cref="GlobalEpochCheckInterval"/>), so a wake-up can be late but not lost. Removals, bumps and purges move no
+/// global epoch: <see cref="WatchAsync"/> finds them at its periodic rescan (<see cref="RescanInterval"/>).</para>
+/// <para>Async waits run on one dedicated thread per subscription (started by the first async wait); the code after
+/// the await runs inline on that thread, so it can only delay this subscription. Use it from one consumer at a time:
+/// concurrent reads or concurrent waits of the same kind throw <see cref="InvalidOperationException"/>.</para>
 /// </remarks>
 public sealed unsafe class EventSubscription : IDisposable
 {
-    private const ulong BusToken = 0;
+    private const ulong BusToken = 0; // FdWaiter's target token
     private const ulong DisposedToken = 1;
-    private const ulong OwnerToken = 2;
+    private const ulong OwnerToken = 2; // FdWaiter's end token
     private const int StableReadAttempts = 64;
+    private const int FastestPollMilliseconds = 1;
 
     private readonly SplinterStore _store;
-    private readonly EventFdHandle _bus;
-    private readonly EventFdHandle _syncEpoll;
+    private readonly SubscriptionOptions _options;
+    private readonly byte[] _keyPrefix;
+    private readonly EpollSet _syncSet;
     private readonly EventFdHandle _disposedSignal;
-    private readonly EventFdHandle? _ownerPidfd;
-    private readonly int _ownerPid;
     private readonly SlotMemory[] _memory;
-    private readonly ChangeBatch _batch = new();
+    private readonly object _connectionLock = new();
+    private BusConnection? _connection;
+    private (int Pid, int Fd) _lastAttempt = (-1, -1);
+    private volatile string? _pollingReason;
+    private volatile bool _ownerGone;
     private SubscriptionWaiter? _waiter;
     private int _reading;
     private int _syncWaiting;
@@ -53,59 +57,55 @@ public sealed unsafe class EventSubscription : IDisposable
     private int _globalEpochCheckMilliseconds = 50;
     private ulong _baselineGlobalEpoch;
     private ulong _syncObservedGlobalEpoch;
+    private int _syncPollMilliseconds = FastestPollMilliseconds;
+    private ulong _scannedGlobalEpoch;
+    private long _unexplainedBalance;
 
-    /// <summary>
-    /// Takes ownership of <paramref name="bus"/> and <paramref name="ownerPidfd"/>; the caller holds a
-    /// store lease. <paramref name="ownerPid"/> is the owner process when it is another one (0 for
-    /// this process); <paramref name="ownerPidfd"/> is its pidfd, null where the kernel has none.
-    /// </summary>
-    internal EventSubscription(SplinterStore store, EventFdHandle bus, int ownerPid, EventFdHandle? ownerPidfd)
+    /// <summary>Records the store's current state and connects to its bus when one is reachable; the caller holds a store lease.</summary>
+    internal EventSubscription(SplinterStore store, SubscriptionOptions options)
     {
         _store = store;
-        _bus = bus;
-        _ownerPid = ownerPid;
-        _ownerPidfd = ownerPidfd;
+        _options = options;
+        _keyPrefix = string.IsNullOrEmpty(options.KeyPrefix) ? [] : Encoding.UTF8.GetBytes(options.KeyPrefix);
         _memory = new SlotMemory[store.SlotCount];
-
-        int epollFd = LibC.epoll_create1(LibC.EPOLL_CLOEXEC);
-        if (epollFd < 0)
-        {
-            throw SystemCall.Failure("epoll_create1", SystemCall.LastError);
-        }
-
-        _syncEpoll = new EventFdHandle(epollFd);
-        int signalFd = LibC.eventfd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC);
-        if (signalFd < 0)
-        {
-            int errno = SystemCall.LastError;
-            _syncEpoll.Dispose();
-            throw SystemCall.Failure("eventfd", errno);
-        }
-
-        _disposedSignal = new EventFdHandle(signalFd);
+        _syncSet = new EpollSet();
         try
         {
-            SystemCall.EpollAdd(epollFd, bus.Descriptor, LibC.EPOLLIN | LibC.EPOLLET, BusToken);
-            SystemCall.EpollAdd(epollFd, signalFd, LibC.EPOLLIN, DisposedToken);
-            if (ownerPidfd is not null)
+            int signalFd = LibC.eventfd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC);
+            if (signalFd < 0)
             {
-                // Level-triggered: once the owner exited, every later Wait reports it too.
-                SystemCall.EpollAdd(epollFd, ownerPidfd.Descriptor, LibC.EPOLLIN, OwnerToken);
+                throw SystemCall.Failure("eventfd", SystemCall.LastError);
             }
 
+            _disposedSignal = new EventFdHandle(signalFd);
+            _syncSet.Add(_disposedSignal, LibC.EPOLLIN, DisposedToken);
             Baseline();
             _syncObservedGlobalEpoch = _baselineGlobalEpoch;
+            TryConnect(initial: true);
         }
         catch
         {
-            _syncEpoll.Dispose();
-            _disposedSignal.Dispose();
+            _connection?.Close();
+            _syncSet.Dispose();
+            _disposedSignal?.Dispose();
             throw;
         }
     }
 
-    /// <summary>The bus descriptor of this subscription, for your own poll/epoll loop (register it edge-triggered and never read it: the counter is shared).</summary>
-    public EventFdHandle SafeHandle => _bus;
+    /// <summary>How the subscription hears about changes right now: through the bus, or by polling (see <see cref="PollingReason"/>).</summary>
+    public SubscriptionMode Mode => Volatile.Read(ref _connection) is null ? SubscriptionMode.Polling : SubscriptionMode.Bus;
+
+    /// <summary>Why the subscription polls (the bus is not armed, its owner exited, permission refused...), or null in bus mode.</summary>
+    public string? PollingReason => Mode == SubscriptionMode.Polling ? _pollingReason : null;
+
+    /// <summary>What this subscription watches and how.</summary>
+    public SubscriptionOptions Options => _options;
+
+    /// <summary>
+    /// The bus descriptor of this subscription, for your own poll/epoll loop (register it edge-triggered and never read
+    /// it: the counter is shared), or null while polling. It changes when the subscription moves to another bus.
+    /// </summary>
+    public EventFdHandle? SafeHandle => Volatile.Read(ref _connection)?.Bus;
 
     /// <summary>
     /// How long <see cref="WatchAsync"/> waits without a wake-up before it rescans anyway, to report
@@ -128,12 +128,11 @@ public sealed unsafe class EventSubscription : IDisposable
     }
 
     /// <summary>
-    /// How often a wait that has not been signalled checks the store's global epoch (one atomic load).
-    /// Two kinds of writes are only noticed this way: writes whose wake-up was lost because another
-    /// reader drained the shared counter before epoll looked at it (upstream's
-    /// splinter_event_bus_wait drains it; epoll re-checks readiness and drops such an edge), and
-    /// writes made in non-owner processes, which libsplinter never signals (spec Q42).
-    /// Default 50 ms; <see cref="Timeout.InfiniteTimeSpan"/> turns the check off (pure wake-ups).
+    /// In bus mode, how often a wait that has not been signalled checks the store's global epoch (one atomic load), to
+    /// catch writes whose wake-up another reader drained and writes made in processes that are not the bus owner.
+    /// Default 50 ms; <see cref="Timeout.InfiniteTimeSpan"/> turns the check off (pure wake-ups). In polling mode the
+    /// global epoch is checked every millisecond while writes keep coming, backing off to
+    /// <see cref="SubscriptionOptions.PollingInterval"/>.
     /// </summary>
     public TimeSpan GlobalEpochCheckInterval
     {
@@ -150,19 +149,16 @@ public sealed unsafe class EventSubscription : IDisposable
         }
     }
 
-    /// <summary>The pidfd of the owner process when it is another process and the kernel has pidfds (the async waiter's end signal).</summary>
-    internal EventFdHandle? OwnerProcessHandle => _ownerPidfd;
-
-    /// <summary>The periodic check interval in milliseconds, -1 for none (read by the waiter thread).</summary>
-    internal int GlobalEpochCheckMilliseconds => Volatile.Read(ref _globalEpochCheckMilliseconds);
+    /// <summary>The longest polling sleep, in milliseconds.</summary>
+    internal int SlowestPollMilliseconds => (int)Math.Ceiling(_options.PollingInterval.TotalMilliseconds);
 
     /// <summary>
-    /// Blocks the calling thread until something was written since the previous wait of this kind
-    /// returned, or <paramref name="timeout"/> passes. True when the bus was signalled (or the global
-    /// epoch check found a write, see <see cref="GlobalEpochCheckInterval"/>), false on timeout.
-    /// <see cref="Dispose"/> from another thread ends the wait with <see cref="ObjectDisposedException"/>.
-    /// When the bus owner is another process and it exits, this wait and every later one throw
-    /// <see cref="EventBusUnavailableException"/> (OwnerGone): nobody can signal this bus any more.
+    /// Blocks the calling thread until something was written since the previous wait of this kind returned, or
+    /// <paramref name="timeout"/> passes. True when the bus was signalled or the store's global epoch moved, false on
+    /// timeout. <see cref="Dispose"/> from another thread ends the wait with <see cref="ObjectDisposedException"/>.
+    /// With <see cref="SubscriptionOptions.RequireBus"/>, the exit of a bus owner that is another process ends this
+    /// wait and every later one with <see cref="EventBusUnavailableException"/> (OwnerGone); otherwise the
+    /// subscription goes on polling.
     /// </summary>
     public bool Wait(TimeSpan timeout)
     {
@@ -172,58 +168,41 @@ public sealed unsafe class EventSubscription : IDisposable
             throw new InvalidOperationException("Another thread is already inside Wait on this subscription.");
         }
 
-        bool referenced = false;
-        bool signalReferenced = false;
         try
         {
-            // Both references keep the descriptors open until this wait returns, so Dispose's
-            // signal cannot vanish with a close before epoll_wait has collected it.
-            _syncEpoll.DangerousAddRef(ref referenced);
-            _disposedSignal.DangerousAddRef(ref signalReferenced);
             long deadline = Deadline.From(timeout);
-            LibC.EpollEvent* events = stackalloc LibC.EpollEvent[3];
+            Span<ulong> tokens = stackalloc ulong[4];
             while (true)
             {
                 ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-                if (GlobalEpochMoved(ref _syncObservedGlobalEpoch))
+                if (CheckWithoutEdge(ref _syncObservedGlobalEpoch, ref _syncPollMilliseconds))
                 {
                     return true;
                 }
 
-                if (OwnerExitedWithoutPidfd())
+                if (_ownerGone && _options.RequireBus)
                 {
                     throw OwnerExitedFailure();
                 }
 
                 int sleep = Deadline.RemainingMilliseconds(deadline);
-                int check = GlobalEpochCheckMilliseconds;
+                int check = CheckIntervalMilliseconds(_syncPollMilliseconds);
                 if (check >= 0 && (sleep < 0 || check < sleep))
                 {
                     sleep = check;
                 }
 
-                int count = LibC.epoll_wait(_syncEpoll.Descriptor, events, 3, sleep);
-                if (count < 0)
-                {
-                    int errno = SystemCall.LastError;
-                    if (errno == LibC.EINTR)
-                    {
-                        continue;
-                    }
-
-                    throw SystemCall.Failure("epoll_wait", errno);
-                }
-
+                int count = _syncSet.Wait(tokens, sleep);
                 bool signalled = false;
                 bool ownerExited = false;
                 for (int i = 0; i < count; i++)
                 {
-                    if (events[i].data == DisposedToken)
+                    if (tokens[i] == DisposedToken)
                     {
                         throw new ObjectDisposedException(nameof(EventSubscription));
                     }
 
-                    if (events[i].data == OwnerToken)
+                    if (tokens[i] == OwnerToken)
                     {
                         ownerExited = true;
                     }
@@ -233,46 +212,39 @@ public sealed unsafe class EventSubscription : IDisposable
                     }
                 }
 
+                if (ownerExited)
+                {
+                    OnOwnerExited();
+                }
+
                 if (signalled)
                 {
-                    // A wake-up that came with the owner's exit is returned first; the next Wait throws.
+                    // A wake-up that came with the owner's exit is returned first.
                     TryReadGlobalEpoch(out _syncObservedGlobalEpoch);
                     return true;
                 }
 
-                if (ownerExited)
-                {
-                    throw OwnerExitedFailure();
-                }
-
                 if (count == 0 && Deadline.RemainingMilliseconds(deadline) == 0)
                 {
-                    return GlobalEpochMoved(ref _syncObservedGlobalEpoch);
+                    return CheckWithoutEdge(ref _syncObservedGlobalEpoch, ref _syncPollMilliseconds);
                 }
             }
         }
+        catch (ObjectDisposedException) when (Volatile.Read(ref _disposed) != 0)
+        {
+            throw new ObjectDisposedException(nameof(EventSubscription));
+        }
         finally
         {
-            if (signalReferenced)
-            {
-                _disposedSignal.DangerousRelease();
-            }
-
-            if (referenced)
-            {
-                _syncEpoll.DangerousRelease();
-            }
-
             Volatile.Write(ref _syncWaiting, 0);
         }
     }
 
     /// <summary>
-    /// Completes when the bus is signalled after the previous async wait (true). No caller thread is
-    /// parked and nothing is allocated per wait; the continuation runs on this subscription's waiter
-    /// thread. Cancellation completes it with <see cref="OperationCanceledException"/> from that
-    /// thread, never on the cancelling thread; <see cref="Dispose"/> completes it with
-    /// <see cref="ObjectDisposedException"/>.
+    /// Completes when something was written after the previous async wait (true). No caller thread is parked and
+    /// nothing is allocated per wait; the continuation runs on this subscription's waiter thread. Cancellation
+    /// completes it with <see cref="OperationCanceledException"/> from that thread, never on the cancelling thread;
+    /// <see cref="Dispose"/> completes it with <see cref="ObjectDisposedException"/>.
     /// </summary>
     public ValueTask<bool> WaitAsync(CancellationToken cancellationToken = default) =>
         WaitAsync(Timeout.InfiniteTimeSpan, cancellationToken);
@@ -285,11 +257,11 @@ public sealed unsafe class EventSubscription : IDisposable
     }
 
     /// <summary>
-    /// The slots whose content changed since this subscription last looked (or since it was created):
-    /// written (epoch moved), removed (key left the slot), labels changed. Every change completed before
-    /// the call started is reported by it or an earlier call, except in a slot that a writer holds at
-    /// that moment (odd epoch after a short spin): that slot is reported by the first read after the
-    /// writer releases it. The returned batch is reused by the next call.
+    /// The slots whose content changed since this subscription last looked (or since it was created), within its
+    /// filters: written (epoch moved), removed (key left the slot), labels changed. Every change completed before the
+    /// call started is reported by it or an earlier call, except in a slot that a writer holds at that moment (odd
+    /// epoch after a short spin): that slot is reported by the first read after the writer releases it. Each call
+    /// returns a batch of its own, which stays valid (an empty read returns <see cref="ChangeBatch.Empty"/>).
     /// </summary>
     public ChangeBatch ReadChanges()
     {
@@ -302,9 +274,7 @@ public sealed unsafe class EventSubscription : IDisposable
         try
         {
             using var lease = _store.Lease();
-            _batch.Clear();
-            Scan(report: true);
-            return _batch;
+            return Scan(report: true);
         }
         finally
         {
@@ -313,12 +283,12 @@ public sealed unsafe class EventSubscription : IDisposable
     }
 
     /// <summary>
-    /// The change feed: yields each non-empty <see cref="ChangeBatch"/> (valid until the next one is
-    /// requested), waiting for the bus in between and rescanning every <see cref="RescanInterval"/>
-    /// without a wake-up. Cancellation ends it with <see cref="OperationCanceledException"/>;
-    /// disposing the subscription ends it with <see cref="ObjectDisposedException"/>. When the bus
-    /// owner is another process and it exits, the feed yields a last batch of the changes not yet
-    /// reported (if any) and ends with <see cref="EventBusUnavailableException"/> (OwnerGone).
+    /// The change feed: yields each non-empty <see cref="ChangeBatch"/> (each one its own; keeping them is safe), waiting
+    /// for a wake-up in between and rescanning every <see cref="RescanInterval"/> without one. Cancellation ends it with
+    /// <see cref="OperationCanceledException"/>; disposing the subscription ends it with <see cref="ObjectDisposedException"/>.
+    /// With <see cref="SubscriptionOptions.RequireBus"/>, when the bus owner is another process and it exits, the feed
+    /// yields a last batch of the changes not yet reported (if any) and ends with <see cref="EventBusUnavailableException"/>
+    /// (OwnerGone); otherwise it goes on, polling.
     /// </summary>
     public async IAsyncEnumerable<ChangeBatch> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -326,7 +296,7 @@ public sealed unsafe class EventSubscription : IDisposable
         while (true)
         {
             ChangeBatch batch = ReadChanges();
-            if (batch.Count > 0)
+            if (batch.Count > 0 || batch.HasUnidentifiedChanges)
             {
                 yield return batch;
             }
@@ -360,7 +330,7 @@ public sealed unsafe class EventSubscription : IDisposable
             {
                 // Nothing is lost: what changed before the owner's exit was noticed comes first.
                 ChangeBatch last = ReadChanges();
-                if (last.Count > 0)
+                if (last.Count > 0 || last.HasUnidentifiedChanges)
                 {
                     yield return last;
                 }
@@ -380,27 +350,214 @@ public sealed unsafe class EventSubscription : IDisposable
 
         Interlocked.Exchange(ref _waiter, null)?.Dispose();
         _disposedSignal.SignalOne();
-        _syncEpoll.Dispose();
+        lock (_connectionLock)
+        {
+            _syncSet.Dispose();
+            _connection?.Close();
+            _connection = null;
+        }
+
         _disposedSignal.Dispose();
-        _ownerPidfd?.Dispose();
-        _bus.Dispose();
     }
 
     private SubscriptionWaiter Waiter() =>
         Volatile.Read(ref _waiter)
-        ?? LazyWaiter.Create(
-            this, ref _waiter, ref _disposed, static owner => new SubscriptionWaiter(owner, owner._bus, owner._baselineGlobalEpoch));
+        ?? LazyWaiter.Create(this, ref _waiter, ref _disposed, static owner => owner.CreateWaiter());
 
-    /// <summary>The exception that ends waits once the owner process exited.</summary>
-    internal EventBusUnavailableException OwnerExitedFailure() => EventBusUnavailableException.OwnerExited(_ownerPid);
+    private SubscriptionWaiter CreateWaiter()
+    {
+        lock (_connectionLock)
+        {
+            // Created under the lock, so a bus attached or dropped meanwhile is seen by the waiter's registrations.
+            BusConnection? connection = _connection;
+            return new SubscriptionWaiter(this, connection?.Bus, connection?.OwnerPidfd, _baselineGlobalEpoch);
+        }
+    }
+
+    // ---- the way to the bus ---------------------------------------------------------------------------------------
 
     /// <summary>
-    /// The fallback where the kernel has no pidfds (ENOSYS): true when the owner is another process
-    /// and kill(pid, 0) says it no longer exists. Always false with a pidfd (that one is watched by
-    /// epoll) or when this process owns the bus. NOTE: a reused pid reads as alive here.
+    /// Takes the bus the header names when it is armed and was not tried before under the same owner fields. On
+    /// failure the subscription polls (and the reason is kept); with RequireBus the first attempt throws instead.
     /// </summary>
-    internal bool OwnerExitedWithoutPidfd() =>
-        _ownerPid > 0 && _ownerPidfd is null && LibC.kill(_ownerPid, 0) != 0 && SystemCall.LastError == LibC.ESRCH;
+    private void TryConnect(bool initial)
+    {
+        lock (_connectionLock)
+        {
+            if (_connection is not null || Volatile.Read(ref _disposed) != 0)
+            {
+                return;
+            }
+
+            splinter_header* header = _store.Header;
+            (int Pid, int Fd) owner = (Volatile.Read(ref header->event_bus.owner_pid), Volatile.Read(ref header->event_bus.owner_fd));
+            if (!initial && owner == _lastAttempt)
+            {
+                return; // the same owner failed before: only a new owner can succeed
+            }
+
+            _lastAttempt = owner;
+            BusConnection connection;
+            try
+            {
+                if (owner.Pid <= 0 || owner.Fd < 0)
+                {
+                    throw new EventBusUnavailableException(EventBusUnavailableReason.NotArmed, Errno.ENODEV, owner.Pid, owner.Fd);
+                }
+
+                connection = _store.Events.OpenBus();
+            }
+            catch (EventBusUnavailableException exception)
+            {
+                _pollingReason = exception.Message;
+                if (initial && _options.RequireBus)
+                {
+                    throw;
+                }
+
+                return;
+            }
+
+            try
+            {
+                _syncSet.Add(connection.Bus, LibC.EPOLLIN | LibC.EPOLLET, BusToken);
+                if (connection.OwnerPidfd is not null)
+                {
+                    // Level-triggered: once the owner exited, every later wait sees it until it is dropped.
+                    _syncSet.Add(connection.OwnerPidfd, LibC.EPOLLIN, OwnerToken);
+                }
+
+                if (Volatile.Read(ref _waiter) is { } waiter)
+                {
+                    waiter.AddSource(connection.Bus, BusToken);
+                    if (connection.OwnerPidfd is not null)
+                    {
+                        waiter.AddSource(connection.OwnerPidfd, OwnerToken);
+                    }
+                }
+            }
+            catch
+            {
+                Detach(connection);
+                connection.Close();
+                throw;
+            }
+
+            _ownerGone = false;
+            _pollingReason = null;
+            Volatile.Write(ref _connection, connection);
+        }
+    }
+
+    /// <summary>The bus owner exited: polling from now on (or, with RequireBus, the end of the waits).</summary>
+    internal void OnOwnerExited()
+    {
+        lock (_connectionLock)
+        {
+            BusConnection? connection = _connection;
+            if (connection is null)
+            {
+                return;
+            }
+
+            _ownerGone = true;
+            if (_options.RequireBus)
+            {
+                if (connection.OwnerPidfd is not null)
+                {
+                    _syncSet.Remove(connection.OwnerPidfd); // level-triggered: report it once, then throw from the flag
+                }
+
+                return;
+            }
+
+            Volatile.Write(ref _connection, null);
+            Detach(connection);
+            connection.Close();
+            _pollingReason = $"The event-bus owner, pid {connection.OwnerPid}, exited; polling until a writer arms the bus again.";
+        }
+    }
+
+    private void Detach(BusConnection connection)
+    {
+        _syncSet.Remove(connection.Bus);
+        if (connection.OwnerPidfd is not null)
+        {
+            _syncSet.Remove(connection.OwnerPidfd);
+        }
+
+        if (Volatile.Read(ref _waiter) is { } waiter)
+        {
+            waiter.RemoveSource(connection.Bus);
+            if (connection.OwnerPidfd is not null)
+            {
+                waiter.RemoveSource(connection.OwnerPidfd);
+            }
+        }
+    }
+
+    /// <summary>The exception that ends waits once the owner process exited (RequireBus only).</summary>
+    internal EventBusUnavailableException OwnerExitedFailure() =>
+        EventBusUnavailableException.OwnerExited(Volatile.Read(ref _connection)?.OwnerPid ?? _lastAttempt.Pid);
+
+    /// <summary>True once the owner exited under a subscription that requires the bus (its waits end).</summary>
+    internal bool EndedByOwnerExit => _ownerGone && _options.RequireBus;
+
+    /// <summary>The milliseconds a wait sleeps before the next check without an edge: the bus-mode check interval, or the polling step.</summary>
+    internal int CheckIntervalMilliseconds(int pollStep) =>
+        Volatile.Read(ref _connection) is null ? pollStep : GlobalEpochCheckMilliseconds;
+
+    /// <summary>The bus-mode check interval in milliseconds, -1 for none.</summary>
+    internal int GlobalEpochCheckMilliseconds => Volatile.Read(ref _globalEpochCheckMilliseconds);
+
+    /// <summary>
+    /// What a wait does without an edge (when it starts and at every check): in polling mode, try a newly armed bus;
+    /// notice an owner's exit where no pidfd reports it; and report whether the store's global epoch moved since
+    /// <paramref name="observed"/>. <paramref name="pollStep"/> is the waiter's polling sleep: back to 1 ms after a
+    /// change, doubled after each quiet look, up to <see cref="SubscriptionOptions.PollingInterval"/>.
+    /// </summary>
+    internal bool CheckWithoutEdge(ref ulong observed, ref int pollStep)
+    {
+        BusConnection? connection = Volatile.Read(ref _connection);
+        if (connection is null && Volatile.Read(ref _disposed) == 0)
+        {
+            TryConnectQuietly();
+        }
+        else if (connection is { OwnerPid: > 0, OwnerPidfd: null } &&
+                 LibC.kill(connection.OwnerPid, 0) != 0 && SystemCall.LastError == LibC.ESRCH)
+        {
+            // Without a pidfd the exit is noticed here (a reused pid reads as alive).
+            OnOwnerExited();
+        }
+
+        bool polling = Volatile.Read(ref _connection) is null;
+        if ((polling || GlobalEpochCheckMilliseconds >= 0) && TryReadGlobalEpoch(out ulong current) && current != observed)
+        {
+            observed = current;
+            pollStep = FastestPollMilliseconds;
+            return true;
+        }
+
+        pollStep = Math.Min(pollStep * 2, SlowestPollMilliseconds);
+        return false;
+    }
+
+    private void TryConnectQuietly()
+    {
+        try
+        {
+            using var lease = _store.Lease();
+            TryConnect(initial: false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The store is closing: nothing to connect to.
+        }
+        catch (SplinterException exception)
+        {
+            _pollingReason = exception.Message; // e.g. epoll registration failed: stay polling
+        }
+    }
 
     /// <summary>Reads the store's global epoch; false when the store is closed.</summary>
     internal bool TryReadGlobalEpoch(out ulong globalEpoch)
@@ -423,29 +580,32 @@ public sealed unsafe class EventSubscription : IDisposable
         }
     }
 
-    /// <summary>True (and <paramref name="observed"/> updated) when the global epoch differs from <paramref name="observed"/>.</summary>
-    internal bool GlobalEpochMoved(ref ulong observed)
-    {
-        if (GlobalEpochCheckMilliseconds < 0 || !TryReadGlobalEpoch(out ulong current) || current == observed)
-        {
-            return false;
-        }
-
-        observed = current;
-        return true;
-    }
+    // ---- the scan -------------------------------------------------------------------------------------------------
 
     /// <summary>Records the current state of every slot (and the global epoch first) without reporting it.</summary>
     private void Baseline()
     {
         _baselineGlobalEpoch = Volatile.Read(ref _store.Header->epoch);
+        _scannedGlobalEpoch = _baselineGlobalEpoch;
         Scan(report: false);
     }
 
-    private void Scan(bool report)
+    /// <summary>
+    /// Compares every slot with the memory and records the new state. The store's global epoch moves once per signalled
+    /// write; writes explain it (a slot epoch that moved by 2 per write, labels that changed). A move the changes found
+    /// cannot explain is a write that left no trace in the slots: with a library whose epochs go back (upstream ends a
+    /// remove at epoch 2), a remove and a set of the same key can bring a slot back to the very epoch it had. The batch
+    /// then says so (<see cref="ChangeBatch.HasUnidentifiedChanges"/>). Writes racing with the scan can be counted in
+    /// the global epoch before their slot is seen, so the balance carries over between scans, and only what exceeds the
+    /// global moves during this scan is reported.
+    /// </summary>
+    private ChangeBatch Scan(bool report)
     {
         _skippedBusySlot = false;
         ref MappedStore mapped = ref _store.Mapped;
+        ulong globalAtStart = Volatile.Read(ref mapped.Header->epoch);
+        ChangeBatch? batch = null;
+        long explained = 0;
         int count = _memory.Length;
         for (int index = 0; index < count; index++)
         {
@@ -459,51 +619,75 @@ public sealed unsafe class EventSubscription : IDisposable
                 continue;
             }
 
-            if (!TryReadStable(slot, ref memory, out epoch, out ulong hash, out ulong bloom, out string? key))
+            if (!TryReadStable(slot, ref memory, out epoch, out ulong hash, out ulong bloom, out string? key, out bool matches))
             {
                 // A writer is inside this slot; its release will signal (owner) or the next scan sees it.
                 _skippedBusySlot = true;
                 continue;
             }
 
-            if (report)
+            explained += Explains(ref memory, epoch, hash, bloom);
+            if (report && (matches || memory.Matches))
             {
-                Report(index, ref memory, epoch, hash, key);
+                Report(ref batch, index, ref memory, epoch, hash, key, matches);
             }
 
             memory.Epoch = epoch;
             memory.Hash = hash;
             memory.Bloom = bloom;
             memory.Key = key;
+            memory.Matches = matches;
         }
+
+        ulong globalAtEnd = Volatile.Read(ref mapped.Header->epoch);
+        long balance = _unexplainedBalance + (long)(globalAtEnd - _scannedGlobalEpoch) - explained;
+        _unexplainedBalance = Math.Max(balance, -explained); // over-explaining writes (bump, purge) count for one scan only
+        _scannedGlobalEpoch = globalAtEnd;
+        long uncertain = (long)(globalAtEnd - globalAtStart);
+        if (report && _unexplainedBalance > uncertain)
+        {
+            (batch ??= new ChangeBatch()).HasUnidentifiedChanges = true;
+            _unexplainedBalance = uncertain;
+        }
+
+        return batch ?? ChangeBatch.Empty;
     }
 
-    private void Report(int index, ref SlotMemory memory, ulong epoch, ulong hash, string? key)
+    /// <summary>How many global-epoch moves a slot's change can account for (generously: an upper bound per write).</summary>
+    private static long Explains(ref SlotMemory memory, ulong epoch, ulong hash, ulong bloom)
     {
-        if (hash == 0)
-        {
-            if (memory.Hash != 0)
-            {
-                _batch.Add(new SlotChange(index, memory.Key ?? string.Empty, epoch, SlotChangeKind.Removed));
-            }
+        long writes = hash == memory.Hash && hash != 0 && epoch >= memory.Epoch
+            ? (long)((epoch - memory.Epoch) / 2)
+            : hash == 0 ? 0 : (long)(epoch / 2) + 1;
+        return writes + (bloom != memory.Bloom ? 1 : 0);
+    }
 
-            // An empty slot whose epoch moved (purge) holds no key: nothing to report.
+    private static void Report(ref ChangeBatch? batch, int index, ref SlotMemory memory, ulong epoch, ulong hash, string? key, bool matches)
+    {
+        bool keyLeft = memory.Hash != 0 && memory.Hash != hash;
+        if (keyLeft && memory.Matches)
+        {
+            (batch ??= new ChangeBatch()).Add(new SlotChange(index, memory.Key ?? string.Empty, epoch, SlotChangeKind.Removed));
+        }
+
+        if (hash == 0 || !matches)
+        {
+            // An empty slot whose epoch moved (purge) holds no key; a key outside the filters is not reported.
             return;
         }
 
-        if (memory.Hash != 0 && memory.Hash != hash)
-        {
-            _batch.Add(new SlotChange(index, memory.Key ?? string.Empty, epoch, SlotChangeKind.Removed));
-        }
-
         SlotChangeKind kind = epoch != memory.Epoch || hash != memory.Hash ? SlotChangeKind.Written : SlotChangeKind.LabelsChanged;
-        _batch.Add(new SlotChange(index, key ?? string.Empty, epoch, kind));
+        (batch ??= new ChangeBatch()).Add(new SlotChange(index, key ?? string.Empty, epoch, kind));
     }
 
-    /// <summary>Seqlock read of one slot's identity: even epoch before and after, nothing torn in between.</summary>
-    private static bool TryReadStable(splinter_slot* slot, ref SlotMemory memory, out ulong epoch, out ulong hash, out ulong bloom, out string? key)
+    /// <summary>
+    /// A seqlock pass over one slot's identity (the store's slot reader, <see cref="MappedStore.TryBegin"/> and
+    /// <see cref="MappedStore.End"/>): hash, labels, key. Whether it passes the filters is decided on the key's bytes, so a
+    /// key outside them is never decoded.
+    /// </summary>
+    private bool TryReadStable(splinter_slot* slot, ref SlotMemory memory, out ulong epoch, out ulong hash, out ulong bloom, out string? key, out bool matches)
     {
-        byte* keyCopy = stackalloc byte[SlotKeyBytes];
+        byte* keyCopy = stackalloc byte[StoreFormat.KeyFieldSize];
         SpinWait spin = default;
         for (int attempt = 0; attempt < StableReadAttempts; attempt++)
         {
@@ -518,7 +702,7 @@ public sealed unsafe class EventSubscription : IDisposable
             bool reuseKey = hash == memory.Hash && memory.Key is not null;
             if (hash != 0 && !reuseKey)
             {
-                Buffer.MemoryCopy(slot->key, keyCopy, SlotKeyBytes, SlotKeyBytes);
+                Buffer.MemoryCopy(slot->key, keyCopy, StoreFormat.KeyFieldSize, StoreFormat.KeyFieldSize);
             }
 
             if (!MappedStore.End(slot, epoch))
@@ -527,23 +711,37 @@ public sealed unsafe class EventSubscription : IDisposable
                 continue;
             }
 
-            key = hash == 0 ? null : reuseKey ? memory.Key : DecodeKey(keyCopy);
+            if (hash == 0)
+            {
+                key = null;
+                matches = false;
+            }
+            else if (reuseKey)
+            {
+                key = memory.Key;
+                matches = LabelsMatch(bloom) && memory.KeyMatches;
+            }
+            else
+            {
+                ReadOnlySpan<byte> bytes = new(keyCopy, StoreFormat.KeyFieldSize);
+                int end = bytes.IndexOf((byte)0);
+                bytes = end < 0 ? bytes : bytes[..end];
+                bool keyMatches = bytes.StartsWith(_keyPrefix);
+                memory.KeyMatches = keyMatches;
+                matches = keyMatches && LabelsMatch(bloom);
+                key = keyMatches ? Encoding.UTF8.GetString(bytes) : null;
+            }
+
             return true;
         }
 
         epoch = hash = bloom = 0;
         key = null;
+        matches = false;
         return false;
     }
 
-    private const int SlotKeyBytes = LibSplinter.SPLINTER_KEY_MAX;
-
-    private static string DecodeKey(byte* key)
-    {
-        ReadOnlySpan<byte> bytes = new(key, SlotKeyBytes);
-        int end = bytes.IndexOf((byte)0);
-        return Encoding.UTF8.GetString(end < 0 ? bytes : bytes[..end]);
-    }
+    private bool LabelsMatch(ulong bloom) => (bloom & _options.Labels) == _options.Labels;
 
     /// <summary>What this subscription last saw in one slot.</summary>
     private struct SlotMemory
@@ -551,6 +749,14 @@ public sealed unsafe class EventSubscription : IDisposable
         public ulong Hash;
         public ulong Epoch;
         public ulong Bloom;
+
+        /// <summary>The key, decoded only when it passes the key prefix.</summary>
         public string? Key;
+
+        /// <summary>The key passes the key prefix (labels aside).</summary>
+        public bool KeyMatches;
+
+        /// <summary>The slot passed every filter when last seen.</summary>
+        public bool Matches;
     }
 }

@@ -7,7 +7,7 @@ using System.Threading.Tasks.Sources;
 namespace Splinter.Interop.Events;
 
 /// <summary>
-/// One dedicated thread that waits in <c>epoll_wait</c> on one descriptor and completes a reusable
+/// One dedicated thread that waits in <c>epoll_wait</c> on its descriptors and completes a reusable
 /// value-task source inline on that thread (no allocation per wait, no thread-pool hop).
 /// </summary>
 /// <remarks>
@@ -27,8 +27,10 @@ namespace Splinter.Interop.Events;
 /// </para>
 /// <para>
 /// An optional end signal (e.g. a pidfd of the process that feeds the target) is registered
-/// one-shot: when it becomes readable the waiter is ended for good, the wait in progress and every
-/// later wait fail with <see cref="CreateEndFailure"/> (completed on the waiter thread, like the rest).
+/// one-shot: when it becomes readable <see cref="OnEndSignal"/> runs; by default the waiter is ended
+/// for good, the wait in progress and every later wait fail with <see cref="CreateEndFailure"/>
+/// (completed on the waiter thread, like the rest). Targets and end signals can also be added and
+/// removed later (<see cref="AddSource"/>), for an owner whose source comes and goes.
 /// </para>
 /// <para>State machine: Idle -> Waiting (an awaiter registered) -> Idle (thread completed it);
 /// Idle -> Pending (an edge arrived while nobody waited) -> Idle (the next wait consumed it).</para>
@@ -38,14 +40,16 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
     private const int Idle = 0;
     private const int Pending = 1;
     private const int Waiting = 2;
-    private const ulong TargetToken = 0;
-    private const ulong KickToken = 1;
-    private const ulong EndToken = 2;
+    /// <summary>The token of a target: an edge completes the wait.</summary>
+    protected const ulong TargetToken = 0;
 
-    private readonly SafeHandle _target;
-    private readonly SafeHandle? _endSignal;
+    /// <summary>The token of an end signal (registered one-shot).</summary>
+    protected const ulong EndToken = 2;
+
+    private const ulong KickToken = 1;
+
     private readonly EventFdHandle _kick;
-    private readonly int _epollFd;
+    private readonly EpollSet _set;
     private readonly Thread _thread;
     private readonly T _timeoutResult;
     private ManualResetValueTaskSourceCore<T> _core;
@@ -57,30 +61,19 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
     private long _deadline;
 
     /// <summary>
-    /// Registers <paramref name="target"/> and the optional <paramref name="endSignal"/> (both kept
-    /// alive by a reference until the thread ends) and starts the thread.
+    /// Registers the optional <paramref name="target"/> (edge-triggered) and <paramref name="endSignal"/> (one-shot);
+    /// the set keeps both open until the thread ends or they are removed. Starts the thread.
     /// </summary>
-    protected FdWaiter(SafeHandle target, string threadName, T timeoutResult, SafeHandle? endSignal = null)
+    protected FdWaiter(SafeHandle? target, string threadName, T timeoutResult, SafeHandle? endSignal = null)
     {
-        _target = target;
-        _endSignal = endSignal;
         _timeoutResult = timeoutResult;
         _core.RunContinuationsAsynchronously = false;
 
-        bool referenced = false;
-        bool endReferenced = false;
-        int epollFd = -1;
+        EpollSet? set = null;
         EventFdHandle? kick = null;
         try
         {
-            target.DangerousAddRef(ref referenced);
-            endSignal?.DangerousAddRef(ref endReferenced);
-            epollFd = LibC.epoll_create1(LibC.EPOLL_CLOEXEC);
-            if (epollFd < 0)
-            {
-                throw SystemCall.Failure("epoll_create1", SystemCall.LastError);
-            }
-
+            set = new EpollSet();
             int kickFd = LibC.eventfd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC);
             if (kickFd < 0)
             {
@@ -88,40 +81,46 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
             }
 
             kick = new EventFdHandle(kickFd);
-            SystemCall.EpollAdd(epollFd, (int)target.DangerousGetHandle().ToInt64(), LibC.EPOLLIN | LibC.EPOLLET, TargetToken);
-            SystemCall.EpollAdd(epollFd, kickFd, LibC.EPOLLIN, KickToken);
+            set.Add(kick, LibC.EPOLLIN, KickToken);
+            if (target is not null)
+            {
+                set.Add(target, LibC.EPOLLIN | LibC.EPOLLET, TargetToken);
+            }
+
             if (endSignal is not null)
             {
                 // One-shot: the signal stays readable for ever once raised; one report is enough.
-                SystemCall.EpollAdd(epollFd, (int)endSignal.DangerousGetHandle().ToInt64(), LibC.EPOLLIN | LibC.EPOLLONESHOT, EndToken);
+                set.Add(endSignal, LibC.EPOLLIN | LibC.EPOLLONESHOT, EndToken);
             }
 
-            _epollFd = epollFd;
+            _set = set;
             _kick = kick;
             _thread = new Thread(Run, maxStackSize: 0) { IsBackground = true, Name = threadName };
             _thread.UnsafeStart();
         }
         catch
         {
+            set?.Dispose();
             kick?.Dispose();
-            if (epollFd >= 0)
-            {
-                LibC.close(epollFd);
-            }
-
-            if (endReferenced)
-            {
-                endSignal!.DangerousRelease();
-            }
-
-            if (referenced)
-            {
-                target.DangerousRelease();
-            }
-
             throw;
         }
     }
+
+    /// <summary>
+    /// Registers another descriptor while the thread runs: a target (<see cref="TargetToken"/>, edge-triggered) or an
+    /// end signal (<see cref="EndToken"/>, one-shot). Throws ObjectDisposedException once the thread ended.
+    /// </summary>
+    internal void AddSource(SafeHandle handle, ulong token) =>
+        _set.Add(handle, token == EndToken ? LibC.EPOLLIN | LibC.EPOLLONESHOT : LibC.EPOLLIN | LibC.EPOLLET, token);
+
+    /// <summary>Unregisters a descriptor added before (the constructor's or <see cref="AddSource"/>'s).</summary>
+    internal void RemoveSource(SafeHandle handle) => _set.Remove(handle);
+
+    /// <summary>
+    /// Runs on the waiter thread when an end signal became readable. The default ends the waiter for good; an owner
+    /// that can carry on without that source (e.g. by polling) overrides it.
+    /// </summary>
+    protected virtual void OnEndSignal() => Volatile.Write(ref _ended, 1);
 
     /// <summary>True on the waiter's own thread (where completions and the awaiting code run).</summary>
     internal bool IsWaiterThread => Thread.CurrentThread == _thread;
@@ -285,7 +284,7 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
 
     private void Run()
     {
-        LibC.EpollEvent* events = stackalloc LibC.EpollEvent[4];
+        Span<ulong> tokens = stackalloc ulong[4];
         Exception? failure = null;
         try
         {
@@ -302,29 +301,22 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
                     }
                 }
 
-                int count = LibC.epoll_wait(_epollFd, events, 4, timeout);
+                int count = _set.Wait(tokens, timeout);
                 if (count < 0)
                 {
-                    int errno = SystemCall.LastError;
-                    if (errno == LibC.EINTR)
-                    {
-                        continue;
-                    }
-
-                    failure = SystemCall.Failure("epoll_wait", errno);
-                    break;
+                    continue; // EINTR
                 }
 
                 bool targetReady = false;
                 for (int i = 0; i < count; i++)
                 {
-                    if (events[i].data == TargetToken)
+                    if (tokens[i] == TargetToken)
                     {
                         targetReady = true;
                     }
-                    else if (events[i].data == EndToken)
+                    else if (tokens[i] == EndToken)
                     {
-                        Volatile.Write(ref _ended, 1);
+                        OnEndSignal();
                     }
                     else
                     {
@@ -369,10 +361,8 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
                 CompleteWithException(failure ?? new ObjectDisposedException(GetType().Name));
             }
 
-            LibC.close(_epollFd);
+            _set.Dispose();
             _kick.Dispose();
-            _endSignal?.DangerousRelease();
-            _target.DangerousRelease();
         }
     }
 

@@ -143,10 +143,14 @@ public sealed class CrossProcessEventTests
         List<string> report = owner.Finish(ChildTimeout);
         long ownerPid = ChildProcess.Stat(report, "owner");
         Assert.That(Store.Events.OwnerProcessId, Is.EqualTo(ownerPid));
-        EventBusUnavailableException failure = Assert.Throws<EventBusUnavailableException>(() => Store.Events.Subscribe())!;
+        EventBusUnavailableException failure = Assert.Throws<EventBusUnavailableException>(() => Store.Events.Subscribe(new SubscriptionOptions { RequireBus = true }))!;
         Assert.That(failure.Reason, Is.EqualTo(EventBusUnavailableReason.OwnerGone));
         Assert.That(failure.Errno, Is.EqualTo(Errno.ESRCH));
         Assert.That(failure.Message, Does.Contain(ownerPid.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+        using EventSubscription polling = Store.Events.Subscribe();
+        Assert.That(polling.Mode, Is.EqualTo(SubscriptionMode.Polling));
+        Assert.That(polling.PollingReason, Does.Contain("exited"));
     }
 
     [Test]

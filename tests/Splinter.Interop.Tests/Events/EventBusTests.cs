@@ -71,10 +71,16 @@ public sealed class EventBusTests(SplinterVariant variant)
     public void SubscribingBeforeAnyoneArmedSaysSoAndWhatToDo()
     {
         Assert.That(Store.Events.IsArmed, Is.False);
-        EventBusUnavailableException failure = Assert.Throws<EventBusUnavailableException>(() => Store.Events.Subscribe())!;
+        EventBusUnavailableException failure = Assert.Throws<EventBusUnavailableException>(() => Store.Events.Subscribe(new SubscriptionOptions { RequireBus = true }))!;
         Assert.That(failure.Reason, Is.EqualTo(EventBusUnavailableReason.NotArmed));
         Assert.That(failure.Errno, Is.EqualTo(Errno.ENODEV));
         Assert.That(failure.Message, Does.Contain("Arm"));
+
+        // Without RequireBus the same store is watched by polling, and the reason is the same message.
+        using EventSubscription polling = Store.Events.Subscribe();
+        Assert.That(polling.Mode, Is.EqualTo(SubscriptionMode.Polling));
+        Assert.That(polling.PollingReason, Is.EqualTo(failure.Message));
+        Assert.That(polling.SafeHandle, Is.Null);
     }
 
     [Test]
@@ -358,9 +364,13 @@ public sealed class EventBusTests(SplinterVariant variant)
 
         // A new eventfd may now hold the recorded descriptor number; it must not be taken for the bus.
         using EventFd decoy = new();
-        EventBusUnavailableException failure = Assert.Throws<EventBusUnavailableException>(() => Store.Events.Subscribe())!;
+        EventBusUnavailableException failure = Assert.Throws<EventBusUnavailableException>(() => Store.Events.Subscribe(new SubscriptionOptions { RequireBus = true }))!;
         Assert.That(failure.Reason, Is.EqualTo(EventBusUnavailableReason.OwnerDescriptorClosed));
         Assert.That(failure.Message, Does.Contain("Arm"));
+        using (EventSubscription polling = Store.Events.Subscribe())
+        {
+            Assert.That(polling.Mode, Is.EqualTo(SubscriptionMode.Polling), "without RequireBus: polling, not an exception");
+        }
 
         Store.Events.Arm();
         using EventSubscription subscription = Store.Events.Subscribe();
@@ -407,7 +417,8 @@ public sealed class EventBusTests(SplinterVariant variant)
     {
         Store.Events.Arm();
         using EventSubscription subscription = Store.Events.Subscribe();
-        int fd = (int)subscription.SafeHandle.DangerousGetHandle();
+        Assert.That(subscription.Mode, Is.EqualTo(SubscriptionMode.Bus));
+        int fd = (int)subscription.SafeHandle!.DangerousGetHandle();
         string target = new System.IO.FileInfo($"/proc/self/fd/{fd}").LinkTarget ?? string.Empty;
         Assert.That(target, Is.EqualTo("anon_inode:[eventfd]"));
         string flags = System.IO.File.ReadAllLines($"/proc/self/fdinfo/{fd}").Single(line => line.StartsWith("flags:", StringComparison.Ordinal));

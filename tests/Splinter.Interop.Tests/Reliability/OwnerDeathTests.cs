@@ -10,15 +10,17 @@ using Splinter.Interop.Tests.Events;
 namespace Splinter.Interop.Tests.Reliability;
 
 /// <content>
-/// The event-bus owner process exits (normally, or by SIGKILL) while this process is subscribed:
-/// existing subscriptions are told (their waits and change feeds end with OwnerGone, after the
-/// changes not yet reported), later writes are still reported by ReadChanges, and a new
-/// subscription fails with a clear OwnerGone error. Every wait is bounded by a hang guard far
-/// above its own timeout.
+/// The event-bus owner process exits (normally, or by SIGKILL) while this process is subscribed with
+/// <see cref="SubscriptionOptions.RequireBus"/>: existing subscriptions are told (their waits and change
+/// feeds end with OwnerGone, after the changes not yet reported), later writes are still reported by
+/// ReadChanges, and a new subscription that requires the bus fails with a clear OwnerGone error. (Without
+/// RequireBus a subscription goes on polling: WatchAnyWriterTests.) Every wait is bounded by a hang guard
+/// far above its own timeout.
 /// </content>
 public sealed partial class ReliabilityTests
 {
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(20);
+    private static readonly SubscriptionOptions RequireBus = new() { RequireBus = true };
 
     [Test]
     [Order(40)]
@@ -42,8 +44,8 @@ public sealed partial class ReliabilityTests
         EventSubscription asyncSubscription;
         try
         {
-            subscription = store.Events.Subscribe();
-            asyncSubscription = store.Events.Subscribe();
+            subscription = store.Events.Subscribe(RequireBus);
+            asyncSubscription = store.Events.Subscribe(RequireBus);
         }
         finally
         {
@@ -132,7 +134,7 @@ public sealed partial class ReliabilityTests
         Assert.That(feedError, Is.InstanceOf<EventBusUnavailableException>(), "the change feed did not end with the owner-gone error");
 
         // A new subscriber gets a clear error naming the dead owner.
-        EventBusUnavailableException refused = Assert.Throws<EventBusUnavailableException>(() => store.Events.Subscribe())!;
+        EventBusUnavailableException refused = Assert.Throws<EventBusUnavailableException>(() => store.Events.Subscribe(RequireBus))!;
 
         TestContext.Progress.WriteLine(
             $"owner death ({(kill ? "SIGKILL" : "normal exit")}{(withoutPidfd ? ", kill(pid, 0) fallback" : string.Empty)}): existing Wait told {told!.Reason} after {waitMs:F0} ms; " +
@@ -176,7 +178,7 @@ public sealed partial class ReliabilityTests
         ChildProcess owner = StartChild("rel-own", store.Name, "-1");
         int ownerPid = int.Parse(owner.ReadLine(HangGuard).Split(' ')[2], System.Globalization.CultureInfo.InvariantCulture);
         owner.WaitReady();
-        using EventSubscription subscription = store.Events.Subscribe();
+        using EventSubscription subscription = store.Events.Subscribe(RequireBus);
         subscription.RescanInterval = Timeout.InfiniteTimeSpan;
         subscription.GlobalEpochCheckInterval = Timeout.InfiniteTimeSpan;
 

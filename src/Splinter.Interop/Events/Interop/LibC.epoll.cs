@@ -5,21 +5,14 @@ namespace Splinter.Interop.Events;
 internal static partial class LibC
 {
     /// <summary>
-    /// struct epoll_event. NOTE: glibc declares it packed on x86_64 (12 bytes: the 64-bit data
-    /// follows the 32-bit events mask directly); on arm64 it is naturally aligned (16 bytes).
-    /// Only x86_64 is a supported target of the native package, so this mirror is the packed form;
-    /// <see cref="EpollEventLayoutIsNative"/> guards against use on another architecture.
+    /// Bytes of one struct epoll_event (a 32-bit event mask and 64 bits of user data). NOTE: the kernel declares it
+    /// packed on x86_64 (12 bytes, the data at offset 4) and naturally aligned elsewhere, arm64 included (16 bytes, the
+    /// data at offset 8); <see cref="EpollSet"/> reads and writes it through these two numbers.
     /// </summary>
-    [StructLayout(LayoutKind.Sequential, Pack = 4)]
-    internal struct EpollEvent
-    {
-        public uint events;
-        public ulong data;
-    }
+    internal static readonly int EpollEventSize = RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.X86 ? 12 : 16;
 
-    /// <summary>True when <see cref="EpollEvent"/> matches this process's struct epoll_event.</summary>
-    internal static bool EpollEventLayoutIsNative =>
-        RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.X86;
+    /// <summary>Offset of the user data in struct epoll_event (see <see cref="EpollEventSize"/>).</summary>
+    internal static readonly int EpollEventDataOffset = RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.X86 ? 4 : 8;
 
     /// <summary>int epoll_create1(int flags).</summary>
     [LibraryImport(LibraryName, SetLastError = true)]
@@ -27,9 +20,9 @@ internal static partial class LibC
 
     /// <summary>int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event).</summary>
     [LibraryImport(LibraryName, SetLastError = true)]
-    internal static unsafe partial int epoll_ctl(int epfd, int op, int fd, EpollEvent* ev);
+    internal static unsafe partial int epoll_ctl(int epfd, int op, int fd, byte* ev);
 
     /// <summary>int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout).</summary>
     [LibraryImport(LibraryName, SetLastError = true)]
-    internal static unsafe partial int epoll_wait(int epfd, EpollEvent* events, int maxevents, int timeout);
+    internal static unsafe partial int epoll_wait(int epfd, byte* events, int maxevents, int timeout);
 }
