@@ -258,6 +258,41 @@ public sealed unsafe partial class SplinterStore
         return answer;
     }
 
+    /// <summary>The slot a key is in now and its epoch (false when odd: a writer is inside); KeyNotFoundException when missing.</summary>
+    private bool TryStartWatchingSlot(SplinterKey key, out int slot, out ulong epoch)
+    {
+        byte* padded = key.Pointer;
+        ulong hash = SplinterKey.HashAt(padded);
+        slot = StoreFormat.MappingReadsSupported ? SlotIndexOf(padded, hash) : 0;
+        epoch = ReadEpoch(padded, hash);
+        GC.KeepAlive(key.Owner);
+        if (epoch == 0 || slot < 0)
+        {
+            StoreErrors.ThrowKeyNotFound("WaitForChangeAsync", padded);
+        }
+
+        return (epoch & 1) == 0;
+    }
+
+    /// <summary>True when the watched slot's epoch is even and no longer <paramref name="start"/> (like splinter_poll, the physical slot is watched).</summary>
+    private bool SlotEpochMoved(SplinterKey key, int slot, ulong start)
+    {
+        ulong epoch;
+        if (StoreFormat.MappingReadsSupported)
+        {
+            epoch = Volatile.Read(ref _mapped.Slot((uint)slot)->epoch);
+            ThrowIfClosed(); // a closed store's range reads zeros: never take them for a change
+        }
+        else
+        {
+            byte* padded = key.Pointer;
+            epoch = ReadEpoch(padded, SplinterKey.HashAt(padded));
+            GC.KeepAlive(key.Owner);
+        }
+
+        return (epoch & 1) == 0 && epoch != start;
+    }
+
     private static void ValidateGroup(int group)
     {
         if ((uint)group >= SignalGroupCount)

@@ -596,8 +596,10 @@ public sealed unsafe class EventSubscription : IDisposable
     /// cannot explain is a write that left no trace in the slots: with a library whose epochs go back (upstream ends a
     /// remove at epoch 2), a remove and a set of the same key can bring a slot back to the very epoch it had. The batch
     /// then says so (<see cref="ChangeBatch.HasUnidentifiedChanges"/>). Writes racing with the scan can be counted in
-    /// the global epoch before their slot is seen, so the balance carries over between scans, and only what exceeds the
-    /// global moves during this scan is reported.
+    /// the global epoch before this scan reaches their slot: what the global moves during the scan could account for is
+    /// carried over to the next scan rather than reported. The balance never goes below zero, so a write that explains
+    /// more than it moved (a remove, a bump, a purge) cannot hide a later one; the price is a rare extra flag when a write
+    /// is seen in its slot a moment before it moves the global epoch.
     /// </summary>
     private ChangeBatch Scan(bool report)
     {
@@ -640,25 +642,30 @@ public sealed unsafe class EventSubscription : IDisposable
         }
 
         ulong globalAtEnd = Volatile.Read(ref mapped.Header->epoch);
-        long balance = _unexplainedBalance + (long)(globalAtEnd - _scannedGlobalEpoch) - explained;
-        _unexplainedBalance = Math.Max(balance, -explained); // over-explaining writes (bump, purge) count for one scan only
+        _unexplainedBalance = Math.Max(0, _unexplainedBalance + (long)(globalAtEnd - _scannedGlobalEpoch) - explained);
         _scannedGlobalEpoch = globalAtEnd;
-        long uncertain = (long)(globalAtEnd - globalAtStart);
-        if (report && _unexplainedBalance > uncertain)
+        long uncertain = (long)(globalAtEnd - globalAtStart); // moves of writes whose slot this scan may have passed already
+        if (_unexplainedBalance > uncertain)
         {
-            (batch ??= new ChangeBatch()).HasUnidentifiedChanges = true;
+            if (report)
+            {
+                (batch ??= new ChangeBatch()).HasUnidentifiedChanges = true;
+            }
+
             _unexplainedBalance = uncertain;
         }
 
         return batch ?? ChangeBatch.Empty;
     }
 
-    /// <summary>How many global-epoch moves a slot's change can account for (generously: an upper bound per write).</summary>
+    /// <summary>
+    /// How many global-epoch moves a slot's change can account for, as an upper bound: each write that moves the global
+    /// epoch moves its slot's by 2 (a remove moves none: a slot that became empty explains nothing), a label change
+    /// moves it once; a slot whose epoch went back (a writer whose epochs do) explains up to its whole epoch.
+    /// </summary>
     private static long Explains(ref SlotMemory memory, ulong epoch, ulong hash, ulong bloom)
     {
-        long writes = hash == memory.Hash && hash != 0 && epoch >= memory.Epoch
-            ? (long)((epoch - memory.Epoch) / 2)
-            : hash == 0 ? 0 : (long)(epoch / 2) + 1;
+        long writes = hash == 0 ? 0 : epoch >= memory.Epoch ? (long)((epoch - memory.Epoch) / 2) : (long)(epoch / 2) + 1;
         return writes + (bloom != memory.Bloom ? 1 : 0);
     }
 
@@ -670,9 +677,10 @@ public sealed unsafe class EventSubscription : IDisposable
             (batch ??= new ChangeBatch()).Add(new SlotChange(index, memory.Key ?? string.Empty, epoch, SlotChangeKind.Removed));
         }
 
-        if (hash == 0 || !matches)
+        if (hash == 0 || (!matches && (keyLeft || !memory.Matches)))
         {
-            // An empty slot whose epoch moved (purge) holds no key; a key outside the filters is not reported.
+            // An empty slot whose epoch moved (purge) holds no key; a key outside the filters is not reported, unless it
+            // was inside them before this change (it just lost a label the filter asks for).
             return;
         }
 

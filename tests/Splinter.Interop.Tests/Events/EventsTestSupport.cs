@@ -163,19 +163,24 @@ internal sealed class ChildProcess : IDisposable
         }
 
         string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } hostPath ? hostPath : "dotnet";
-        ProcessStartInfo start = new(host)
+        return StartProgram(host, [child, .. arguments]);
+    }
+
+    /// <summary>Starts any program (a C writer, for example) with stdout and stderr redirected.</summary>
+    internal static ChildProcess StartProgram(string program, params string[] arguments)
+    {
+        ProcessStartInfo start = new(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(child);
         foreach (string argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
-        Process process = Process.Start(start) ?? throw new InvalidOperationException("could not start TestChild");
+        Process process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
         return new ChildProcess(process);
     }
 
