@@ -41,7 +41,7 @@ public sealed class UnprivilegedUserTests(SplinterVariant variant)
     public void SwitchUsersOrIgnore()
     {
         _users = UnprivilegedUsers.StartOrIgnore();
-        TestContext.Out.WriteLine($"throwaway users: A = {_users.UserA}, B = {_users.UserB}; staging {_users.Staging}");
+        TestContext.Out.WriteLine($"throwaway users: A = {_users.UserA}, B = {_users.UserB}; staging {_users.Staging}; {UnprivilegedUsers.PtracePolicy}");
     }
 
     [OneTimeTearDown]
@@ -94,7 +94,6 @@ public sealed class UnprivilegedUserTests(SplinterVariant variant)
 
         store.Remove("secret.3"); // a removed key too: its slot's epoch must not move either
         PrivateStoreState before = PrivateStoreState.Capture(store);
-        Assert.That(File.GetUnixFileMode(store.BackingPath), Is.EqualTo(Mode0600), "precondition: the store is private");
 
         UserChild child = Start(Users.UserB, "unpriv-open", name, variant.ToString(), store.BackingPath, control);
         Dictionary<string, ChildAttempt> attempts = ChildAttempt.Parse(child.Finish(ChildTimeout));
@@ -106,10 +105,17 @@ public sealed class UnprivilegedUserTests(SplinterVariant variant)
         PrivateStoreState after = PrivateStoreState.Capture(store);
         Assert.Multiple(() =>
         {
+            // The mode is read here, not checked first: with a wrong mode the report still shows what the other user could do.
+            Assert.That(before.Mode, Is.EqualTo(Mode0600), "the private store is 0600");
             foreach (string api in new[] { "open", "open-or-create" })
             {
                 ChildAttempt attempt = attempts.GetValueOrDefault(api) ?? ChildAttempt.Missing(api);
                 Assert.That(attempt.Refused, Is.True, $"{api}: another user opened a private store: {attempt}");
+                if (!attempt.Refused)
+                {
+                    continue; // already failed; the details below describe a refusal
+                }
+
                 Assert.That(attempt.Type, Does.StartWith("Splinter.Interop."), $"{api}: the refusal is one of the library's exceptions");
                 Assert.That(attempt.Errno, Is.EqualTo(Errno.EACCES), $"{api}: the errno says permission denied: {attempt}");
                 Assert.That(attempt.Message, Does.Contain("EACCES").Or.Contain("ermission"), $"{api}: the message names the permission problem");
@@ -136,7 +142,9 @@ public sealed class UnprivilegedUserTests(SplinterVariant variant)
     /// <summary>
     /// User A's owner process creates the store and arms the bus; another process of user A, a sibling and not a
     /// descendant of the owner, subscribes (taking the owner's eventfd with pidfd_getfd, which needs ptrace-attach rights
-    /// over it) and, woken by the bus alone, reports every key the owner then writes, with its epoch.
+    /// over it) and, woken by the bus alone, reports every key the owner then writes, with its epoch. Under Yama
+    /// ptrace_scope 1 (descendants only) the kernel refuses a sibling: this test fails there until the owner can name
+    /// its subscribers as tracers; that is a limitation of the library, not a missing environment, so it is not skipped.
     /// </summary>
     [Test]
     [Category("CrossProcess")]

@@ -63,6 +63,16 @@ internal sealed partial class UnprivilegedUsers : IDisposable
     public string Staging { get; }
 
     /// <summary>
+    /// The Yama ptrace policy, which decides whether a same-user process that is not the bus owner's descendant may take its
+    /// eventfd: 0 (classic rules: same user suffices), 1 (descendants only, unless the owner names a tracer), 2 (admin only),
+    /// 3 (nobody); without Yama the classic rules apply.
+    /// </summary>
+    public static string PtracePolicy =>
+        File.Exists("/proc/sys/kernel/yama/ptrace_scope")
+            ? "Yama ptrace_scope " + File.ReadAllText("/proc/sys/kernel/yama/ptrace_scope").Trim()
+            : "no Yama (classic ptrace rules)";
+
+    /// <summary>
     /// Checks that this process can switch users, stages the child and proves the switch with it (both users run it and
     /// report exactly their own ids, no groups, no capabilities). Calls <see cref="Assert.Ignore(string)"/> with the reason
     /// where switching is impossible; fails where it should work but does not.
