@@ -127,7 +127,7 @@ public sealed class UnprivilegedUserTests(SplinterVariant variant)
             Assert.That(read.Type, Is.EqualTo(typeof(UnauthorizedAccessException).FullName), $"a plain read-only open is refused for lack of permission: {read}");
 
             ChildAttempt reachable = attempts.GetValueOrDefault("control-open") ?? ChildAttempt.Missing("control-open");
-            Assert.That(reachable.Line, Is.EqualTo("attempt control-open succeeded value reachable"), "control: the same user opens a world-writable store in the same folder");
+            Assert.That(reachable.Line, Is.EqualTo("attempt control-open succeeded value reachable"), "control: user B opens a world-writable store in the same folder, so only the mode refused it");
 
             Assert.That(after.Header, Is.EqualTo(before.Header), "header snapshot");
             Assert.That(after.Keys, Is.EqualTo(before.Keys), "keys, values and epochs");

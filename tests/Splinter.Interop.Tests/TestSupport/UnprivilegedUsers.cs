@@ -124,10 +124,7 @@ internal sealed partial class UnprivilegedUsers : IDisposable
         return path;
     }
 
-    /// <summary>Starts the child as <paramref name="uid"/> (gid the same, no supplementary groups) with the given mode arguments.</summary>
-    public UserChild Start(uint uid, params string[] arguments) => Start(uid, new Dictionary<string, string>(), arguments);
-
-    /// <summary>Starts the child as <paramref name="uid"/> with extra environment variables.</summary>
+    /// <summary>Starts the child as <paramref name="uid"/> (gid the same, no supplementary groups) with extra environment variables and the mode arguments.</summary>
     public UserChild Start(uint uid, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         ProcessStartInfo start = SwitchedStart(uid, [_host, _childAssembly, .. arguments]);
