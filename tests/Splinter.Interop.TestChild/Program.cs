@@ -42,6 +42,8 @@ internal static class Program
                     return await LatencyProbe.WatchAsync(args[1], args[2]).ConfigureAwait(false);
                 case string mode when mode.StartsWith("rel-", StringComparison.Ordinal):
                     return ReliabilityChild.TryRun(args) ?? Usage();
+                case string mode when mode.StartsWith("unpriv-", StringComparison.Ordinal):
+                    return UnprivilegedChild.TryRun(args) ?? Usage();
                 case "latency" when args.Length >= 2 && args.Length <= 3:
                     return LatencyProbe.Drive(args[1], args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 20_000);
                 default:
