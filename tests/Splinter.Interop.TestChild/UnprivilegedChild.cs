@@ -44,13 +44,11 @@ internal static class UnprivilegedChild
     }
 
     /// <summary>
-    /// The one place the unpriv-watch mode subscribes. Today Subscribe() either takes the owner's bus descriptor
-    /// (pidfd_getfd, which needs ptrace-attach rights over the owner) or throws EventBusUnavailableException.
-    /// NOTE: once subscriptions fall back to polling when the bus cannot be reached, plain Subscribe() will succeed
-    /// here for a different user too. Switch this call to the option that requires the bus then, so that the
-    /// same-user test keeps proving pidfd_getfd works without root and the different-user test keeps seeing EPERM.
+    /// The one place the unpriv-watch mode subscribes: it requires the bus, so the same-user test proves pidfd_getfd
+    /// works without root and the different-user test sees EPERM (a plain Subscribe() would fall back to polling).
     /// </summary>
-    private static EventSubscription SubscribeToTheBus(SplinterStore store) => store.Events.Subscribe();
+    private static EventSubscription SubscribeToTheBus(SplinterStore store) =>
+        store.Events.Subscribe(new SubscriptionOptions { RequireBus = true });
 
     /// <summary>Prints the credentials this process runs with ("status Uid: ...", Gid, Groups, CapEff), as the kernel sees them.</summary>
     private static int WhoAmI()
