@@ -34,21 +34,23 @@ internal static class UnprivilegedChild
             case "unpriv-own" when args.Length == 5:
                 return Own(args[1], Enum.Parse<SplinterVariant>(args[2]), int.Parse(args[3], CultureInfo.InvariantCulture), args[4] == "private");
             case "unpriv-watch" when args.Length == 3:
-                return Watch(args[1], Enum.Parse<SplinterVariant>(args[2]));
+                return Watch(args[1], Enum.Parse<SplinterVariant>(args[2]), requireBus: true, DoneKey);
+            case "unpriv-watch" when args.Length == 5:
+                return Watch(args[1], Enum.Parse<SplinterVariant>(args[2]), args[3] == "require", args[4]);
             default:
                 Console.Error.WriteLine(
                     "usage: unpriv-whoami | unpriv-open STORE VARIANT PATH CONTROL_STORE | unpriv-own STORE VARIANT COUNT private|shared\n" +
-                    "       | unpriv-watch STORE VARIANT");
+                    "       | unpriv-watch STORE VARIANT [require|auto DONE_KEY]");
                 return 2;
         }
     }
 
     /// <summary>
-    /// The one place the unpriv-watch mode subscribes: it requires the bus, so the same-user test proves pidfd_getfd
-    /// works without root and the different-user test sees EPERM (a plain Subscribe() would fall back to polling).
+    /// The one place the unpriv-watch mode subscribes. Requiring the bus, the same-user test proves pidfd_getfd works
+    /// without root and the different-user test sees EPERM; without it ("auto"), a refused bus means polling.
     /// </summary>
-    private static EventSubscription SubscribeToTheBus(SplinterStore store) =>
-        store.Events.Subscribe(new SubscriptionOptions { RequireBus = true });
+    private static EventSubscription Subscribe(SplinterStore store, bool requireBus) =>
+        store.Events.Subscribe(new SubscriptionOptions { RequireBus = requireBus });
 
     /// <summary>Prints the credentials this process runs with ("status Uid: ...", Gid, Groups, CapEff), as the kernel sees them.</summary>
     private static int WhoAmI()
@@ -154,18 +156,19 @@ internal static class UnprivilegedChild
 
     /// <summary>
     /// A subscriber in a process that is not a descendant of the owner. Prints "opened SLOTS", then either
-    /// "unavailable REASON ERRNO OWNER_PID" and "message TEXT" (the bus was refused; exit 0), or "ready" and, once the
-    /// owner's done key arrived, "seen KEY EPOCH" for every written key and "stat wakes N". Only bus wake-ups drive it:
-    /// the periodic global-epoch check is off, so the descriptor taken from the owner must really work.
+    /// "unavailable REASON ERRNO OWNER_PID" and "message TEXT" (the bus was refused; exit 0), or "mode MODE REASON",
+    /// "ready" and, once <paramref name="doneKey"/> arrived, "seen KEY EPOCH" for every written key, "stat wakes N" and
+    /// "final-mode MODE REASON". In bus mode only bus wake-ups drive it: the periodic global-epoch check is off, so the
+    /// descriptor taken from the owner must really work; in polling mode the polling does.
     /// </summary>
-    private static int Watch(string storeName, SplinterVariant variant)
+    private static int Watch(string storeName, SplinterVariant variant, bool requireBus, string doneKey)
     {
         using SplinterStore store = SplinterStore.Open(storeName, new SplinterStoreOptions { Variant = variant });
         Console.WriteLine($"opened {store.SlotCount}");
         EventSubscription subscription;
         try
         {
-            subscription = SubscribeToTheBus(store);
+            subscription = Subscribe(store, requireBus);
         }
         catch (EventBusUnavailableException exception)
         {
@@ -179,6 +182,7 @@ internal static class UnprivilegedChild
         {
             subscription.GlobalEpochCheckInterval = System.Threading.Timeout.InfiniteTimeSpan;
             Dictionary<string, ulong> seen = new(StringComparer.Ordinal);
+            Console.WriteLine($"mode {subscription.Mode} {subscription.PollingReason?.ReplaceLineEndings(" ")}");
             Program.Ready();
             long wakes = 0;
             bool done = false;
@@ -192,18 +196,19 @@ internal static class UnprivilegedChild
                 }
 
                 wakes++;
-                done = Record(subscription.ReadChanges(), seen);
+                done = Record(subscription.ReadChanges(), seen, doneKey);
             }
 
             // The pass that found the done key may have passed earlier keys' slots before they were written;
             // they were all written before the done key, so one more pass sees them.
-            Record(subscription.ReadChanges(), seen);
+            Record(subscription.ReadChanges(), seen, doneKey);
             foreach (KeyValuePair<string, ulong> entry in seen)
             {
                 Console.WriteLine($"seen {entry.Key} {entry.Value}");
             }
 
             Console.WriteLine($"stat wakes {wakes}");
+            Console.WriteLine($"final-mode {subscription.Mode} {subscription.PollingReason?.ReplaceLineEndings(" ")}");
             Console.Out.Flush();
         }
 
@@ -211,7 +216,7 @@ internal static class UnprivilegedChild
     }
 
     /// <summary>Keeps the highest epoch written per key; true when the batch holds the done key.</summary>
-    private static bool Record(ChangeBatch batch, Dictionary<string, ulong> seen)
+    private static bool Record(ChangeBatch batch, Dictionary<string, ulong> seen, string doneKey)
     {
         foreach (SlotChange change in batch)
         {
@@ -221,6 +226,6 @@ internal static class UnprivilegedChild
             }
         }
 
-        return seen.ContainsKey(DoneKey);
+        return seen.ContainsKey(doneKey);
     }
 }

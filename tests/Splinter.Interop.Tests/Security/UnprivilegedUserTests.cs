@@ -22,7 +22,7 @@ namespace Splinter.Interop.Tests.Security;
 [Category("Unprivileged")]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 [NonParallelizable]
-public sealed class UnprivilegedUserTests(SplinterVariant variant)
+public sealed partial class UnprivilegedUserTests(SplinterVariant variant)
 {
     private const int WriteCount = 40;
     private static readonly TimeSpan ChildTimeout = TimeSpan.FromSeconds(60);

@@ -23,8 +23,15 @@ public sealed class CProgram : IDisposable
     /// <summary>The executable.</summary>
     public string Path { get; }
 
-    /// <summary>Compiles native/<paramref name="name"/>.c against the library of <paramref name="variant"/>; Assert.Ignore when no C compiler is installed.</summary>
-    public static CProgram Build(string name, SplinterVariant variant)
+    /// <summary>The folder of the executable (and of its library, when built beside it).</summary>
+    public string Directory => _directory;
+
+    /// <summary>
+    /// Compiles native/<paramref name="name"/>.c against the library of <paramref name="variant"/>; Assert.Ignore when no
+    /// C compiler is installed. With <paramref name="besideItsLibrary"/> the library is copied next to the program, which
+    /// finds it there ($ORIGIN), so the folder can be moved where another user can run it.
+    /// </summary>
+    public static CProgram Build(string name, SplinterVariant variant, bool besideItsLibrary = false)
     {
         string compiler = File.Exists("/usr/bin/clang-19") ? "/usr/bin/clang-19" : File.Exists("/usr/bin/cc") ? "/usr/bin/cc" : string.Empty;
         if (compiler.Length == 0)
@@ -40,9 +47,16 @@ public sealed class CProgram : IDisposable
         }
 
         string source = System.IO.Path.Combine(AppContext.BaseDirectory, "native", name + ".c");
-        string directory = Directory.CreateTempSubdirectory($"splinter-cprogram-{Environment.ProcessId}-").FullName;
+        string directory = System.IO.Directory.CreateTempSubdirectory($"splinter-cprogram-{Environment.ProcessId}-").FullName;
         string output = System.IO.Path.Combine(directory, name);
         string libraryDirectory = System.IO.Path.GetDirectoryName(libraryPath)!;
+        string runPath = libraryDirectory;
+        if (besideItsLibrary)
+        {
+            File.Copy(libraryPath, System.IO.Path.Combine(directory, library));
+            runPath = "$ORIGIN";
+        }
+
         var start = new ProcessStartInfo(compiler)
         {
             RedirectStandardOutput = true,
@@ -53,7 +67,7 @@ public sealed class CProgram : IDisposable
                  {
                      "-std=c11", "-O1", "-Wall", "-Wextra", "-Werror",
                      "-I" + System.IO.Path.GetDirectoryName(NativeBuildInfo.Header), source, "-o", output,
-                     "-L" + libraryDirectory, "-l:" + library, "-Wl,-rpath," + libraryDirectory,
+                     "-L" + libraryDirectory, "-l:" + library, "-Wl,-rpath," + runPath,
                  })
         {
             start.ArgumentList.Add(argument);
@@ -64,7 +78,7 @@ public sealed class CProgram : IDisposable
         process.WaitForExit();
         if (process.ExitCode != 0)
         {
-            Directory.Delete(directory, recursive: true);
+            System.IO.Directory.Delete(directory, recursive: true);
             Assert.Fail($"compiling {source} failed: {errors}");
         }
 
@@ -72,5 +86,5 @@ public sealed class CProgram : IDisposable
     }
 
     /// <summary>Removes the executable and its folder.</summary>
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    public void Dispose() => System.IO.Directory.Delete(_directory, recursive: true);
 }

@@ -136,6 +136,18 @@ internal sealed partial class UnprivilegedUsers : IDisposable
         return UserChild.Start(start, uid, string.Join(' ', arguments));
     }
 
+    /// <summary>Starts any program (e.g. a C writer staged with <see cref="StageFolder"/>) as <paramref name="uid"/>.</summary>
+    public UserChild StartProgram(uint uid, string program, params string[] arguments) =>
+        UserChild.Start(SwitchedStart(uid, [program, .. arguments]), uid, System.IO.Path.GetFileName(program) + " " + string.Join(' ', arguments));
+
+    /// <summary>Copies a folder (a built C program and its library) into the staging folder where every user can run it; returns the copy.</summary>
+    public string StageFolder(string source, string purpose)
+    {
+        string copy = Path.Combine(Staging, $"{purpose}-{Interlocked.Increment(ref s_counter)}");
+        CopyReadable(source, copy);
+        return copy;
+    }
+
     /// <summary>Removes the staging folder with everything in it (children must have exited).</summary>
     public void Dispose()
     {

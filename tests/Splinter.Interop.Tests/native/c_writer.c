@@ -3,9 +3,10 @@
  * sets COUNT keys (PREFIX0, PREFIX1, ...) with values "v0", "v1", ..., sleeping INTERVAL_US between writes. It
  * never arms the event bus, as upstream's own tools never do, so watchers in other processes can only poll.
  *
- *   c_writer STORE COUNT INTERVAL_US PREFIX
+ *   c_writer STORE COUNT INTERVAL_US PREFIX [LAST_KEY]
  *
- * Prints "ready" once the store is open and "done COUNT" at the end; exit status 0, or 2 with a message on stderr.
+ * LAST_KEY, when given, is set after the others (a watcher's "done" signal). Prints "ready" once the store is open
+ * and "done COUNT" at the end; exit status 0, or 2 with a message on stderr.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -17,8 +18,8 @@
 
 int main(int argc, char **argv)
 {
-    if (argc != 5) {
-        fprintf(stderr, "usage: c_writer STORE COUNT INTERVAL_US PREFIX\n");
+    if (argc != 5 && argc != 6) {
+        fprintf(stderr, "usage: c_writer STORE COUNT INTERVAL_US PREFIX [LAST_KEY]\n");
         return 2;
     }
 
@@ -44,6 +45,11 @@ int main(int argc, char **argv)
         if (interval > 0) {
             nanosleep(&pause, NULL);
         }
+    }
+
+    if (argc == 6 && splinter_set(argv[5], "last", 4) != 0) {
+        fprintf(stderr, "c_writer: splinter_set(%s) failed\n", argv[5]);
+        return 2;
     }
 
     printf("done %d\n", count);
