@@ -73,7 +73,7 @@ public sealed unsafe partial class SplinterStore
     {
         if (StoreFormat.MappingReadsSupported)
         {
-            return _mapped.ReadEpoch(paddedKey, hash, Name);
+            return _mapped.TryReadEpochProbed(paddedKey, hash, out ulong epoch) ? epoch : _mapped.ReadEpoch(paddedKey, hash, Name);
         }
 
         using (Lease())

@@ -206,22 +206,26 @@ internal unsafe struct MappedStore
     // ---- value reads ----------------------------------------------------------------------------------------------
 
     /// <summary>
-    /// The common case of a copying read, inline: the key in its start slot, a stable pass, a value that fits. True with
-    /// the value copied and its length; false for everything else (missing, elsewhere, busy, torn, too small, closed),
-    /// which <see cref="ReadStable"/> answers.
+    /// The common case of a copying read, inline: the key found by its probe, a stable pass, a value that fits. True with
+    /// the value copied and its length; false for everything else (missing, busy, torn, too small, closed), which
+    /// <see cref="ReadStable"/> answers. Inside the pass the key is compared before the copy, so it is not kept across
+    /// the copy's call, and the hash after it, which catches a remove that ran during the copy.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly bool TryReadValueFast(byte* paddedKey, ulong hash, Span<byte> destination, out int length)
     {
-        splinter_slot* slot = StartSlot(hash);
-        if (Volatile.Read(ref slot->hash) == hash && TryBegin(slot, out ulong epoch))
+        // The start slot by its hash alone; further along the probe sequence, hash and key (the pass compares the key again).
+        uint start = (uint)(hash % SlotCount);
+        splinter_slot* slot = Slot(start);
+        slot = Volatile.Read(ref slot->hash) == hash ? slot : FindFrom(paddedKey, hash, start);
+        if (slot != null && TryBegin(slot, out ulong epoch) && PaddedKeyMatches(slot, paddedKey))
         {
             uint valueLength = Volatile.Read(ref slot->val_len);
             uint offset = slot->val_off;
             if (valueLength <= (uint)destination.Length && valueLength <= MaxValueSize && (ulong)offset + valueLength <= _arenaLength)
             {
                 new ReadOnlySpan<byte>(_arena + offset, (int)valueLength).CopyTo(destination);
-                if (Volatile.Read(ref slot->hash) == hash && PaddedKeyMatches(slot, paddedKey) && End(slot, epoch) && !_closed)
+                if (Volatile.Read(ref slot->hash) == hash && End(slot, epoch) && !_closed)
                 {
                     length = (int)valueLength;
                     return true;
@@ -300,21 +304,36 @@ internal unsafe struct MappedStore
     }
 
     /// <summary>
-    /// The common case of an epoch read, inline: the slot the probe finds still holds the key after the epoch's load
-    /// and the epoch did not move. False sends the caller to <see cref="ReadEpoch"/>.
+    /// The common case of an epoch read, inline: the key in its start slot (hash, then the key compared after the
+    /// epoch's load) and the epoch unchanged after it. False sends the caller to <see cref="ReadEpoch"/>, which also
+    /// answers for keys elsewhere in their probe sequence and missing keys.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly bool TryReadEpochFast(byte* paddedKey, ulong hash, out ulong epoch)
     {
-        splinter_slot* slot = Find(paddedKey, hash);
-        if (slot != null)
+        // No second look at the hash: the key, compared after the epoch's load, is the later check, and a stable
+        // epoch around it means the slot held the key at that epoch.
+        splinter_slot* slot = StartSlot(hash);
+        epoch = Volatile.Read(ref slot->epoch);
+        return Volatile.Read(ref slot->hash) == hash && PaddedKeyMatches(slot, paddedKey) && End(slot, epoch) && !_closed;
+    }
+
+    /// <summary>
+    /// <see cref="TryReadEpochFast"/> for a key that is not in its start slot, out of line: the rest of the probe, then
+    /// the same pass. False sends the caller to <see cref="ReadEpoch"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public readonly bool TryReadEpochProbed(byte* paddedKey, ulong hash, out ulong epoch)
+    {
+        splinter_slot* slot = FindFrom(paddedKey, hash, (uint)(hash % SlotCount));
+        if (slot == null)
         {
-            epoch = Volatile.Read(ref slot->epoch);
-            return Volatile.Read(ref slot->hash) == hash && PaddedKeyMatches(slot, paddedKey) && End(slot, epoch) && !_closed;
+            epoch = 0;
+            return !_closed;
         }
 
-        epoch = 0;
-        return !_closed;
+        epoch = Volatile.Read(ref slot->epoch);
+        return Volatile.Read(ref slot->hash) == hash && PaddedKeyMatches(slot, paddedKey) && End(slot, epoch) && !_closed;
     }
 
     /// <summary>A key's slot epoch (odd while a writer is inside) or 0 when the key is missing, like splinter_get_epoch.</summary>
