@@ -261,7 +261,7 @@ public sealed unsafe partial class SplinterStore
     /// <summary>The slot a key is in now and its epoch (false when odd: a writer is inside); KeyNotFoundException when missing.</summary>
     private bool TryStartWatchingSlot(SplinterKey key, out int slot, out ulong epoch)
     {
-        byte* padded = key.Pointer;
+        byte* padded = key.Pointer; // throws for default(SplinterKey)
         ulong hash = SplinterKey.HashAt(padded);
         slot = StoreFormat.MappingReadsSupported ? SlotIndexOf(padded, hash) : 0;
         epoch = ReadEpoch(padded, hash);

@@ -67,6 +67,7 @@ public static class StoreReflection
             "shardId" or "processId" => (object)1u,
             "timeout" => TimeSpan.Zero,
             "reader" => new SplinterValueReader<int, int>(static (value, state) => value.Length + state),
+            _ when type == typeof(System.Threading.CancellationToken) => System.Threading.CancellationToken.None,
             _ when type.IsEnum => Enum.GetValues(type).GetValue(0),
             _ when type == typeof(ulong) => (object)1ul,
             _ when type == typeof(uint) => (object)1u,
