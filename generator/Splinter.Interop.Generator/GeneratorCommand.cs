@@ -46,7 +46,21 @@ internal static class GeneratorCommand
         }
 
         repoRoot = Path.GetFullPath(repoRoot);
-        GeneratorConfig config = GeneratorConfig.Load(configPath);
+        string Display(string path)
+        {
+            string relative = Path.GetRelativePath(repoRoot, path);
+            return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative.Replace('\\', '/');
+        }
+        GeneratorConfig config;
+        try
+        {
+            config = GeneratorConfig.Load(configPath);
+        }
+        catch (Exception exception) when (exception is InvalidDataException or System.Text.Json.JsonException or IOException or KeyNotFoundException or InvalidOperationException)
+        {
+            error.WriteLine($"splinter-generator: error: {Display(Path.GetFullPath(configPath))}: {exception.Message}");
+            return 1;
+        }
         if (namespaceOverride is not null)
         {
             config = config.WithNamespace(namespaceOverride);
@@ -84,12 +98,8 @@ internal static class GeneratorCommand
         TimeSpan startup = stopwatch.Elapsed;
         CModel model = HeaderReader.Read(new ReaderInput(libraryHeader, shimHeader, clangArguments, config.Exclusions));
         TimeSpan read = stopwatch.Elapsed - startup;
+        ConfigCheck.Apply(model, config, Display(Path.GetFullPath(configPath)));
 
-        string Display(string path)
-        {
-            string relative = Path.GetRelativePath(repoRoot, path);
-            return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative.Replace('\\', '/');
-        }
         var headerNames = new[] { libraryHeader, shimHeader }.OfType<string>().Select(Display).ToList();
         var generator = new Emitting.Generator(model, config, headerNames, Path.GetFileName(libraryHeader));
         SortedDictionary<string, string> files = generator.Generate();
