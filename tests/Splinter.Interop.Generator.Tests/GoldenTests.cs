@@ -87,6 +87,26 @@ public sealed class GoldenTests
     }
 
     [Test]
+    public void TheFileListNamesEveryFileWrittenAndARerunRemovesWhatItNoLongerMakes()
+    {
+        string output = Temporary("list");
+        GeneratorRunner.GenerateCase("functions", output);
+        string list = Path.Combine(output, GeneratorCommand.FileListName);
+        List<string> listed = File.ReadAllLines(list).ToList();
+        Assert.That(listed, Is.EqualTo(GeneratorRunner.ReadTree(output).Keys.Where(name => name != GeneratorCommand.FileListName).ToList()));
+        Assert.That(listed, Does.Contain("LibSplinter.g.cs").And.Contain("native/splinter_layout.g.c"));
+
+        // A file an earlier generator made (listed) and one the user put there (not listed).
+        File.WriteAllText(Path.Combine(output, "Retired.g.cs"), "// made by an older generator\n");
+        File.AppendAllLines(list, ["Retired.g.cs"]);
+        File.WriteAllText(Path.Combine(output, "mine.txt"), "not the generator's\n");
+        GeneratorRunner.GenerateCase("functions", output);
+        Assert.That(File.Exists(Path.Combine(output, "Retired.g.cs")), Is.False, "a listed file the run no longer makes is removed");
+        Assert.That(File.Exists(Path.Combine(output, "mine.txt")), Is.True, "files the generator never listed stay");
+        Assert.That(File.ReadAllLines(list), Is.EqualTo(listed));
+    }
+
+    [Test]
     public void GeneratedCSharpOfEveryGoldenHeaderCompilesWithoutDiagnostics()
     {
         string project = Temporary("compile");
