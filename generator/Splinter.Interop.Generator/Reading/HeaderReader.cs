@@ -370,7 +370,7 @@ internal sealed unsafe class HeaderReader
         if (!_enumNames.TryGetValue(usr, out string? name))
         {
             // An anonymous enum without a typedef only names constants: bind its members as constants, typed like macros.
-            bool unsignedEnum = IntegerCSharpType(LibClang.clang_getCanonicalType(LibClang.clang_getEnumDeclIntegerType(cursor)).Spelling()) is "uint" or "ulong" or "byte" or "ushort";
+            bool unsignedEnum = integer.CSharpName is "byte" or "ushort" or "uint" or "ulong";
             foreach (CEnumMember member in members)
             {
                 if (!Excluded(member.Name, "enumerator"))
