@@ -62,7 +62,7 @@ internal static class GeneratorCommand
         {
             config = GeneratorConfig.Load(configPath);
         }
-        catch (Exception exception) when (exception is InvalidDataException or System.Text.Json.JsonException or IOException or KeyNotFoundException or InvalidOperationException)
+        catch (Exception exception) when (exception is InvalidDataException or System.Text.Json.JsonException or IOException or InvalidOperationException)
         {
             error.WriteLine($"splinter-generator: error: {Display(Path.GetFullPath(configPath))}: {exception.Message}");
             return 1;

@@ -85,11 +85,11 @@ internal sealed class GeneratorConfig
         }
         return new GeneratorConfig
         {
-            LibraryHeader = root.GetProperty("libraryHeader").GetString()!,
-            ShimHeader = root.GetProperty("shimHeader").GetString()!,
-            Namespace = root.GetProperty("namespace").GetString()!,
-            LibraryName = root.GetProperty("libraryName").GetString()!,
-            ShimLibraryName = root.GetProperty("shimLibraryName").GetString()!,
+            LibraryHeader = Required(root, "libraryHeader"),
+            ShimHeader = Required(root, "shimHeader"),
+            Namespace = Required(root, "namespace"),
+            LibraryName = Required(root, "libraryName"),
+            ShimLibraryName = Required(root, "shimLibraryName"),
             ClangArguments = Strings(root, "clangArguments"),
             Defines = Strings(root, "defines"),
             Exclusions = Names(root, "exclusions"),
@@ -99,6 +99,11 @@ internal sealed class GeneratorConfig
             ConstantTypes = Reasoned(root, "constantTypes").Select(item => new ConstantType(item.Name, Text(item.Element, "type"), item.Reason)).ToList(),
         };
     }
+
+    private static string Required(JsonElement root, string property) =>
+        root.TryGetProperty(property, out JsonElement value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()!
+            : throw new InvalidDataException($"the setting '{property}' (a string) is missing");
 
     private static List<string> Strings(JsonElement root, string property) =>
         root.TryGetProperty(property, out JsonElement array) ? array.EnumerateArray().Select(item => item.GetString()!).ToList() : [];

@@ -77,6 +77,7 @@ public sealed class ConfigTests
     [TestCase("\"constantTypes\": [ { \"name\": \"GF_LIMIT\", \"type\": \"int\" } ]", "constantTypes: 'GF_LIMIT' has no reason")]
     [TestCase("\"errno\": [ \"gf_get\", \"gf_get\" ]", "'gf_get' is listed twice")]
     [TestCase("\"supressGCTransition\": [ \"gf_get\" ]", "unknown setting 'supressGCTransition'")]
+    [TestCase("\"errno\": [ \"gf_get\" ", "test.generator.json: ")]
     public void AnEntryThatCannotApplyFailsTheRun(string settings, string expected)
     {
         (int exitCode, string messages, bool wrote) = RunWith(settings);
