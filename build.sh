@@ -16,7 +16,8 @@ Usage: ./build.sh [verb] [options]
 
   (no verb)            install missing prerequisites, build everything, run the demo
   test [--filter EXPR] build and run every test suite (native C: plain, ASan+UBSan, Valgrind;
-                       .NET: default, embeddings and bring-your-own-prefix configurations);
+                       .NET: default, embeddings and bring-your-own-prefix configurations, the
+                       last also with the upstream-spelled header of tests/upstream-header);
                        the last line is "N passed, N failed[, N skipped]".
                        --filter passes an NUnit filter expression to the .NET test runs
                        (for example TestCategory=Layout) and skips the native suites.
@@ -167,7 +168,13 @@ run_tests() {
             make -s -C "$ROOT/native" install PREFIX="$prefix"
             dotnet_test prefix "$ROOT/tests/Splinter.Interop.Tests" -p:SplinterPrefix="$prefix" \
                 --filter "$config_filter"
-            rm -rf "$prefix"
+            # The same library with a header in upstream's spelling (tests/upstream-header): all of it must compile.
+            local upstream; upstream=$(mktemp -d "${TMPDIR:-/tmp}/splinter-prefix-upstream.XXXXXX")
+            make -s -C "$ROOT/native" install PREFIX="$upstream"
+            install -m 0644 "$ROOT/tests/upstream-header/include/splinter.h" "$upstream/include/splinter.h"
+            dotnet_test prefix-upstream-header "$ROOT/tests/Splinter.Interop.Tests" -p:SplinterPrefix="$upstream" \
+                --filter "$config_filter"
+            rm -rf "$prefix" "$upstream"
         fi
     fi
     echo

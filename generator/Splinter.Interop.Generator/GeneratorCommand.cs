@@ -10,6 +10,12 @@ namespace Splinter.Interop.Generator;
 /// <summary>The generator's command line, callable in-process by the tests.</summary>
 internal static class GeneratorCommand
 {
+    /// <summary>
+    /// The list of the files a run wrote (relative paths, '/' separators, one per line, sorted), written last into the
+    /// output folder. The build reads it (Splinter.Native.targets) instead of naming the files itself.
+    /// </summary>
+    public const string FileListName = "generated-files.txt";
+
     /// <summary>Process entry point.</summary>
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
 
@@ -46,7 +52,21 @@ internal static class GeneratorCommand
         }
 
         repoRoot = Path.GetFullPath(repoRoot);
-        GeneratorConfig config = GeneratorConfig.Load(configPath);
+        string Display(string path)
+        {
+            string relative = Path.GetRelativePath(repoRoot, path);
+            return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative.Replace('\\', '/');
+        }
+        GeneratorConfig config;
+        try
+        {
+            config = GeneratorConfig.Load(configPath);
+        }
+        catch (Exception exception) when (exception is InvalidDataException or System.Text.Json.JsonException or IOException or InvalidOperationException)
+        {
+            error.WriteLine($"splinter-generator: error: {Display(Path.GetFullPath(configPath))}: {exception.Message}");
+            return 1;
+        }
         if (namespaceOverride is not null)
         {
             config = config.WithNamespace(namespaceOverride);
@@ -84,12 +104,8 @@ internal static class GeneratorCommand
         TimeSpan startup = stopwatch.Elapsed;
         CModel model = HeaderReader.Read(new ReaderInput(libraryHeader, shimHeader, clangArguments, config.Exclusions));
         TimeSpan read = stopwatch.Elapsed - startup;
+        ConfigCheck.Apply(model, config, Display(Path.GetFullPath(configPath)));
 
-        string Display(string path)
-        {
-            string relative = Path.GetRelativePath(repoRoot, path);
-            return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative.Replace('\\', '/');
-        }
         var headerNames = new[] { libraryHeader, shimHeader }.OfType<string>().Select(Display).ToList();
         var generator = new Emitting.Generator(model, config, headerNames, Path.GetFileName(libraryHeader));
         SortedDictionary<string, string> files = generator.Generate();
@@ -103,14 +119,33 @@ internal static class GeneratorCommand
             return 1;
         }
 
+        WriteFiles(outputDirectory, files);
+        output.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"splinter-generator: {model.Functions.Count} functions, {model.Structs.Count} structs, {model.Enums.Count} enums, {model.Constants.Count} constants from {string.Join(", ", headerNames)} in {stopwatch.Elapsed.TotalMilliseconds:F1} ms (libclang read {read.TotalMilliseconds:F1} ms, config {startup.TotalMilliseconds:F1} ms, emit and write {(stopwatch.Elapsed - startup - read).TotalMilliseconds:F1} ms)"));
+        return 0;
+    }
+
+    /// <summary>Writes every file, then the list; removes files an earlier run listed that this run does not make.</summary>
+    private static void WriteFiles(string outputDirectory, SortedDictionary<string, string> files)
+    {
+        string listPath = Path.Combine(outputDirectory, FileListName);
+        if (File.Exists(listPath))
+        {
+            foreach (string earlier in File.ReadAllLines(listPath))
+            {
+                bool inside = earlier.Length > 0 && !Path.IsPathRooted(earlier) && !earlier.Split('/').Contains("..");
+                if (inside && !files.ContainsKey(earlier))
+                {
+                    File.Delete(Path.Combine(outputDirectory, earlier));
+                }
+            }
+        }
         foreach ((string name, string content) in files)
         {
             string path = Path.Combine(outputDirectory, name);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             File.WriteAllText(path, content);
         }
-        output.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"splinter-generator: {model.Functions.Count} functions, {model.Structs.Count} structs, {model.Enums.Count} enums, {model.Constants.Count} constants from {string.Join(", ", headerNames)} in {stopwatch.Elapsed.TotalMilliseconds:F1} ms (libclang read {read.TotalMilliseconds:F1} ms, config {startup.TotalMilliseconds:F1} ms, emit and write {(stopwatch.Elapsed - startup - read).TotalMilliseconds:F1} ms)"));
-        return 0;
+        File.WriteAllText(listPath, string.Concat(files.Keys.Select(name => name + "\n")));
     }
 }

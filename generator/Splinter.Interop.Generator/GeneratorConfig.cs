@@ -6,6 +6,9 @@ namespace Splinter.Interop.Generator;
 /// <summary>A configured name with the reason it is listed.</summary>
 internal sealed record ReasonedName(string Name, string Reason);
 
+/// <summary>An integer constant with the C# type the configuration chooses for it, and why.</summary>
+internal sealed record ConstantType(string Name, string Type, string Reason);
+
 /// <summary>The generator's configuration.</summary>
 internal sealed class GeneratorConfig
 {
@@ -42,6 +45,9 @@ internal sealed class GeneratorConfig
     /// <summary>Functions that report failures through errno: each gets a shim wrapper.</summary>
     public required IReadOnlyList<string> Errno { get; init; }
 
+    /// <summary>Integer constants whose C# type is chosen here instead of by IntegerConstantType.Natural.</summary>
+    public required IReadOnlyList<ConstantType> ConstantTypes { get; init; }
+
     /// <summary>A copy with another namespace (golden tests compile several outputs side by side).</summary>
     public GeneratorConfig WithNamespace(string name) => new()
     {
@@ -56,35 +62,55 @@ internal sealed class GeneratorConfig
         OptionalFunctions = OptionalFunctions,
         SuppressGCTransition = SuppressGCTransition,
         Errno = Errno,
+        ConstantTypes = ConstantTypes,
     };
+
+    private static readonly string[] s_properties =
+    [
+        "libraryHeader", "shimHeader", "namespace", "libraryName", "shimLibraryName", "clangArguments", "defines",
+        "exclusions", "optionalFunctions", "suppressGCTransition", "errno", "constantTypes",
+    ];
 
     /// <summary>Reads the configuration file.</summary>
     public static GeneratorConfig Load(string path)
     {
         using JsonDocument document = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
         JsonElement root = document.RootElement;
+        foreach (JsonProperty property in root.EnumerateObject())
+        {
+            if (!s_properties.Contains(property.Name))
+            {
+                throw new InvalidDataException($"unknown setting '{property.Name}' (known: {string.Join(", ", s_properties)})");
+            }
+        }
         return new GeneratorConfig
         {
-            LibraryHeader = root.GetProperty("libraryHeader").GetString()!,
-            ShimHeader = root.GetProperty("shimHeader").GetString()!,
-            Namespace = root.GetProperty("namespace").GetString()!,
-            LibraryName = root.GetProperty("libraryName").GetString()!,
-            ShimLibraryName = root.GetProperty("shimLibraryName").GetString()!,
+            LibraryHeader = Required(root, "libraryHeader"),
+            ShimHeader = Required(root, "shimHeader"),
+            Namespace = Required(root, "namespace"),
+            LibraryName = Required(root, "libraryName"),
+            ShimLibraryName = Required(root, "shimLibraryName"),
             ClangArguments = Strings(root, "clangArguments"),
             Defines = Strings(root, "defines"),
-            Exclusions = Reasoned(root, "exclusions"),
-            OptionalFunctions = Reasoned(root, "optionalFunctions"),
+            Exclusions = Names(root, "exclusions"),
+            OptionalFunctions = Names(root, "optionalFunctions"),
             SuppressGCTransition = Strings(root, "suppressGCTransition"),
             Errno = Strings(root, "errno"),
+            ConstantTypes = Reasoned(root, "constantTypes").Select(item => new ConstantType(item.Name, Text(item.Element, "type"), item.Reason)).ToList(),
         };
     }
+
+    private static string Required(JsonElement root, string property) =>
+        root.TryGetProperty(property, out JsonElement value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()!
+            : throw new InvalidDataException($"the setting '{property}' (a string) is missing");
 
     private static List<string> Strings(JsonElement root, string property) =>
         root.TryGetProperty(property, out JsonElement array) ? array.EnumerateArray().Select(item => item.GetString()!).ToList() : [];
 
-    private static List<ReasonedName> Reasoned(JsonElement root, string property)
+    private static List<(string Name, string Reason, JsonElement Element)> Reasoned(JsonElement root, string property)
     {
-        var result = new List<ReasonedName>();
+        var result = new List<(string, string, JsonElement)>();
         if (!root.TryGetProperty(property, out JsonElement array))
         {
             return result;
@@ -92,13 +118,19 @@ internal sealed class GeneratorConfig
         foreach (JsonElement item in array.EnumerateArray())
         {
             string name = item.GetProperty("name").GetString()!;
-            string reason = item.TryGetProperty("reason", out JsonElement why) ? why.GetString() ?? string.Empty : string.Empty;
+            string reason = Text(item, "reason");
             if (reason.Length == 0)
             {
                 throw new InvalidDataException($"{property}: '{name}' has no reason; every entry must say why.");
             }
-            result.Add(new ReasonedName(name, reason));
+            result.Add((name, reason, item));
         }
         return result;
     }
+
+    private static List<ReasonedName> Names(JsonElement root, string property) =>
+        Reasoned(root, property).Select(item => new ReasonedName(item.Name, item.Reason)).ToList();
+
+    private static string Text(JsonElement item, string property) =>
+        item.TryGetProperty(property, out JsonElement value) ? value.GetString() ?? string.Empty : string.Empty;
 }

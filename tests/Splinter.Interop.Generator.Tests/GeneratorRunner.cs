@@ -44,11 +44,14 @@ internal static class GeneratorRunner
         return (exitCode, messages.ToString());
     }
 
-    /// <summary>Generates one golden case into a folder, asserting success.</summary>
+    /// <summary>The configuration of the failure tests: no lists.</summary>
+    public static string EmptyConfig => Path.Combine(TestData, "empty.generator.json");
+
+    /// <summary>Generates one golden case (TestData/case/case.h with case.generator.json) into a folder, asserting success.</summary>
     public static void GenerateCase(string caseName, string output)
     {
         (int exitCode, string messages) = Run(
-            "--config", Path.Combine(TestData, "golden.generator.json"),
+            "--config", Path.Combine(TestData, caseName, caseName + ".generator.json"),
             "--repo-root", TestData,
             "--header", Path.Combine(TestData, caseName, caseName + ".h"),
             "--namespace", "Golden." + caseName,

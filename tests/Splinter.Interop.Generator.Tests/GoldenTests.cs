@@ -15,7 +15,7 @@ namespace Splinter.Interop.Generator.Tests;
 [Category("Generator")]
 public sealed class GoldenTests
 {
-    public static readonly string[] Cases = ["functions", "structs", "macros_enums", "upstream_style"];
+    public static readonly string[] Cases = ["functions", "structs", "macros_enums", "upstream_style", "ours_style"];
 
     private readonly List<string> _directories = [];
 
@@ -87,6 +87,26 @@ public sealed class GoldenTests
     }
 
     [Test]
+    public void TheFileListNamesEveryFileWrittenAndARerunRemovesWhatItNoLongerMakes()
+    {
+        string output = Temporary("list");
+        GeneratorRunner.GenerateCase("functions", output);
+        string list = Path.Combine(output, GeneratorCommand.FileListName);
+        List<string> listed = File.ReadAllLines(list).ToList();
+        Assert.That(listed, Is.EqualTo(GeneratorRunner.ReadTree(output).Keys.Where(name => name != GeneratorCommand.FileListName).ToList()));
+        Assert.That(listed, Does.Contain("LibSplinter.g.cs").And.Contain("native/splinter_layout.g.c"));
+
+        // A file an earlier generator made (listed) and one the user put there (not listed).
+        File.WriteAllText(Path.Combine(output, "Retired.g.cs"), "// made by an older generator\n");
+        File.AppendAllLines(list, ["Retired.g.cs"]);
+        File.WriteAllText(Path.Combine(output, "mine.txt"), "not the generator's\n");
+        GeneratorRunner.GenerateCase("functions", output);
+        Assert.That(File.Exists(Path.Combine(output, "Retired.g.cs")), Is.False, "a listed file the run no longer makes is removed");
+        Assert.That(File.Exists(Path.Combine(output, "mine.txt")), Is.True, "files the generator never listed stay");
+        Assert.That(File.ReadAllLines(list), Is.EqualTo(listed));
+    }
+
+    [Test]
     public void GeneratedCSharpOfEveryGoldenHeaderCompilesWithoutDiagnostics()
     {
         string project = Temporary("compile");
@@ -94,6 +114,8 @@ public sealed class GoldenTests
         {
             GeneratorRunner.GenerateCase(caseName, Path.Combine(project, caseName));
         }
+        // Code that passes the constants of both spellings where the C functions and fields take them.
+        File.Copy(Path.Combine(GeneratorRunner.TestData, "ConstantUsage.cs"), Path.Combine(project, "ConstantUsage.cs"));
         File.WriteAllText(Path.Combine(project, "Golden.csproj"), """
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
@@ -162,7 +184,7 @@ public sealed class GoldenTests
             int bad_variadic(const char *format, ...);
             long double bad_long_double(void);
             """);
-        (int exitCode, string messages) = GeneratorRunner.Run("--config", Path.Combine(GeneratorRunner.TestData, "golden.generator.json"),
+        (int exitCode, string messages) = GeneratorRunner.Run("--config", GeneratorRunner.EmptyConfig,
             "--repo-root", directory, "--header", header, "--out", Path.Combine(directory, "out"));
         Assert.That(exitCode, Is.EqualTo(1), messages);
         Assert.That(messages, Does.Contain("bad_bits.a: bit-fields cannot be mirrored"));
@@ -177,7 +199,7 @@ public sealed class GoldenTests
         string directory = Temporary("broken");
         string header = Path.Combine(directory, "broken.h");
         File.WriteAllText(header, "int broken_function(unknown_type value);\n");
-        (int exitCode, string messages) = GeneratorRunner.Run("--config", Path.Combine(GeneratorRunner.TestData, "golden.generator.json"),
+        (int exitCode, string messages) = GeneratorRunner.Run("--config", GeneratorRunner.EmptyConfig,
             "--repo-root", directory, "--header", header, "--out", Path.Combine(directory, "out"));
         Assert.That(exitCode, Is.EqualTo(1));
         Assert.That(messages, Does.Contain("clang: " + header + ":1:"), messages);

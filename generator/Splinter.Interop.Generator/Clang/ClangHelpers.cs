@@ -74,9 +74,12 @@ internal static unsafe class ClangHelpers
     }
 
     /// <summary>The spellings of the tokens a cursor covers (for a macro: its name, then its body).</summary>
-    public static List<string> Tokens(nint translationUnit, CXCursor cursor)
+    public static List<string> Tokens(nint translationUnit, CXCursor cursor) =>
+        Tokens(translationUnit, LibClang.clang_getCursorExtent(cursor), identifiersOnly: false);
+
+    /// <summary>The spellings of the tokens in a source range, or only its identifiers.</summary>
+    public static List<string> Tokens(nint translationUnit, CXSourceRange range, bool identifiersOnly)
     {
-        CXSourceRange range = LibClang.clang_getCursorExtent(cursor);
         CXToken* tokens;
         uint count;
         LibClang.clang_tokenize(translationUnit, range, &tokens, &count);
@@ -85,7 +88,10 @@ internal static unsafe class ClangHelpers
         {
             for (uint i = 0; i < count; i++)
             {
-                spellings.Add(Take(LibClang.clang_getTokenSpelling(translationUnit, tokens[i])));
+                if (!identifiersOnly || LibClang.clang_getTokenKind(tokens[i]) == CXTokenKind.Identifier)
+                {
+                    spellings.Add(Take(LibClang.clang_getTokenSpelling(translationUnit, tokens[i])));
+                }
             }
         }
         finally

@@ -51,6 +51,24 @@ internal struct CXSourceRange
     public uint end_int_data;
 }
 
+/// <summary>A list of source ranges owned by libclang (clang_disposeSourceRangeList).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct CXSourceRangeList
+{
+    public uint count;
+    public CXSourceRange* ranges;
+}
+
+/// <summary>What a token is.</summary>
+internal enum CXTokenKind
+{
+    Punctuation = 0,
+    Keyword = 1,
+    Identifier = 2,
+    Literal = 3,
+    Comment = 4,
+}
+
 /// <summary>A lexical token (opaque).</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal struct CXToken
@@ -245,6 +263,10 @@ internal static unsafe partial class LibClang
     public static partial void clang_tokenize(nint translationUnit, CXSourceRange range, CXToken** tokens, uint* numTokens);
     [LibraryImport(Library)] public static partial CXString clang_getTokenSpelling(nint translationUnit, CXToken token);
     [LibraryImport(Library)] public static partial void clang_disposeTokens(nint translationUnit, CXToken* tokens, uint numTokens);
+    [LibraryImport(Library)] public static partial CXTokenKind clang_getTokenKind(CXToken token);
+    [LibraryImport(Library)] public static partial CXSourceRangeList* clang_getAllSkippedRanges(nint translationUnit);
+    [LibraryImport(Library)] public static partial void clang_disposeSourceRangeList(CXSourceRangeList* ranges);
+    [LibraryImport(Library)] public static partial CXSourceLocation clang_getRangeStart(CXSourceRange range);
 
     [LibraryImport(Library)] public static partial uint clang_getNumDiagnostics(nint translationUnit);
     [LibraryImport(Library)] public static partial nint clang_getDiagnostic(nint translationUnit, uint index);

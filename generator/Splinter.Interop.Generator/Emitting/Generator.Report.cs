@@ -30,7 +30,14 @@ internal sealed partial class Generator
             writer.Line($"  {exclusion.Name} ({(applied ? "applied" : "not declared in this configuration")}): {exclusion.Reason}");
         }
         writer.Line();
-        writer.Line("Configured names not declared in this configuration");
+        writer.Line("Configured constant types");
+        foreach (ConstantType entry in config.ConstantTypes.OrderBy(c => c.Name, StringComparer.Ordinal))
+        {
+            bool applied = model.Constants.Any(c => c.Name == entry.Name);
+            writer.Line($"  {entry.Name} {entry.Type} ({(applied ? "applied" : "not declared in this configuration")}): {entry.Reason}");
+        }
+        writer.Line();
+        writer.Line("Configured names declared only in #if branches this configuration does not take");
         var declared = new HashSet<string>(model.Functions.Select(f => f.Name), StringComparer.Ordinal);
         foreach (string name in config.SuppressGCTransition.Where(n => !declared.Contains(n)).Order(StringComparer.Ordinal))
         {

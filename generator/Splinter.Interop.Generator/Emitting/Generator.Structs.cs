@@ -176,13 +176,13 @@ internal sealed partial class Generator
 
     private static string IntegerLiteral(CConstant constant)
     {
-        bool unsigned = constant.CSharpType is "byte" or "ushort" or "uint" or "ulong";
-        if (constant.Hexadecimal && (unsigned || constant.SignedValue >= 0))
+        if (constant.Negative)
         {
-            ulong bits = unsigned ? constant.UnsignedValue : (ulong)constant.SignedValue;
-            return "0x" + bits.ToString("X", CultureInfo.InvariantCulture);
+            return constant.SignedValue.ToString(CultureInfo.InvariantCulture);
         }
-        return unsigned ? constant.UnsignedValue.ToString(CultureInfo.InvariantCulture) : constant.SignedValue.ToString(CultureInfo.InvariantCulture);
+        return constant.Hexadecimal
+            ? "0x" + constant.UnsignedValue.ToString("X", CultureInfo.InvariantCulture)
+            : constant.UnsignedValue.ToString(CultureInfo.InvariantCulture);
     }
 
     private string EmitNativeTypeNameAttribute()

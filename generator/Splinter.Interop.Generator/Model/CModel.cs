@@ -92,10 +92,14 @@ internal enum CConstantKind
 
 /// <summary>An object-like macro evaluated by clang.</summary>
 /// <param name="CTypeSpelling">The C type clang gives the expansion (int, unsigned int, unsigned long long, char[2]...).</param>
-/// <param name="CSharpType">The C# type of the constant.</param>
-/// <param name="Hexadecimal">True when the macro body spells its number in hex (presentation only).</param>
+/// <param name="CSharpType">The C# type of the constant (for integers: IntegerConstantType, or the configured type).</param>
+/// <param name="Hexadecimal">True when the C spelling has a hex number or a shift (presentation only).</param>
 internal sealed record CConstant(string Name, CConstantKind Kind, string CTypeSpelling, string CSharpType, long SignedValue, ulong UnsignedValue,
-    double FloatValue, string StringValue, bool Hexadecimal, CDoc Doc, HeaderRole Header);
+    double FloatValue, string StringValue, bool Hexadecimal, CDoc Doc, HeaderRole Header)
+{
+    /// <summary>For integers: true when the value is below zero (SignedValue holds it; else UnsignedValue does).</summary>
+    public bool Negative { get; init; }
+}
 
 /// <summary>Something the reader saw and deliberately did not bind.</summary>
 internal sealed record CSkipped(string Kind, string Name, string Reason);
@@ -119,4 +123,55 @@ internal sealed class CModel
     public List<CSkipped> Skipped { get; } = [];
     /// <summary>Constructs the generator cannot map; any entry fails the run.</summary>
     public List<string> Problems { get; } = [];
+
+    /// <summary>
+    /// Identifiers in the configured headers' #if branches the preprocessor did not take (declarations of another
+    /// configuration, such as SPLINTER_EMBEDDINGS): configuration entries may name them without being unknown.
+    /// </summary>
+    public HashSet<string> InactiveIdentifiers { get; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>The C# type of an integer constant.</summary>
+internal static class IntegerConstantType
+{
+    /// <summary>The C# integer types a configuration may choose.</summary>
+    public static readonly IReadOnlyList<string> Choices = ["sbyte", "byte", "short", "ushort", "int", "uint", "long", "ulong"];
+
+    /// <summary>
+    /// The first of int, uint, long and ulong that holds the value: the type C# gives the value written as a plain
+    /// literal. The C type of the spelling (0x08 is int, (1u &lt;&lt; 3) unsigned int, an enumerator the enum's type)
+    /// does not enter, so two spellings of one value give one C# type.
+    /// </summary>
+    public static string Natural(bool negative, long signedValue, ulong unsignedValue) => negative
+        ? (signedValue >= int.MinValue ? "int" : "long")
+        : unsignedValue switch
+        {
+            <= int.MaxValue => "int",
+            <= uint.MaxValue => "uint",
+            <= long.MaxValue => "long",
+            _ => "ulong",
+        };
+
+    /// <summary>True when a C# integer type holds the value.</summary>
+    public static bool Holds(string type, bool negative, long signedValue, ulong unsignedValue) => negative
+        ? type switch
+        {
+            "sbyte" => signedValue >= sbyte.MinValue,
+            "short" => signedValue >= short.MinValue,
+            "int" => signedValue >= int.MinValue,
+            "long" => true,
+            _ => false,
+        }
+        : type switch
+        {
+            "sbyte" => unsignedValue <= (ulong)sbyte.MaxValue,
+            "byte" => unsignedValue <= byte.MaxValue,
+            "short" => unsignedValue <= (ulong)short.MaxValue,
+            "ushort" => unsignedValue <= ushort.MaxValue,
+            "int" => unsignedValue <= int.MaxValue,
+            "uint" => unsignedValue <= uint.MaxValue,
+            "long" => unsignedValue <= long.MaxValue,
+            "ulong" => true,
+            _ => false,
+        };
 }

@@ -42,6 +42,7 @@ internal sealed unsafe class HeaderReader
             try
             {
                 ReportDiagnostics(unit, fileFilter: null);
+                CollectInactiveIdentifiers(unit);
                 CXCursor root = LibClang.clang_getTranslationUnitCursor(unit);
                 List<CXCursor> top = root.Children();
                 CollectNames(top);
@@ -59,7 +60,7 @@ internal sealed unsafe class HeaderReader
                             ReadRecord(cursor, role.Value, mapper);
                             break;
                         case CXCursorKind.EnumDecl:
-                            ReadEnum(cursor, role.Value, mapper);
+                            ReadEnum(unit, cursor, role.Value, mapper);
                             break;
                         case CXCursorKind.FunctionDecl:
                             ReadFunction(cursor, role.Value, mapper);
@@ -81,6 +82,32 @@ internal sealed unsafe class HeaderReader
             LibClang.clang_disposeIndex(index);
         }
         return _model;
+    }
+
+    /// <summary>Identifiers in the #if branches of our headers that this configuration's defines leave out.</summary>
+    private void CollectInactiveIdentifiers(nint unit)
+    {
+        CXSourceRangeList* list = LibClang.clang_getAllSkippedRanges(unit);
+        if (list == null)
+        {
+            return;
+        }
+        try
+        {
+            for (uint i = 0; i < list->count; i++)
+            {
+                CXSourceRange range = list->ranges[i];
+                string file = ClangHelpers.Position(LibClang.clang_getRangeStart(range)).File;
+                if (file == _input.LibraryHeader || file == _input.ShimHeader)
+                {
+                    _model.InactiveIdentifiers.UnionWith(ClangHelpers.Tokens(unit, range, identifiersOnly: true));
+                }
+            }
+        }
+        finally
+        {
+            LibClang.clang_disposeSourceRangeList(list);
+        }
     }
 
     private string Includes()
@@ -316,7 +343,7 @@ internal sealed unsafe class HeaderReader
         });
     }
 
-    private void ReadEnum(CXCursor cursor, HeaderRole role, TypeMapper mapper)
+    private void ReadEnum(nint unit, CXCursor cursor, HeaderRole role, TypeMapper mapper)
     {
         if (LibClang.clang_isCursorDefinition(cursor) == 0)
         {
@@ -324,25 +351,38 @@ internal sealed unsafe class HeaderReader
         }
         string usr = cursor.Usr();
         bool anonymous = IsAnonymous(cursor);
+        bool constantsOnly = !_enumNames.ContainsKey(usr);
         var members = new List<CEnumMember>();
+        var hexMembers = new HashSet<string>(StringComparer.Ordinal);
         foreach (CXCursor child in cursor.Children())
         {
             if (child.kind == CXCursorKind.EnumConstantDecl)
             {
                 members.Add(new CEnumMember(child.Spelling(), LibClang.clang_getEnumConstantDeclValue(child),
                     LibClang.clang_getEnumConstantDeclUnsignedValue(child), DocComment.Parse(child.RawComment())));
+                if (constantsOnly && SpellsBits(ClangHelpers.Tokens(unit, child)))
+                {
+                    hexMembers.Add(child.Spelling());
+                }
             }
         }
         CType integer = mapper.Map(LibClang.clang_getEnumDeclIntegerType(cursor), "enum " + cursor.Spelling());
         if (!_enumNames.TryGetValue(usr, out string? name))
         {
-            // An anonymous enum without a typedef only names constants: bind its members as constants.
+            // An anonymous enum without a typedef only names constants: bind its members as constants, typed like macros.
+            bool unsignedEnum = integer.CSharpName is "byte" or "ushort" or "uint" or "ulong";
             foreach (CEnumMember member in members)
             {
                 if (!Excluded(member.Name, "enumerator"))
                 {
-                    _model.Constants.Add(new CConstant(member.Name, CConstantKind.Integer, integer.CSpelling, integer.CSharpName,
-                        member.SignedValue, member.UnsignedValue, 0, string.Empty, false, member.Doc, role));
+                    bool negative = !unsignedEnum && member.SignedValue < 0;
+                    ulong unsignedValue = unsignedEnum ? member.UnsignedValue : unchecked((ulong)member.SignedValue);
+                    _model.Constants.Add(new CConstant(member.Name, CConstantKind.Integer, integer.CSpelling,
+                        IntegerConstantType.Natural(negative, member.SignedValue, unsignedValue),
+                        member.SignedValue, unsignedValue, 0, string.Empty, hexMembers.Contains(member.Name), member.Doc, role)
+                    {
+                        Negative = negative,
+                    });
                 }
             }
             return;
@@ -444,9 +484,12 @@ internal sealed unsafe class HeaderReader
         {
             return;
         }
-        bool hex = body.Any(t => t.StartsWith("0x", StringComparison.OrdinalIgnoreCase));
-        macros.Add((name, string.Join(' ', body), hex, DocComment.Parse(CommentBefore(cursor)), role));
+        macros.Add((name, string.Join(' ', body), SpellsBits(body), DocComment.Parse(CommentBefore(cursor)), role));
     }
+
+    /// <summary>A hex number or a shift: the value is a bit pattern, printed in hex.</summary>
+    private static bool SpellsBits(List<string> tokens) =>
+        tokens.Any(t => t == "<<" || t.StartsWith("0x", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>clang does not attach comments to macros: take the doc comment that ends right before the #define.</summary>
     private string CommentBefore(CXCursor cursor)
@@ -534,8 +577,10 @@ internal sealed unsafe class HeaderReader
     private void Evaluate(string name, string body, bool hex, CDoc doc, HeaderRole role, CXCursor variable)
     {
         CXType type = LibClang.clang_getCursorType(variable);
-        string written = StripConst(type.Spelling());
         string canonical = StripConst(LibClang.clang_getCanonicalType(type).Spelling());
+        // The probe's type is spelled "typeof (<expansion>)"; the canonical type says what it is.
+        string written = StripConst(type.Spelling());
+        written = written.StartsWith("typeof", StringComparison.Ordinal) ? canonical : written;
         nint result = LibClang.clang_Cursor_Evaluate(variable);
         if (result == 0)
         {
@@ -549,8 +594,7 @@ internal sealed unsafe class HeaderReader
             {
                 case CXEvalResultKind.Int:
                 {
-                    string? csharp = IntegerCSharpType(canonical);
-                    if (csharp is null)
+                    if (IntegerCSharpType(canonical) is null)
                     {
                         _model.Problems.Add($"macro {name}: integer of C type '{written}' has no C# mapping");
                         return;
@@ -558,7 +602,12 @@ internal sealed unsafe class HeaderReader
                     bool isUnsigned = LibClang.clang_EvalResult_isUnsignedInt(result) != 0;
                     long signedValue = LibClang.clang_EvalResult_getAsLongLong(result);
                     ulong unsignedValue = isUnsigned ? LibClang.clang_EvalResult_getAsUnsigned(result) : unchecked((ulong)signedValue);
-                    _model.Constants.Add(new CConstant(name, CConstantKind.Integer, written, csharp, signedValue, unsignedValue, 0, string.Empty, hex, doc, role));
+                    bool negative = !isUnsigned && signedValue < 0;
+                    _model.Constants.Add(new CConstant(name, CConstantKind.Integer, written, IntegerConstantType.Natural(negative, signedValue, unsignedValue),
+                        signedValue, unsignedValue, 0, string.Empty, hex, doc, role)
+                    {
+                        Negative = negative,
+                    });
                     return;
                 }
                 case CXEvalResultKind.Float:

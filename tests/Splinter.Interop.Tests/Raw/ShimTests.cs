@@ -6,7 +6,7 @@ using Splinter.Interop.Tests.TestSupport;
 
 namespace Splinter.Interop.Tests.Raw;
 
-/// <summary>The hand-written shim functions (the errno wrappers are called by RawApiTests through SplinterApi).</summary>
+/// <summary>The hand-written shim functions (the errno wrappers are called through SplinterApi by RawLayerTests).</summary>
 [TestFixture]
 [Category("Raw")]
 [NonParallelizable]
@@ -78,7 +78,7 @@ public sealed unsafe class ShimTests
     [Test]
     public void EveryShimImportIsCalledSomewhere()
     {
-        // The errno wrappers are reached through SplinterApi.*_errno (RawApiTests): one wrapper per such method.
+        // The errno wrappers are reached through SplinterApi.*_errno (RawLayerTests): one wrapper per such method.
         var wrappers = Array.FindAll(typeof(LibSplinterShim).GetMethods(), m => m.Name.StartsWith("SplinterShim_errno_", StringComparison.Ordinal));
         var errnoMethods = Array.FindAll(typeof(SplinterApi).GetMethods(), m => m.Name.EndsWith("_errno", StringComparison.Ordinal));
         Assert.That(Array.ConvertAll(wrappers, m => m.Name["SplinterShim_errno_".Length..] + "_errno"), Is.EquivalentTo(Array.ConvertAll(errnoMethods, m => m.Name)));

@@ -62,7 +62,15 @@ GF_API int gf_unnamed(int, const char *);
 /** Never bound (configuration exclusion). */
 GF_API int gf_excluded(void);
 
+/** A limit (a constant for the configuration tests). */
+#define GF_LIMIT 300
+
 /** Header-only helper: skipped. */
 static inline int gf_inline(void) { return 1; }
+
+#ifdef GOLDEN_OTHER_CONFIGURATION
+/** Declared only in a configuration these tests do not build: the configuration may still name it. */
+GF_API int gf_elsewhere(int value);
+#endif
 
 #endif

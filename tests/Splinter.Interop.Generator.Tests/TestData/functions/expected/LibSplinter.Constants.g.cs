@@ -9,4 +9,7 @@ namespace Golden.functions;
 
 public static unsafe partial class LibSplinter
 {
+    /// <summary>A limit (a constant for the configuration tests).</summary>
+    /// <remarks>C type int, value evaluated by clang.</remarks>
+    public const int GF_LIMIT = 300;
 }

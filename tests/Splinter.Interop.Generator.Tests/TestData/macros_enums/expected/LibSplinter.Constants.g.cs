@@ -10,62 +10,62 @@ namespace Golden.macros_enums;
 public static unsafe partial class LibSplinter
 {
     /// <summary>C macro GM_CAST.</summary>
-    /// <remarks>C type typeof (((uint64_t)7)), value evaluated by clang.</remarks>
-    public const ulong GM_CAST = 7;
+    /// <remarks>C type unsigned long, value evaluated by clang.</remarks>
+    public const int GM_CAST = 7;
 
     /// <summary>C macro GM_DOUBLE.</summary>
-    /// <remarks>C type typeof (1.5), value evaluated by clang.</remarks>
+    /// <remarks>C type double, value evaluated by clang.</remarks>
     public const double GM_DOUBLE = 1.5d;
 
     /// <summary>C macro GM_ESCAPED.</summary>
-    /// <remarks>C type typeof ("tab\there \"q\" \\"), value evaluated by clang.</remarks>
+    /// <remarks>C type char[15], value evaluated by clang.</remarks>
     public static ReadOnlySpan<byte> GM_ESCAPED => "tab\there \"q\" \\"u8;
 
     /// <summary>An expression over another macro.</summary>
-    /// <remarks>C type typeof ((42 * 2 + 1)), value evaluated by clang.</remarks>
-    public const int GM_EXPR = 85;
+    /// <remarks>C type int, value evaluated by clang.</remarks>
+    public const ushort GM_EXPR = 85;
 
     /// <summary>C macro GM_FLOAT.</summary>
-    /// <remarks>C type typeof (2.5F), value evaluated by clang.</remarks>
+    /// <remarks>C type float, value evaluated by clang.</remarks>
     public const float GM_FLOAT = 2.5f;
 
     /// <summary>C macro GM_FROM_DEFINE.</summary>
-    /// <remarks>C type typeof (1), value evaluated by clang.</remarks>
+    /// <remarks>C type int, value evaluated by clang.</remarks>
     public const int GM_FROM_DEFINE = 1;
 
     /// <summary>Hex, unsigned.</summary>
-    /// <remarks>C type typeof (1397509716U), value evaluated by clang.</remarks>
-    public const uint GM_HEX = 0x534C4E54;
+    /// <remarks>C type unsigned int, value evaluated by clang.</remarks>
+    public const int GM_HEX = 0x534C4E54;
 
     /// <summary>An int.</summary>
-    /// <remarks>C type typeof (42), value evaluated by clang.</remarks>
+    /// <remarks>C type int, value evaluated by clang.</remarks>
     public const int GM_INT = 42;
 
     /// <summary>C macro GM_LONG_MIN.</summary>
-    /// <remarks>C type typeof ((-9223372036854775807LL - 1)), value evaluated by clang.</remarks>
+    /// <remarks>C type long long, value evaluated by clang.</remarks>
     public const long GM_LONG_MIN = -9223372036854775808;
 
     /// <summary>C macro GM_LOOSE_A.</summary>
     /// <remarks>C type unsigned int, value evaluated by clang.</remarks>
-    public const uint GM_LOOSE_A = 10;
+    public const int GM_LOOSE_A = 10;
 
     /// <summary>C macro GM_LOOSE_B.</summary>
     /// <remarks>C type unsigned int, value evaluated by clang.</remarks>
-    public const uint GM_LOOSE_B = 20;
+    public const int GM_LOOSE_B = 20;
 
     /// <summary>C macro GM_NEG.</summary>
-    /// <remarks>C type typeof ((-5)), value evaluated by clang.</remarks>
+    /// <remarks>C type int, value evaluated by clang.</remarks>
     public const int GM_NEG = -5;
 
     /// <summary>C macro GM_SHIFT.</summary>
-    /// <remarks>C type typeof ((1U &lt;&lt; 31)), value evaluated by clang.</remarks>
-    public const uint GM_SHIFT = 2147483648;
+    /// <remarks>C type unsigned int, value evaluated by clang.</remarks>
+    public const uint GM_SHIFT = 0x80000000;
 
     /// <summary>A string.</summary>
-    /// <remarks>C type typeof ("a.b"), value evaluated by clang.</remarks>
+    /// <remarks>C type char[4], value evaluated by clang.</remarks>
     public static ReadOnlySpan<byte> GM_STRING => "a.b"u8;
 
     /// <summary>Unsigned long long.</summary>
-    /// <remarks>C type typeof (1000000ULL), value evaluated by clang.</remarks>
-    public const ulong GM_ULL = 1000000;
+    /// <remarks>C type unsigned long long, value evaluated by clang.</remarks>
+    public const int GM_ULL = 1000000;
 }

@@ -9,4 +9,35 @@ namespace Golden.upstream_style;
 
 public static unsafe partial class LibSplinter
 {
+    /// <summary>Separator of tandem keys.</summary>
+    /// <remarks>C type char[2], value evaluated by clang.</remarks>
+    public static ReadOnlySpan<byte> UP_ACCESSOR => "."u8;
+
+    /// <summary>C macro UP_BELOW.</summary>
+    /// <remarks>C type int, value evaluated by clang.</remarks>
+    public const int UP_BELOW = -2;
+
+    /// <summary>Key bytes.</summary>
+    /// <remarks>C type unsigned int, value evaluated by clang.</remarks>
+    public const int UP_KEY_MAX = 32;
+
+    /// <summary>Store magic.</summary>
+    /// <remarks>C type int, value evaluated by clang.</remarks>
+    public const uint UP_MAGIC = 0x534C4E54;
+
+    /// <summary>Words of a mask.</summary>
+    /// <remarks>C type unsigned int, value evaluated by clang.</remarks>
+    public const int UP_MASK_WORDS = 16;
+
+    /// <summary>Nanoseconds per millisecond.</summary>
+    /// <remarks>C type unsigned long long, value evaluated by clang.</remarks>
+    public const int UP_NS_PER_MS = 1000000;
+
+    /// <summary>The highest type bit.</summary>
+    /// <remarks>C type unsigned int, value evaluated by clang.</remarks>
+    public const uint UP_TYPE_HIGH = 0x80000000;
+
+    /// <summary>A type bit.</summary>
+    /// <remarks>C type unsigned int, value evaluated by clang.</remarks>
+    public const int UP_TYPE_JSON = 0x8;
 }

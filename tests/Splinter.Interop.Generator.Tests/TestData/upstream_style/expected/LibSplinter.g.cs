@@ -22,4 +22,9 @@ public static unsafe partial class LibSplinter
     [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
     [SuppressGCTransition]
     public static partial int up_get([NativeTypeName("const char *")] sbyte* key, up_mode_t mode, [NativeTypeName("struct up_slot *")] up_slot* slot);
+
+    /// <summary>Replaces a key's type bits.</summary>
+    [LibraryImport(LibraryName)]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    public static partial int up_set_type([NativeTypeName("const char *")] sbyte* key, ushort mask);
 }

@@ -22,6 +22,9 @@ public sealed unsafe partial class SplinterApi
     /// <summary>Looks a key up.</summary>
     public readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<sbyte*, up_mode_t, up_slot*, int> up_get;
 
+    /// <summary>Replaces a key's type bits.</summary>
+    public readonly delegate* unmanaged[Cdecl]<sbyte*, ushort, int> up_set_type;
+
     /// <summary>Loads every function from a library handle (see NativeLibrary.Load).</summary>
     /// <param name="libraryHandle">Handle of a loaded libsplinter.</param>
     /// <exception cref="EntryPointNotFoundException">A required function is not exported; the message names it.</exception>
@@ -29,6 +32,7 @@ public sealed unsafe partial class SplinterApi
     {
         LibraryHandle = libraryHandle;
         up_get = (delegate* unmanaged[Cdecl, SuppressGCTransition]<sbyte*, up_mode_t, up_slot*, int>)Require(libraryHandle, "up_get");
+        up_set_type = (delegate* unmanaged[Cdecl]<sbyte*, ushort, int>)Require(libraryHandle, "up_set_type");
     }
 
     /// <summary>Loads every function from a library handle (see NativeLibrary.Load).</summary>
