@@ -68,6 +68,11 @@ public sealed unsafe class StoreReadIntegrityTests(SplinterVariant variant) : St
     [Test]
     public void TryRead_AReaderThatThrowsOnATornPass_IsRetried_AndAnswersFromTheStablePass()
     {
+        if (!Splinter.Interop.Store.StoreFormat.MappingReadsSupported)
+        {
+            Assert.Ignore("reads go through the library's functions here: the reader gets a stable copy, never torn bytes");
+        }
+
         SplinterStore store = Names.Create(slots: 8, maxValueSize: MaxValue);
         store.Set("k", "first"u8);
         int passes = 0;
