@@ -20,6 +20,9 @@
  * - fstat is a GLIBC_2.33 symbol (older glibc had __fxstat behind an inline fstat):
  *   spl_fstat is the fstat system call, whose struct stat is the C library's own on
  *   x86_64 and aarch64 (checked below).
+ * - preadv2 is missing from musl 1.2.3 (glibc has it since 2.26): spl_preadv2 is the
+ *   system call, with glibc's answer EOPNOTSUPP when the kernel lacks it (ENOSYS) and
+ *   flags were given.
  *
  * Header-only, so libsplinter_shim.so (native/shim) shares it. native/tests/run.sh
  * and ./build.sh check the symbol versions of every shipped file.
@@ -34,6 +37,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #if defined(__x86_64__)
@@ -84,5 +88,17 @@ static inline int spl_shm_unlink(const char *name) {
 }
 
 static inline int spl_fstat(int fd, struct stat *st) { return (int)syscall(SYS_fstat, fd, st); }
+
+#ifndef RWF_NOWAIT
+#define RWF_NOWAIT 0x00000008
+#endif
+
+/* The offset travels as two longs (low, high); on a 64-bit target the high one is 0. */
+static inline ssize_t spl_preadv2(int fd, const struct iovec *iov, int count, off_t offset, int flags) {
+    _Static_assert(sizeof(long) == 8, "64-bit targets only");
+    long r = syscall(SYS_preadv2, fd, iov, count, (long)offset, 0L, flags);
+    if (r < 0 && errno == ENOSYS && flags != 0) errno = EOPNOTSUPP;
+    return (ssize_t)r;
+}
 
 #endif
