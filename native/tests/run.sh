@@ -26,7 +26,7 @@ while [ $# -gt 0 ]; do
         --mode) mode="${2:-}"; shift 2 ;;
         --variant) variant="${2:-}"; shift 2 ;;
         --) shift; filters=("$@"); break ;;
-        -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
         *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
