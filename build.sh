@@ -8,21 +8,26 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 export MSBUILDDISABLENODEREUSE=1
 
 # Debian packages the build needs, with a command that proves each is present.
-APT_PACKAGES=(clang-19 libclang1-19 libclang-common-19-dev libclang-rt-19-dev gcc make valgrind binutils)
+# The second line is for the other runtime folders: linux-arm64 (cross glibc, linker, and qemu-user to run the
+# tests and a self-contained .NET publish; libstdc++ for that publish's runtime) and linux-musl-x64 (musl-dev).
+APT_PACKAGES=(clang-19 libclang1-19 libclang-common-19-dev libclang-rt-19-dev gcc make valgrind binutils unzip
+              libc6-dev-arm64-cross libgcc-12-dev-arm64-cross binutils-aarch64-linux-gnu libstdc++6-arm64-cross qemu-user musl-dev)
 
 usage() {
     cat <<'EOF'
 Usage: ./build.sh [verb] [options]
 
   (no verb)            install missing prerequisites, build everything, run the demo
-  test [--filter EXPR] build and run every test suite (native C: plain, ASan+UBSan, Valgrind;
-                       .NET: default, embeddings and bring-your-own-prefix configurations, the
-                       last also with the upstream-spelled header of tests/upstream-header);
+  test [--filter EXPR] build and run every test suite (native C: plain, ASan+UBSan, Valgrind, arm64 under
+                       qemu, musl; .NET: default, embeddings and bring-your-own-prefix configurations, the
+                       last also with the upstream-spelled header of tests/upstream-header; the package
+                       consumer, also on arm64 under qemu; the native files' C library floor);
                        the last line is "N passed, N failed[, N skipped]".
                        --filter passes an NUnit filter expression to the .NET test runs
                        (for example TestCategory=Layout) and skips the native suites.
   bench [--quick]      Release build, then the native C baseline and the .NET benchmarks side by side
-  pack                 build artifacts/packages/Splinter.Interop.<version>.nupkg
+  pack                 build artifacts/packages/Splinter.Interop.<version>.nupkg (runtime folders linux-x64,
+                       linux-arm64, linux-musl-x64) and check its native files' C library floor
   prereqs              only install/check the prerequisites
   --help               this text
 
@@ -62,10 +67,27 @@ ensure_prereqs() {
 
 # --- native -----------------------------------------------------------------
 
+# Every runtime folder of the package (README.md, "Platforms"); linux-x64 is this machine's own build.
+NATIVE_RIDS=(linux-x64 linux-arm64 linux-musl-x64)
+
 build_native() {
-    log "native library (default, embeddings)"
-    make -s -C "$ROOT/native"
-    make -s -C "$ROOT/native" EMBEDDINGS=1
+    log "native library (default, embeddings) for ${NATIVE_RIDS[*]}"
+    local rid
+    for rid in "${NATIVE_RIDS[@]}"; do
+        make -s -C "$ROOT/native" RID="$rid"
+        make -s -C "$ROOT/native" RID="$rid" EMBEDDINGS=1
+    done
+}
+
+# The C library floor of every native file in a package (native/check-floor.sh); adds its counts.
+floor_check() { # package
+    log "C library floor of the package's native files (glibc 2.27, musl 1.2.3)"
+    local out="$ARTIFACTS/test-results/floor.log" rc=0 p f
+    mkdir -p "$(dirname "$out")"
+    "$ROOT/native/check-floor.sh" "$1" 2>&1 | tee "$out" || rc=$?
+    read -r p f < <(sed -n 's/^platform-floor: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$out") || true
+    if [[ -z "$p" ]] || ((rc != 0 && f == 0)); then f=$(( ${f:-0} + 1 )); fi
+    add_counts "${p:-0}" "$f" 0
 }
 
 # --- .NET -------------------------------------------------------------------
@@ -112,11 +134,16 @@ dotnet_test() {
 }
 
 native_tests() {
-    log "native C conformance suite (plain, ASan+UBSan, Valgrind; shm and persistent; embeddings)"
-    local out="$ARTIFACTS/test-results/native.log" rc=0
+    log "native C conformance suite (plain, ASan+UBSan, Valgrind; shm and persistent; embeddings; arm64 under qemu; musl)"
+    local out="$ARTIFACTS/test-results/native.log" rc=0 mode started
     mkdir -p "$(dirname "$out")"
-    "$ROOT/native/tests/run.sh" --mode all 2>&1 | tee "$out" || rc=$?
-    local lines; lines=$(grep -E '^native-[a-z]+-[a-z]+: [0-9]+ passed, [0-9]+ failed' "$out" || true)
+    : >"$out"
+    for mode in all arm64 musl; do
+        started=$SECONDS
+        "$ROOT/native/tests/run.sh" --mode "$mode" 2>&1 | tee -a "$out" || rc=$?
+        echo "run.sh --mode $mode: $((SECONDS - started)) s" | tee -a "$out" >&2
+    done
+    local lines; lines=$(grep -E '^native-[a-z0-9]+-[a-z]+: [0-9]+ passed, [0-9]+ failed' "$out" || true)
     if [[ -z "$lines" ]]; then
         echo "native: no result lines" >&2; add_counts 0 1 0; return
     fi
@@ -157,12 +184,15 @@ run_tests() {
                 --filter "TestCategory=Store"
             # The package used by an app outside the solution, on a store a C program wrote.
             log "consumer check (Splinter.Interop package from a local feed, store created by C)"
-            local consumer_log="$ARTIFACTS/test-results/consumer.log" consumer_rc=0 cp="" cf=""
+            local consumer_log="$ARTIFACTS/test-results/consumer.log" consumer_rc=0 cp="" cf="" cs=""
             mkdir -p "$(dirname "$consumer_log")"
             "$ROOT/tests/Splinter.Interop.Consumer/run.sh" 2>&1 | tee "$consumer_log" || consumer_rc=$?
-            read -r cp cf < <(sed -n 's/^consumer: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$consumer_log" | tail -n 1) || true
+            read -r cp cf cs < <(sed -n -E 's/^consumer: ([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?$/\1 \2 \4/p' "$consumer_log" | tail -n 1) || true
             if [[ -z "$cp" ]] || ((consumer_rc != 0 && cf == 0)); then cf=$(( ${cf:-0} + 1 )); fi
-            add_counts "${cp:-0}" "$cf" 0
+            add_counts "${cp:-0}" "$cf" "${cs:-0}"
+            # The package the consumer check just packed (./build.sh pack checks it too; here it is counted).
+            local packages=("$ARTIFACTS"/packages/Splinter.Interop.*.nupkg)
+            floor_check "${packages[0]}"
         fi
         if [[ -z "$FILTER" ]]; then
             dotnet_test embeddings "$ROOT/tests/Splinter.Interop.Tests" -p:SplinterEmbeddings=true \
@@ -216,7 +246,14 @@ case "$verb" in
           [[ -n "$commit_time" ]] && stamp=(-p:DeterministicTimestamp="$commit_time")
           dotnet pack "$ROOT/src/Splinter.Interop" -c Release --nologo -v:q -clp:ErrorsOnly \
               -p:ContinuousIntegrationBuild=true "${stamp[@]}" -o "$ARTIFACTS/packages"
-          ls -l "$ARTIFACTS"/packages/Splinter.Interop.*nupkg ;;
+          ls -l "$ARTIFACTS"/packages/Splinter.Interop.*nupkg
+          # A package whose native files need a newer C library than README.md promises is not a package.
+          mkdir -p "$ARTIFACTS/test-results"
+          for package in "$ARTIFACTS"/packages/Splinter.Interop.*.nupkg; do
+              "$ROOT/native/check-floor.sh" "$package" >"$ARTIFACTS/test-results/pack-floor.log" 2>&1 ||
+                  { cat "$ARTIFACTS/test-results/pack-floor.log" >&2; rm -f "$package"; exit 1; }
+              tail -n 1 "$ARTIFACTS/test-results/pack-floor.log"
+          done ;;
     prereqs) ensure_prereqs ;;
     -h|--help|help) usage ;;
     *) usage >&2; exit 2 ;;

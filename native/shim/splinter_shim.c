@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "../src/compat.h"
 #include "splinter.h"
 #include "splinter_shim.h"
 
@@ -21,7 +22,7 @@ SPLINTER_SHIM_API int SplinterShim_remove_shm(const char *name)
     if (name == NULL) {
         return -EINVAL;
     }
-    return shm_unlink(name) == 0 ? 0 : -errno;
+    return spl_shm_unlink(name) == 0 ? 0 : -errno;
 }
 
 SPLINTER_SHIM_API int SplinterShim_remove_file(const char *path)

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "compat.h"
 #include "internal.h"
 
 void spl_notify_slow(size_t idx) {
@@ -101,7 +102,7 @@ int spl_bus_wait(int fd, uint64_t timeout_ms) {
         }
         uint64_t count = 0;
         struct iovec iov = { .iov_base = &count, .iov_len = sizeof count };
-        ssize_t n = preadv2(fd, &iov, 1, -1, RWF_NOWAIT);
+        ssize_t n = spl_preadv2(fd, &iov, 1, -1, RWF_NOWAIT);
         if (n < 0 && (errno == EOPNOTSUPP || errno == EINVAL)) n = read(fd, &count, sizeof count); /* old kernel */
         if (n == (ssize_t)sizeof count) {
             errno = saved;

@@ -168,12 +168,24 @@ static inline uint32_t spl_room(const struct splinter_slot *s) {
 
 static inline unsigned char *spl_value(const struct splinter_slot *s) { return spl_g.values + s->val_off; }
 
+/*
+ * Called right after a writer made a slot's epoch odd: orders that store before
+ * every store the writer makes next. The acquire half of the compare-and-swap
+ * keeps later accesses from starting early, but nothing stops another CPU from
+ * seeing a later plain store before the odd epoch (arm64 allows it; x86 does
+ * not, and there this fence emits no instruction). A reader that copied such a
+ * store would then find the same even epoch before and after its copy and keep
+ * a torn value. Paired with the acquire fence in spl_read_end.
+ */
+static inline void spl_writes_after_odd(void) { atomic_thread_fence(memory_order_release); }
+
 /* Seqlock helpers (spec 6.1). */
 static inline bool spl_acquire_weak(struct splinter_slot *s, uint64_t *e_out) {
     uint64_t e = LD_RLX(&s->epoch);
     if (e & 1) return false;
     if (!atomic_compare_exchange_weak_explicit(&s->epoch, &e, e + 1, memory_order_acq_rel, memory_order_relaxed))
         return false;
+    spl_writes_after_odd();
     *e_out = e;
     return true;
 }
@@ -183,6 +195,7 @@ static inline bool spl_acquire_strong(struct splinter_slot *s, uint64_t *e_out) 
     if (e & 1) return false;
     if (!atomic_compare_exchange_strong_explicit(&s->epoch, &e, e + 1, memory_order_acq_rel, memory_order_relaxed))
         return false;
+    spl_writes_after_odd();
     *e_out = e;
     return true;
 }

@@ -16,6 +16,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "compat.h"
 #include "internal.h"
 
 struct spl_store spl_g = { .bus_fd = -1 };
@@ -27,9 +28,9 @@ static int spl_obj_create(const char *name) {
 static int spl_obj_open(const char *name) { return open(name, O_RDWR | O_CLOEXEC); }
 static void spl_obj_remove(const char *name) { (void)unlink(name); }
 #else
-static int spl_obj_create(const char *name) { return shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0666); }
-static int spl_obj_open(const char *name) { return shm_open(name, O_RDWR, 0666); }
-static void spl_obj_remove(const char *name) { (void)shm_unlink(name); }
+static int spl_obj_create(const char *name) { return spl_shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0666); }
+static int spl_obj_open(const char *name) { return spl_shm_open(name, O_RDWR, 0666); }
+static void spl_obj_remove(const char *name) { (void)spl_shm_unlink(name); }
 #endif
 
 /* Parses SPLINTER_DEFAULT_UMASK (spec 1.3); returns -1 when unset or not accepted. */
@@ -179,7 +180,7 @@ static int spl_open(const char *name) {
     int fd = spl_obj_open(name);
     if (fd < 0) return -1;
     struct stat st;
-    if (fstat(fd, &st) != 0) {
+    if (spl_fstat(fd, &st) != 0) {
         int saved = errno;
         (void)close(fd);
         errno = saved;

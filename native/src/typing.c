@@ -147,6 +147,7 @@ SPLINTER_API int splinter_retrain_slot(const char *key) {
     if (s == NULL) return -1;
     ST_REL(&s->epoch, 3);
 #ifdef SPLINTER_EMBEDDINGS
+    spl_writes_after_odd();
     spl_zero_embedding(s);
 #endif
     ST_REL(&s->epoch, 4);

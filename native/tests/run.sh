@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Builds and runs the libsplinter C conformance suite.
 #
-#   native/tests/run.sh [--mode plain|asan|valgrind|all] [--variant shm|persistent|embeddings|all] [-- test-filter...]
+#   native/tests/run.sh [--mode plain|asan|valgrind|arm64|musl|all] [--variant shm|persistent|embeddings|all] [-- test-filter...]
 #
 # plain    : artifacts/native/default libraries, test binary -O1 -g
 # asan     : artifacts/native/asan libraries (ASan+UBSan), test binary built with the same sanitizers
 # valgrind : artifacts/native/default libraries under memcheck (children traced too)
+# arm64    : artifacts/native/linux-arm64 libraries (make RID=linux-arm64), test binary cross-built,
+#            run under qemu-aarch64 (user mode; children and golden re-enter qemu through a wrapper)
+# musl     : artifacts/native/linux-musl-x64 libraries, test binary linked against musl, run natively
 # --variant all = shm + persistent (+ embeddings in plain mode); --mode all = plain, asan and
-# valgrind for shm and persistent, plus embeddings plain.
+# valgrind for shm and persistent, plus embeddings plain (arm64 and musl run only when asked:
+# --variant all there = shm + persistent + embeddings).
 # Every run ends with one line "native-<mode>-<variant>: N passed, N failed[, N skipped]".
 # Exit status: non-zero if anything failed.
 #
@@ -22,7 +26,7 @@ while [ $# -gt 0 ]; do
         --mode) mode="${2:-}"; shift 2 ;;
         --variant) variant="${2:-}"; shift 2 ;;
         --) shift; filters=("$@"); break ;;
-        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
         *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -48,16 +52,27 @@ build_library() { # $1 = make arguments
     rm -f "$log"
 }
 
+# Writes <binary>.qemu: a host script that runs the aarch64 <binary> under qemu-aarch64.
+qemu_wrap() { # $1 = binary
+    printf '#!/bin/sh\nexec qemu-aarch64 -L /usr/aarch64-linux-gnu -0 "$0" %q "$@"\n' "$1" >"$1.qemu"
+    chmod +x "$1.qemu"
+}
+
 run_one() { # $1 = mode, $2 = variant
     local m="$1" v="$2" label="native-$1-$2"
-    local make_args="" libdir libname defines=() extra=() sources
+    local make_args="" libdir libname defines=() extra=() sources rid_dir=""
     case "$m" in
         plain|valgrind) libdir="$repo/artifacts/native/default" ;;
         asan) libdir="$repo/artifacts/native/asan"; make_args="SANITIZE=1"; extra=("${san_flags[@]}") ;;
+        arm64|musl)
+            rid_dir=linux-arm64/; [ "$m" = musl ] && rid_dir=linux-musl-x64/
+            libdir="$repo/artifacts/native/${rid_dir}default"; make_args="RID=${rid_dir%/}"
+            # The target's compiler and linker flags, from the Makefile (one line).
+            read -r -a extra < <(make -s --no-print-directory -C "$repo/native" RID="${rid_dir%/}" rid-flags) ;;
     esac
     sources=(harness.c support.c test_layout.c test_lifecycle.c test_kv.c test_mop.c test_signals.c
              test_types.c test_list_poll.c test_nostore.c test_bus.c test_shards.c
-             test_divergences.c test_divergences2.c test_contract.c test_exports.c test_golden.c)
+             test_divergences.c test_divergences2.c test_contract.c test_exports.c test_golden.c test_platform.c)
     libname=splinter
     case "$v" in
         shm) ;;
@@ -65,7 +80,7 @@ run_one() { # $1 = mode, $2 = variant
         embeddings)
             make_args="$make_args EMBEDDINGS=1"
             if [ "$m" = asan ]; then libdir="$repo/artifacts/native/embeddings-asan"
-            else libdir="$repo/artifacts/native/embeddings"; fi
+            else libdir="$repo/artifacts/native/${rid_dir}embeddings"; fi
             defines=(-DSPLINTER_EMBEDDINGS)
             sources=(harness.c support.c test_embeddings.c test_exports.c) ;;
         *) echo "run.sh: unknown variant $v" >&2; return 1 ;;
@@ -98,8 +113,20 @@ run_one() { # $1 = mode, $2 = variant
         fi
     fi
 
-    local runner=()
-    if [ "$m" = valgrind ]; then
+    local runner=() exe="$bin"
+    if [ "$m" = arm64 ]; then
+        # qemu-user cannot exec an aarch64 file by itself (no binfmt_misc here), so each binary
+        # gets a host script that runs it under qemu; "-0 script" makes the script the binary's
+        # argv[0], so the harness re-executes itself (second-process tests) through qemu too.
+        qemu_wrap "$bin"
+        exe="$bin.qemu"
+        if [[ " ${env_args[*]}" == *" SPLINTER_GOLDEN="* ]]; then
+            qemu_wrap "$golden_bin"
+            env_args+=(SPLINTER_GOLDEN="$golden_bin.qemu")
+        fi
+        # qemu runs every instruction through its translator: give the per-test alarm room.
+        env_args+=(SPLINTER_TEST_TIMEOUT="${SPLINTER_TEST_TIMEOUT:-120}")
+    elif [ "$m" = valgrind ]; then
         # valgrind 3.19 lacks pidfd_open/pidfd_getfd (ENOSYS): the child commands that
         # open the owner's bus from another process run natively; every other child is traced.
         runner=(valgrind --tool=memcheck --quiet --error-exitcode=99 --leak-check=full
@@ -109,7 +136,7 @@ run_one() { # $1 = mode, $2 = variant
     fi
     local log="$out/$v.log" status
     # The harness's own "summary:" line is parsed below, not shown (build.sh reads our line).
-    env "${env_args[@]}" "${runner[@]}" "$bin" --label summary "${filters[@]}" 2>&1 | tee "$log" | grep -v '^summary: '
+    env "${env_args[@]}" "${runner[@]}" "$exe" --label summary "${filters[@]}" 2>&1 | tee "$log" | grep -v '^summary: '
     status=${PIPESTATUS[0]}
 
     local line passed=0 failed=0 skipped=0
@@ -137,7 +164,7 @@ run_one() { # $1 = mode, $2 = variant
 
 case "$mode" in
     all) modes=(plain asan valgrind) ;;
-    plain|asan|valgrind) modes=("$mode") ;;
+    plain|asan|valgrind|arm64|musl) modes=("$mode") ;;
     *) echo "run.sh: unknown mode $mode" >&2; exit 2 ;;
 esac
 
@@ -145,7 +172,7 @@ for m in "${modes[@]}"; do
     case "$variant" in
         all)
             variants=(shm persistent)
-            if [ "$m" = plain ]; then variants+=(embeddings); fi ;;
+            case "$m" in plain|arm64|musl) variants+=(embeddings) ;; esac ;;
         shm|persistent|embeddings) variants=("$variant") ;;
         *) echo "run.sh: unknown variant $variant" >&2; exit 2 ;;
     esac

@@ -2,9 +2,15 @@ using System;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using System.Runtime.InteropServices;
+using System.Runtime.Versioning;
 using System.Threading;
 using System.Threading.Tasks;
 using Splinter.Interop;
+
+// Splinter.Interop runs on Linux only and says so; an application that calls it says the same (or checks
+// OperatingSystem.IsLinux() first), else the platform analyzer warns at every call.
+[assembly: SupportedOSPlatform("linux")]
 
 namespace Splinter.Interop.Consumer;
 
@@ -12,6 +18,9 @@ namespace Splinter.Interop.Consumer;
 /// Consumer check: opens a store that a separate C program created and wrote, reads it back, and
 /// sees the change the C program makes afterwards through the event bus the C program armed.
 /// Prints one "PASS name: detail" or "FAIL name: detail" line per check; exit code 0 only if all pass.
+/// Arguments: the store name, the C writer, and the path libsplinter.so must be loaded from (which depends on how the
+/// application was built: runtimes/&lt;rid&gt;/native/ beside a portable build, the application folder in a publish for
+/// one runtime identifier).
 /// </summary>
 internal static class Program
 {
@@ -21,9 +30,9 @@ internal static class Program
 
     private static async Task<int> Main(string[] args)
     {
-        if (args.Length != 2)
+        if (args.Length != 3)
         {
-            Console.Error.WriteLine("usage: Splinter.Interop.Consumer STORE C_WRITER");
+            Console.Error.WriteLine("usage: Splinter.Interop.Consumer STORE C_WRITER EXPECTED_LIBSPLINTER_PATH");
             return 2;
         }
 
@@ -31,7 +40,7 @@ internal static class Program
         using Process writer = StartWriter(args[1], storeName);
         try
         {
-            await RunChecksAsync(storeName, writer).ConfigureAwait(false);
+            await RunChecksAsync(storeName, writer, args[2]).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
@@ -53,7 +62,7 @@ internal static class Program
         return s_failed == 0 ? 0 : 1;
     }
 
-    private static async Task RunChecksAsync(string storeName, Process writer)
+    private static async Task RunChecksAsync(string storeName, Process writer, string expectedLibrary)
     {
         // "ready KEYS": the C program created the store, wrote KEYS values plus "greeting" and armed the bus.
         string? ready = await ReadLineAsync(writer, ReplyTimeout).ConfigureAwait(false);
@@ -67,8 +76,10 @@ internal static class Program
 
         using SplinterStore store = SplinterStore.Open(storeName);
         string? libraryPath = LoadedLibraryPath("libsplinter.so");
-        string packaged = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libsplinter.so");
-        Report(libraryPath == packaged, "library", $"libsplinter.so mapped from {libraryPath ?? "nowhere"}");
+        Report(
+            libraryPath == Path.GetFullPath(expectedLibrary),
+            "library",
+            $"libsplinter.so mapped from {libraryPath ?? "nowhere"} ({RuntimeInformation.ProcessArchitecture}, runtime {RuntimeInformation.RuntimeIdentifier})");
 
         int matching = 0;
         for (int i = 0; i < keyCount; i++)

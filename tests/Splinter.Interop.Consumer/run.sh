@@ -1,28 +1,58 @@
 #!/usr/bin/env bash
-# Consumer check (run by ./build.sh test): packs Splinter.Interop, builds this project against the
-# PACKAGE from the local folder feed (fresh, isolated packages folder), compiles the C writer against
-# our header and libsplinter.so, and runs the consumer, which opens the store the C program created.
-# Prints PASS/FAIL lines and ends with "consumer: N passed, N failed"; exits non-zero on any failure.
+# Consumer check (run by ./build.sh test): packs Splinter.Interop, checks that every runtime folder holds its
+# five native files, builds this project against the PACKAGE from the local folder feed (isolated packages
+# folder, the package itself always restored afresh), compiles the C writer against our header and
+# libsplinter.so, and runs the consumer, which opens the store the C program created. Then the same on arm64:
+# a self-contained linux-arm64 publish run under qemu-aarch64, against a store the (x86-64) C writer created.
+# musl cannot be run here (see the SKIP line). Prints PASS/FAIL/SKIP lines and ends with
+# "consumer: N passed, N failed[, N skipped]"; exits non-zero on any failure.
 set -uo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 OUT="$ROOT/artifacts/consumer"
 STORE="splinter-consumer-$$-1"
-PASSED=0 FAILED=0
+STORE_ARM64="splinter-consumer-$$-arm64"
+PASSED=0 FAILED=0 SKIPPED=0
+RIDS=(linux-x64 linux-arm64 linux-musl-x64)
+NATIVE_FILES=(libsplinter.so libsplinter_p.so libsplinter_embeddings.so libsplinter_p_embeddings.so libsplinter_shim.so)
 
-result() { # PASS|FAIL name detail
+result() { # PASS|FAIL|SKIP name detail
     echo "$1 $2: $3"
-    if [[ $1 == PASS ]]; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
+    case "$1" in
+        PASS) PASSED=$((PASSED + 1)) ;;
+        SKIP) SKIPPED=$((SKIPPED + 1)) ;;
+        *) FAILED=$((FAILED + 1)) ;;
+    esac
 }
 
 finish() {
-    rm -f "/dev/shm/$STORE"
-    echo "consumer: $PASSED passed, $FAILED failed"
+    rm -f "/dev/shm/$STORE" "/dev/shm/$STORE_ARM64"
+    if ((SKIPPED > 0)); then
+        echo "consumer: $PASSED passed, $FAILED failed, $SKIPPED skipped"
+    else
+        echo "consumer: $PASSED passed, $FAILED failed"
+    fi
     ((FAILED == 0 && PASSED > 0))
     exit
 }
-trap 'rm -f "/dev/shm/$STORE"' EXIT
+trap 'rm -f "/dev/shm/$STORE" "/dev/shm/$STORE_ARM64"' EXIT
+
+# Counts the consumer's own PASS/FAIL lines (prefixed with $2 when given); $1 = its output, $3 = exit code.
+count_run() {
+    local output="$1" prefix="$2" rc="$3" status
+    [[ -n "$prefix" ]] && output="$(sed -E "s/^(PASS|FAIL) /\\1 $prefix/" <<<"$output")"
+    echo "$output"
+    while read -r status _; do
+        case "$status" in
+            PASS) PASSED=$((PASSED + 1)) ;;
+            FAIL) FAILED=$((FAILED + 1)) ;;
+        esac
+    done <<<"$output"
+    if ((rc != 0)) && ! grep -q '^FAIL ' <<<"$output"; then
+        result FAIL "${prefix}run" "the consumer exited with $rc without a FAIL line"
+    fi
+}
 
 mkdir -p "$OUT"
 if ! "$ROOT/build.sh" pack >"$OUT/pack.log" 2>&1; then
@@ -44,8 +74,23 @@ nupkg="${packages[0]}"
 version="$(basename "$nupkg" .nupkg)"; version="${version#Splinter.Interop.}"
 result PASS pack "$(basename "$nupkg")"
 
-# A fresh packages folder (see nuget.config): no cached copy of this version can be used.
-rm -rf "$OUT/packages" "$OUT/bin" "$OUT/obj"
+# Every runtime folder, every file (the package's table of contents).
+listing="$(unzip -l "$nupkg")"
+for rid in "${RIDS[@]}"; do
+    missing=()
+    for file in "${NATIVE_FILES[@]}"; do
+        grep -qE " runtimes/$rid/native/$file\$" <<<"$listing" || missing+=("$file")
+    done
+    if ((${#missing[@]} == 0)); then
+        result PASS "files-$rid" "runtimes/$rid/native/ holds ${NATIVE_FILES[*]}"
+    else
+        result FAIL "files-$rid" "runtimes/$rid/native/ lacks ${missing[*]}"
+    fi
+done
+
+# The package is restored afresh into the isolated packages folder (see nuget.config), so no cached copy of
+# this version can be used; the .NET runtime packs of the arm64 publish stay cached there between runs.
+rm -rf "$OUT/packages/splinter.interop" "$OUT/bin" "$OUT/obj"
 if ! dotnet build "$HERE/Splinter.Interop.Consumer.csproj" --nologo -v:q -clp:ErrorsOnly \
         -p:SplinterPackageVersion="$version" >"$OUT/build.log" 2>&1; then
     tail -n 20 "$OUT/build.log"
@@ -67,17 +112,32 @@ if ! clang-19 -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -I"$ROOT/native/i
     finish
 fi
 
-app="$OUT/bin/Splinter.Interop.Consumer/debug/Splinter.Interop.Consumer.dll"
-output="$(timeout 60 dotnet "$app" "$STORE" "$writer" 2>&1)"
-rc=$?
-echo "$output"
-while read -r status _; do
-    case "$status" in
-        PASS) PASSED=$((PASSED + 1)) ;;
-        FAIL) FAILED=$((FAILED + 1)) ;;
-    esac
-done <<<"$output"
-if ((rc != 0)) && ! grep -q '^FAIL ' <<<"$output"; then
-    result FAIL run "the consumer exited with $rc without a FAIL line"
+# A portable build keeps every runtime folder; this x86-64 glibc process must load linux-x64's copy.
+bin="$OUT/bin/Splinter.Interop.Consumer/debug"
+output="$(timeout 60 dotnet "$bin/Splinter.Interop.Consumer.dll" "$STORE" "$writer" "$bin/runtimes/linux-x64/native/libsplinter.so" 2>&1)"
+count_run "$output" "" $?
+
+# arm64: a self-contained publish (the package's linux-arm64 files land beside the application) under qemu-user.
+# The writer stays the x86-64 C program: one store, two architectures.
+publish="$OUT/publish-linux-arm64"
+rm -rf "$publish"
+arm64_started=$SECONDS
+if ! dotnet publish "$HERE/Splinter.Interop.Consumer.csproj" --nologo -v:q -clp:ErrorsOnly -c Release -r linux-arm64 \
+        --self-contained -p:SplinterPackageVersion="$version" -o "$publish" >"$OUT/publish-arm64.log" 2>&1; then
+    tail -n 20 "$OUT/publish-arm64.log"
+    result FAIL arm64-publish "dotnet publish -r linux-arm64 failed (log: $OUT/publish-arm64.log)"
+elif ! file -L "$publish/libsplinter.so" | grep -q 'ARM aarch64'; then
+    result FAIL arm64-publish "the publish's libsplinter.so is not an aarch64 file: $(file -L "$publish/libsplinter.so")"
+else
+    result PASS arm64-publish "self-contained linux-arm64 publish with the package's aarch64 libraries"
+    published=$SECONDS
+    output="$(DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 timeout 300 qemu-aarch64 -L /usr/aarch64-linux-gnu \
+        "$publish/Splinter.Interop.Consumer" "$STORE_ARM64" "$writer" "$publish/libsplinter.so" 2>&1)"
+    count_run "$output" "arm64-" $?
+    echo "(arm64: publish $((published - arm64_started)) s, consumer under qemu $((SECONDS - published)) s)"
 fi
+
+# musl: the package's musl files are built and their C suite runs natively (native/tests/run.sh --mode musl),
+# but a .NET process on musl needs libstdc++ and libgcc_s built for musl, which Debian does not package.
+result SKIP musl-run "no .NET runtime for musl can start here (a linux-musl-x64 publish needs musl builds of libstdc++.so.6 and libgcc_s.so.1; there is no Alpine environment)"
 finish

@@ -33,6 +33,7 @@ public sealed class EventFd : IDisposable
     /// <param name="semaphore">True for semaphore mode (each read takes 1); false for counter mode.</param>
     public EventFd(uint initialValue, bool semaphore)
     {
+        Native.LinuxOnly.ThrowIfNotLinux();
         int flags = Events.LibC.EFD_NONBLOCK | Events.LibC.EFD_CLOEXEC | (semaphore ? Events.LibC.EFD_SEMAPHORE : 0);
         int fd = Events.LibC.eventfd(initialValue, flags);
         if (fd < 0)

@@ -117,6 +117,7 @@ public static class SplinterLibrary
 
     private static nint Load(string libraryName)
     {
+        LinuxOnly.ThrowIfNotLinux();
         lock (s_gate)
         {
             if (s_loaded.TryGetValue(libraryName, out var loaded))
@@ -158,9 +159,11 @@ public static class SplinterLibrary
             yield return (fromEnvironment, variable);
             yield break;
         }
-        string baseDirectory = AppContext.BaseDirectory;
-        yield return (Path.Combine(baseDirectory, "runtimes", "linux-x64", "native", fileName), "beside the application");
-        yield return (Path.Combine(baseDirectory, fileName), "beside the application");
+        foreach (string besideTheApplication in NativeRuntimeFolder.Candidates(AppContext.BaseDirectory, fileName))
+        {
+            yield return (besideTheApplication, "beside the application");
+        }
+
         yield return (fileName, "system loader");
     }
 }
