@@ -42,6 +42,7 @@ public sealed unsafe partial class SplinterStore : IDisposable
 
         // Compared with (uint)length - 1, so a length of 0 never passes; 0 turns the gated path off.
         OnSignalLocalWritesChanged(signal: false); // sets _gatedSetLimit
+        SplinterMetrics.StoreOpened();
     }
 
     private enum OpenMode
@@ -155,6 +156,7 @@ public sealed unsafe partial class SplinterStore : IDisposable
         }
 
         _entry.Disposed = true;
+        SplinterMetrics.StoreClosed();
         _mapped.Close(); // the mapping reads discard what they read from here on
         OnDisposing();
 

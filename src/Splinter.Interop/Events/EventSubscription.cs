@@ -177,7 +177,7 @@ public sealed unsafe class EventSubscription : IDisposable
                 ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
                 if (CheckWithoutEdge(ref _syncObservedGlobalEpoch, ref _syncPollMilliseconds))
                 {
-                    return true;
+                    return WokeUp();
                 }
 
                 if (_ownerGone && _options.RequireBus)
@@ -221,12 +221,12 @@ public sealed unsafe class EventSubscription : IDisposable
                 {
                     // A wake-up that came with the owner's exit is returned first.
                     TryReadGlobalEpoch(out _syncObservedGlobalEpoch);
-                    return true;
+                    return WokeUp();
                 }
 
                 if (count == 0 && Deadline.RemainingMilliseconds(deadline) == 0)
                 {
-                    return CheckWithoutEdge(ref _syncObservedGlobalEpoch, ref _syncPollMilliseconds);
+                    return CheckWithoutEdge(ref _syncObservedGlobalEpoch, ref _syncPollMilliseconds) && WokeUp();
                 }
             }
         }
@@ -415,6 +415,11 @@ public sealed unsafe class EventSubscription : IDisposable
                     throw;
                 }
 
+                if (initial)
+                {
+                    SplinterMetrics.PollingFallback();
+                }
+
                 return;
             }
 
@@ -449,6 +454,13 @@ public sealed unsafe class EventSubscription : IDisposable
         }
     }
 
+    /// <summary>Counts a wait that returns true (a change), by the mode that noticed it; returns true.</summary>
+    internal bool WokeUp()
+    {
+        SplinterMetrics.WakeUp(polling: Volatile.Read(ref _connection) is null);
+        return true;
+    }
+
     /// <summary>The bus owner exited: polling from now on (or, with RequireBus, the end of the waits).</summary>
     internal void OnOwnerExited()
     {
@@ -475,6 +487,7 @@ public sealed unsafe class EventSubscription : IDisposable
             Detach(connection);
             connection.Close();
             _pollingReason = $"The event-bus owner, pid {connection.OwnerPid}, exited; polling until a writer arms the bus again.";
+            SplinterMetrics.PollingFallback();
         }
     }
 

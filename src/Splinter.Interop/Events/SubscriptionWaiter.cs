@@ -30,7 +30,7 @@ internal sealed class SubscriptionWaiter : FdWaiter<bool>
         // NOTE: the shared bus counter is never read here: reading would drain it for every
         // other process. The edge itself is the signal; the change list comes from slot epochs.
         _subscription.TryReadGlobalEpoch(out _observedGlobalEpoch);
-        result = true;
+        result = _subscription.WokeUp();
         return true;
     }
 
@@ -50,7 +50,7 @@ internal sealed class SubscriptionWaiter : FdWaiter<bool>
     /// <inheritdoc/>
     protected override bool TryTakeWithoutEdge(out bool result)
     {
-        result = _subscription.CheckWithoutEdge(ref _observedGlobalEpoch, ref _pollStep);
+        result = _subscription.CheckWithoutEdge(ref _observedGlobalEpoch, ref _pollStep) && _subscription.WokeUp();
         if (_subscription.EndedByOwnerExit)
         {
             End();

@@ -19,9 +19,11 @@ internal struct ContentionRetry
         }
         else if (now >= _deadline)
         {
+            SplinterMetrics.ContentionTimeout();
             return false;
         }
 
+        SplinterMetrics.ContentionRetry();
         _spin.SpinOnce();
         return true;
     }
