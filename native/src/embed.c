@@ -10,7 +10,7 @@ SPLINTER_API int splinter_set_embedding(const char *key, const float *embedding)
     struct splinter_slot *s;
     uint64_t e;
     if (spl_lock_key(key, &s, &e) != 0) return -1; /* not found or busy: errno unchanged */
-    memcpy(s->embedding, embedding, sizeof s->embedding);
+    spl_bytes_store(s->embedding, embedding, sizeof s->embedding);
     spl_release(s);
     spl_global_bump();
     spl_notify(s);
@@ -29,7 +29,7 @@ SPLINTER_API int splinter_get_embedding(const char *key, float *embedding_out) {
         errno = EAGAIN;
         return -1;
     }
-    memcpy(embedding_out, s->embedding, sizeof s->embedding);
+    spl_bytes_load(embedding_out, s->embedding, sizeof s->embedding);
     if (!spl_read_end(s, e)) return -1;
     return 0;
 }

@@ -69,15 +69,15 @@ int spl_set(const char *key, const void *val, size_t len) {
         }
         unsigned char *dst = spl_value(s);
         spl_scrub_for_set(s, len, room);
-        memcpy(dst, val, len);
+        spl_bytes_store(dst, val, len);
         ST_REL(&s->val_len, (uint32_t)len);
         if (empty) {
 #ifdef SPLINTER_EMBEDDINGS
             spl_zero_embedding(s);
 #endif
             size_t k = qlen < SPLINTER_KEY_MAX - 1 ? qlen : SPLINTER_KEY_MAX - 1;
-            memcpy(s->key, key, k);
-            memset(s->key + k, 0, SPLINTER_KEY_MAX - k);
+            spl_bytes_store(s->key, key, k);
+            spl_bytes_zero(s->key + k, SPLINTER_KEY_MAX - k);
             atomic_thread_fence(memory_order_release);
             ST_REL(&s->hash, h);
         }
@@ -152,7 +152,7 @@ SPLINTER_API int splinter_get(const char *key, void *buf, size_t buf_sz, size_t 
             errno = EFAULT;
             return -1;
         }
-        memcpy(buf, spl_g.values + off, len);
+        spl_bytes_load(buf, spl_g.values + off, len);
     }
     if (!spl_read_end(s, e)) return -1;
     return 0;
@@ -170,7 +170,7 @@ SPLINTER_API int splinter_append(const char *key, const void *data, size_t data_
         errno = EMSGSIZE;
         return -1;
     }
-    memcpy(spl_value(s) + cur, data, data_len);
+    spl_bytes_store(spl_value(s) + cur, data, data_len);
     ST_REL(&s->val_len, (uint32_t)(cur + data_len));
     if (new_len != NULL) *new_len = (size_t)(cur + data_len);
     uint64_t watchers = LD_RLX(&s->watcher_mask), labels = LD_RLX(&s->bloom);
@@ -323,9 +323,9 @@ SPLINTER_API int splinter_get_slot_snapshot(const char *key, splinter_slot_snaps
         snapshot->ctime = LD_RLX(&s->ctime);
         snapshot->atime = LD_RLX(&s->atime);
         snapshot->bloom = LD_RLX(&s->bloom);
-        strncpy(snapshot->key, s->key, SPLINTER_KEY_MAX);
+        spl_key_copy(snapshot->key, s->key);
 #ifdef SPLINTER_EMBEDDINGS
-        memcpy(snapshot->embedding, s->embedding, sizeof snapshot->embedding);
+        spl_bytes_load(snapshot->embedding, s->embedding, sizeof snapshot->embedding);
 #endif
         if (spl_window_ok(s, e)) return 0;
         /* Torn: a writer came in; look again (the key may have moved). */

@@ -38,7 +38,7 @@ SPLINTER_API int splinter_set_named_type(const char *key, uint16_t mask) {
             }
             unsigned char *p = spl_value(s);
             uint64_t v = spl_promote_value(p, len);
-            memcpy(p, &v, 8);
+            spl_bytes_store(p, &v, 8);
             ST_REL(&s->val_len, 8);
         }
     }
@@ -129,7 +129,7 @@ SPLINTER_API int splinter_integer_op(const char *key, splinter_integer_op_t op, 
     case SPL_OP_DEC: v -= operand; break;
     default: break; /* unknown op: no change, but still a successful write (Q17) */
     }
-    memcpy(p, &v, 8);
+    spl_bytes_store(p, &v, 8);
     spl_release(s);
     spl_global_bump();
     spl_notify(s);

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Builds and runs the libsplinter C conformance suite.
 #
-#   native/tests/run.sh [--mode plain|asan|valgrind|all] [--variant shm|persistent|embeddings|all] [-- test-filter...]
+#   native/tests/run.sh [--mode plain|asan|valgrind|tsan|all] [--variant shm|persistent|embeddings|all] [-- test-filter...]
 #
 # plain    : artifacts/native/default libraries, test binary -O1 -g
 # asan     : artifacts/native/asan libraries (ASan+UBSan), test binary built with the same sanitizers
 # valgrind : artifacts/native/default libraries under memcheck (children traced too)
-# --variant all = shm + persistent (+ embeddings in plain mode); --mode all = plain, asan and
-# valgrind for shm and persistent, plus embeddings plain.
+# tsan     : artifacts/native/tsan libraries (ThreadSanitizer), test binary built with it too
+# --variant all = shm + persistent (+ embeddings in plain mode); --mode all = plain, asan,
+# valgrind and tsan for shm and persistent, plus embeddings plain.
 # Every run ends with one line "native-<mode>-<variant>: N passed, N failed[, N skipped]".
 # Exit status: non-zero if anything failed.
 #
@@ -22,7 +23,7 @@ while [ $# -gt 0 ]; do
         --mode) mode="${2:-}"; shift 2 ;;
         --variant) variant="${2:-}"; shift 2 ;;
         --) shift; filters=("$@"); break ;;
-        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
         *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -54,6 +55,7 @@ run_one() { # $1 = mode, $2 = variant
     case "$m" in
         plain|valgrind) libdir="$repo/artifacts/native/default" ;;
         asan) libdir="$repo/artifacts/native/asan"; make_args="SANITIZE=1"; extra=("${san_flags[@]}") ;;
+        tsan) libdir="$repo/artifacts/native/tsan"; make_args="SANITIZE=thread"; extra=(-fsanitize=thread) ;;
     esac
     sources=(harness.c support.c test_layout.c test_lifecycle.c test_kv.c test_mop.c test_signals.c
              test_types.c test_list_poll.c test_nostore.c test_bus.c test_shards.c
@@ -136,8 +138,8 @@ run_one() { # $1 = mode, $2 = variant
 }
 
 case "$mode" in
-    all) modes=(plain asan valgrind) ;;
-    plain|asan|valgrind) modes=("$mode") ;;
+    all) modes=(plain asan valgrind tsan) ;;
+    plain|asan|valgrind|tsan) modes=("$mode") ;;
     *) echo "run.sh: unknown mode $mode" >&2; exit 2 ;;
 esac
 
