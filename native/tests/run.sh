@@ -60,7 +60,7 @@ run_one() { # $1 = mode, $2 = variant
     sources=(harness.c support.c test_layout.c test_lifecycle.c test_kv.c test_mop.c test_signals.c
              test_types.c test_list_poll.c test_nostore.c test_bus.c test_shards.c
              test_divergences.c test_divergences2.c test_contract.c test_exports.c test_golden.c
-             test_races.c)
+             test_races.c test_space.c)
     libname=splinter
     case "$v" in
         shm) ;;
