@@ -237,32 +237,63 @@ SPLINTER_API int splinter_poll(const char *key, uint64_t timeout_ms) {
  * SPL_SPIN_LIMIT failed windows the slot is reported busy with the odd epoch
  * it passed through just before the last even one seen.
  */
+/* One attempt of get_raw_ptr: false when the window failed (nothing written). */
+static inline bool spl_raw_ptr_once(const char *key, uint64_t h, size_t qlen, bool last, const void **ptr,
+                                    size_t *out_sz, uint64_t *out_epoch) {
+    struct splinter_slot *s;
+    uint64_t e;
+    int r = spl_find_open(key, h, qlen, spl_start(h), &s, &e);
+    if (r == SPL_MISSING) {
+        *ptr = NULL;
+        return true;
+    }
+    uint32_t off = spl_off(s);
+    uint32_t len = LD_RLX(&s->val_len);
+    if (r == SPL_OPEN && !spl_window_ok(s, e)) {
+        if (!last) return false;
+        e = LD_RLX(&s->epoch);
+        if (!(e & 1)) e--;
+    }
+    if (out_epoch != NULL) *out_epoch = e;
+    if (out_sz != NULL) {
+        uint32_t room = spl_room_at(off);
+        *out_sz = len < room ? len : room;
+    }
+    *ptr = spl_g.values + off;
+    return true;
+}
+
+/* The retries, out of line so the first attempt stays cheap. */
+__attribute__((noinline)) static const void *spl_raw_ptr_retry(const char *key, uint64_t h, size_t qlen,
+                                                               size_t *out_sz, uint64_t *out_epoch) {
+    const void *ptr;
+    for (long attempt = 1;; attempt++) {
+        spl_backoff(attempt);
+        if (spl_raw_ptr_once(key, h, qlen, attempt >= SPL_SPIN_LIMIT, &ptr, out_sz, out_epoch)) return ptr;
+    }
+}
+
 SPLINTER_API const void *splinter_get_raw_ptr(const char *key, size_t *out_sz, uint64_t *out_epoch) {
     if (!spl_have_store() || key == NULL) return NULL;
     size_t qlen;
     uint64_t h = spl_hash(key, &qlen);
-    size_t start = spl_start(h);
-    for (long attempt = 0;; attempt++) {
+    const void *ptr;
+    if (spl_raw_ptr_once(key, h, qlen, false, &ptr, out_sz, out_epoch)) return ptr;
+    return spl_raw_ptr_retry(key, h, qlen, out_sz, out_epoch);
+}
+
+__attribute__((noinline)) static uint64_t spl_get_epoch_retry(const char *key, uint64_t h, size_t qlen) {
+    for (long attempt = 1;; attempt++) {
+        spl_backoff(attempt);
         struct splinter_slot *s;
         uint64_t e;
-        int r = spl_find_open(key, h, qlen, start, &s, &e);
-        if (r == SPL_MISSING) return NULL;
-        uint32_t off = spl_off(s);
-        uint32_t len = LD_RLX(&s->val_len);
-        if (r == SPL_OPEN && !spl_window_ok(s, e)) {
-            if (attempt < SPL_SPIN_LIMIT) {
-                spl_backoff(attempt);
-                continue;
-            }
+        int r = spl_find_open(key, h, qlen, spl_start(h), &s, &e);
+        if (r == SPL_MISSING) return 0;
+        if (r == SPL_BUSY || spl_window_ok(s, e)) return e;
+        if (attempt >= SPL_SPIN_LIMIT) {
             e = LD_RLX(&s->epoch);
-            if (!(e & 1)) e--;
+            return (e & 1) ? e : e - 1;
         }
-        if (out_epoch != NULL) *out_epoch = e;
-        if (out_sz != NULL) {
-            uint32_t room = spl_room_at(off);
-            *out_sz = len < room ? len : room;
-        }
-        return spl_g.values + off;
     }
 }
 
@@ -270,19 +301,12 @@ SPLINTER_API uint64_t splinter_get_epoch(const char *key) {
     if (!spl_have_store() || key == NULL) return 0;
     size_t qlen;
     uint64_t h = spl_hash(key, &qlen);
-    size_t start = spl_start(h);
-    for (long attempt = 0;; attempt++) {
-        struct splinter_slot *s;
-        uint64_t e;
-        int r = spl_find_open(key, h, qlen, start, &s, &e);
-        if (r == SPL_MISSING) return 0;
-        if (r == SPL_BUSY || spl_window_ok(s, e)) return e;
-        if (attempt >= SPL_SPIN_LIMIT) {
-            e = LD_RLX(&s->epoch);
-            return (e & 1) ? e : e - 1;
-        }
-        spl_backoff(attempt);
-    }
+    struct splinter_slot *s;
+    uint64_t e;
+    int r = spl_find_open(key, h, qlen, spl_start(h), &s, &e);
+    if (r == SPL_MISSING) return 0;
+    if (r == SPL_BUSY || spl_window_ok(s, e)) return e;
+    return spl_get_epoch_retry(key, h, qlen);
 }
 
 SPLINTER_API int splinter_get_header_snapshot(splinter_header_snapshot_t *snapshot) {
