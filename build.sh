@@ -15,7 +15,7 @@ usage() {
 Usage: ./build.sh [verb] [options]
 
   (no verb)            install missing prerequisites, build everything, run the demo
-  test [--filter EXPR] build and run every test suite (native C: plain, ASan+UBSan, Valgrind;
+  test [--filter EXPR] build and run every test suite (native C: plain, ASan+UBSan, Valgrind, TSan;
                        .NET: default, embeddings and bring-your-own-prefix configurations);
                        the last line is "N passed, N failed[, N skipped]".
                        --filter passes an NUnit filter expression to the .NET test runs
@@ -111,7 +111,7 @@ dotnet_test() {
 }
 
 native_tests() {
-    log "native C conformance suite (plain, ASan+UBSan, Valgrind; shm and persistent; embeddings)"
+    log "native C conformance suite (plain, ASan+UBSan, Valgrind, TSan; shm and persistent; embeddings)"
     local out="$ARTIFACTS/test-results/native.log" rc=0
     mkdir -p "$(dirname "$out")"
     "$ROOT/native/tests/run.sh" --mode all 2>&1 | tee "$out" || rc=$?
