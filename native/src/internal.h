@@ -293,12 +293,17 @@ static inline uint32_t spl_room(const struct splinter_slot *s) {
 
 static inline unsigned char *spl_value(const struct splinter_slot *s) { return spl_g.values + s->val_off; }
 
-/* Seqlock helpers (spec 6.1). */
+/* Seqlock helpers (spec 6.1). Every acquisition is followed by a release
+ * fence: the odd epoch must be visible before any write the writer makes in
+ * the slot (a reader that sees one of those writes must then see the epoch
+ * move). On x86 it costs nothing; on arm64 the compare-and-swap alone does
+ * not order the later stores after its own store. */
 static inline bool spl_acquire_weak(struct splinter_slot *s, uint64_t *e_out) {
     uint64_t e = LD_RLX(&s->epoch);
     if (e & 1) return false;
     if (!atomic_compare_exchange_weak_explicit(&s->epoch, &e, e + 1, memory_order_acq_rel, memory_order_relaxed))
         return false;
+    atomic_thread_fence(memory_order_release);
     *e_out = e;
     return true;
 }
@@ -306,7 +311,10 @@ static inline bool spl_acquire_weak(struct splinter_slot *s, uint64_t *e_out) {
 /* Acquires s from exactly the even epoch e (e -> e+1). On failure *e holds the
  * epoch found instead. */
 static inline bool spl_acquire_from(struct splinter_slot *s, uint64_t *e) {
-    return atomic_compare_exchange_strong_explicit(&s->epoch, e, *e + 1, memory_order_acq_rel, memory_order_relaxed);
+    if (!atomic_compare_exchange_strong_explicit(&s->epoch, e, *e + 1, memory_order_acq_rel, memory_order_relaxed))
+        return false;
+    atomic_thread_fence(memory_order_release);
+    return true;
 }
 
 static inline bool spl_acquire_strong(struct splinter_slot *s, uint64_t *e_out) {

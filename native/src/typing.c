@@ -195,6 +195,7 @@ SPLINTER_API int splinter_retrain_slot(const char *key) {
                                   : atomic_compare_exchange_strong_explicit(&s->epoch, &e, e + 2, memory_order_acq_rel,
                                                                             memory_order_relaxed);
         if (!held) continue; /* another writer came first: wait for it and look again */
+        atomic_thread_fence(memory_order_release); /* see spl_acquire_weak */
         if (!(LD_RLX(&s->hash) == h && spl_key_eq(s->key, key, qlen))) {
             spl_release(s);
             continue;
