@@ -293,7 +293,7 @@ static inline uint32_t spl_room(const struct splinter_slot *s) {
 
 static inline unsigned char *spl_value(const struct splinter_slot *s) { return spl_g.values + s->val_off; }
 
-/* Seqlock helpers (spec 6.1). Every acquisition is followed by a release
+/* Seqlock helpers. Every acquisition is followed by a release
  * fence: the odd epoch must be visible before any write the writer makes in
  * the slot (a reader that sees one of those writes must then see the epoch
  * move). On x86 it costs nothing; on arm64 the compare-and-swap alone does

@@ -4,7 +4,7 @@
 #include "internal.h"
 
 /*
- * Labels are independent atomic bits and do not move the slot epoch (Q20).
+ * Labels are independent atomic bits and, by contract, do not move the slot epoch.
  * Upstream ORs them into whatever slot its lookup found, so they can land on
  * a key that took the slot over meanwhile; here they follow rule 3 of the
  * key-match rule (internal.h). A busy slot is waited for (bounded); one that

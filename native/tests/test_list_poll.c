@@ -141,7 +141,7 @@ static int poll_with_late_action(void (*action)(void), long timeout_ms, int *err
 }
 
 /*
- * Item 56 says poll cannot see an unset of a key at epoch 2 (upstream: 2 -> 0 -> 2). Ours
+ * Upstream's poll cannot see an unset of a key at epoch 2 (2 -> 0 -> 2). Ours
  * ends an unset two above where it started (2 -> 3 -> 4, native/README.md), so poll,
  * which watches the physical slot, reports the removal.
  */

@@ -223,10 +223,10 @@ SPL_TEST(c44_bump_adds_2_pulses_no_header_epoch_no_bus) {
 }
 
 /*
- * Item 45 says retrain leaves the slot at exactly 4. Ours never lowers an epoch
+ * Upstream's retrain leaves the slot at exactly 4. Ours never lowers an epoch
  * (native/README.md): it acquires the slot and releases it two higher, and takes over
- * a slot left odd by a dead writer (odd o -> o+2 -> o+3). What item 45 is for still
- * holds: the slot ends even, the header epoch moves by 1 and the value is intact.
+ * a slot left odd by a dead writer (odd o -> o+2 -> o+3). The rest of the upstream
+ * contract holds: the slot ends even, the header epoch moves by 1 and the value is intact.
  */
 SPL_TEST(c45_retrain_ends_even_and_higher_even_from_odd_keeps_value) {
     const char *name = spl_create_store(8, 32);
