@@ -200,8 +200,9 @@ static inline size_t spl_slot_index(const struct splinter_slot *s) { return (siz
  *    of another key between its comparison and its one-instruction change puts
  *    its bits on the new key until the undo a few instructions later, and that
  *    undo can also take back the same bits if the new key's own caller set them
- *    in that instant. No lock-free scheme can do better without moving the
- *    epoch, which the contract forbids for these calls.
+ *    in that instant. Closing that gap would take the slot's lock (its odd
+ *    epoch), which makes a concurrent set of the same key skip the slot and
+ *    write a duplicate, or moving the epoch, which the contract forbids here.
  *    For the argument in 3, every store to a slot's metadata fields (val_len,
  *    type_flag, bloom, watcher_mask, ctime, atime, user_flag) is a release
  *    store or an atomic read-modify-write: a change that reads such a store
@@ -210,8 +211,8 @@ static inline size_t spl_slot_index(const struct splinter_slot *s) { return (siz
  * Epochs never go back: every acquisition ends with a release to e+2. Unset
  * acquires and ends two above where it started (upstream: 0, then 2), retrain
  * acquires instead of storing 3 then 4, and a slot found to hold another key
- * after the compare-and-swap is released forward instead of restored. Only
- * create writes an epoch (0). A store shared with upstream processes does not
+ * after the compare-and-swap is released forward instead of restored. No
+ * epoch is ever stored directly (a new store's slots start at 0). A store shared with upstream processes does not
  * have this property (their unset and retrain lower epochs), so there the
  * rule is only as good as upstream lets it be.
  */
