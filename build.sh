@@ -18,8 +18,8 @@ usage() {
 Usage: ./build.sh [verb] [options]
 
   (no verb)            install missing prerequisites, build everything, run the demo
-  test [--filter EXPR] build and run every test suite (native C: plain, ASan+UBSan, Valgrind, arm64 under
-                       qemu, musl; .NET: default, embeddings and bring-your-own-prefix configurations, the
+  test [--filter EXPR] build and run every test suite (native C: plain, ASan+UBSan, Valgrind, TSan, arm64
+                       under qemu, musl; .NET: default, embeddings and bring-your-own-prefix configurations, the
                        last also with the upstream-spelled header of tests/upstream-header; the package
                        consumer, also on arm64 under qemu; the native files' C library floor);
                        the last line is "N passed, N failed[, N skipped]".
@@ -134,7 +134,7 @@ dotnet_test() {
 }
 
 native_tests() {
-    log "native C conformance suite (plain, ASan+UBSan, Valgrind; shm and persistent; embeddings; arm64 under qemu; musl)"
+    log "native C conformance suite (plain, ASan+UBSan, Valgrind, TSan; shm and persistent; embeddings; arm64 under qemu; musl)"
     local out="$ARTIFACTS/test-results/native.log" rc=0 mode started
     mkdir -p "$(dirname "$out")"
     : >"$out"

@@ -10,7 +10,7 @@ SPLINTER_API int splinter_set_embedding(const char *key, const float *embedding)
     struct splinter_slot *s;
     uint64_t e;
     if (spl_lock_key(key, &s, &e) != 0) return -1; /* not found or busy: errno unchanged */
-    memcpy(s->embedding, embedding, sizeof s->embedding);
+    spl_bytes_store(s->embedding, embedding, sizeof s->embedding);
     spl_release(s);
     spl_global_bump();
     spl_notify(s);
@@ -19,11 +19,17 @@ SPLINTER_API int splinter_set_embedding(const char *key, const float *embedding)
 
 SPLINTER_API int splinter_get_embedding(const char *key, float *embedding_out) {
     if (!spl_have_store() || key == NULL || embedding_out == NULL) return -2;
-    struct splinter_slot *s = spl_find(key);
-    if (s == NULL) return -1;
+    size_t qlen;
+    uint64_t h = spl_hash(key, &qlen);
+    struct splinter_slot *s;
     uint64_t e;
-    if (!spl_read_begin(s, &e)) return -1;
-    memcpy(embedding_out, s->embedding, sizeof s->embedding);
+    int r = spl_find_open(key, h, qlen, spl_start(h), &s, &e);
+    if (r == SPL_MISSING) return -1;
+    if (r == SPL_BUSY) {
+        errno = EAGAIN;
+        return -1;
+    }
+    spl_bytes_load(embedding_out, s->embedding, sizeof s->embedding);
     if (!spl_read_end(s, e)) return -1;
     return 0;
 }

@@ -10,6 +10,7 @@
 #define SPLINTER_INTERNAL_H
 
 #include <errno.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -103,6 +104,40 @@ static inline uint32_t spl_ld32(const void *p) {
     return v;
 }
 
+/*
+ * Bytes the seqlock protects (keys, values, embeddings) are written only by a
+ * writer that holds the slot, and may be read at the same moment by a reader
+ * that throws its copy away when its window fails. By the letter of C11 that
+ * is a data race, and ThreadSanitizer reports it. In the TSan build
+ * (SPLINTER_TSAN, `make SANITIZE=thread`) these bytes are therefore read and
+ * written with relaxed atomic byte accesses, so TSan stays quiet about the
+ * seqlock and checks everything else; every other build uses memcpy/memset.
+ */
+#ifdef SPLINTER_TSAN
+static inline void spl_bytes_load(void *dst, const void *src, size_t n) {
+    unsigned char *d = dst;
+    const unsigned char *s = src;
+    for (size_t i = 0; i < n; i++) d[i] = __atomic_load_n(&s[i], __ATOMIC_RELAXED);
+}
+static inline void spl_bytes_store(void *dst, const void *src, size_t n) {
+    unsigned char *d = dst;
+    const unsigned char *s = src;
+    for (size_t i = 0; i < n; i++) __atomic_store_n(&d[i], s[i], __ATOMIC_RELAXED);
+}
+static inline void spl_bytes_zero(void *dst, size_t n) {
+    unsigned char *d = dst;
+    for (size_t i = 0; i < n; i++) __atomic_store_n(&d[i], 0, __ATOMIC_RELAXED);
+}
+static inline bool spl_key_eq(const char *stored, const char *query, size_t qlen) {
+    size_t n = qlen < SPLINTER_KEY_MAX ? qlen + 1 : SPLINTER_KEY_MAX;
+    for (size_t i = 0; i < n; i++)
+        if (__atomic_load_n(&stored[i], __ATOMIC_RELAXED) != query[i]) return false;
+    return true;
+}
+#else
+static inline void spl_bytes_load(void *dst, const void *src, size_t n) { memcpy(dst, src, n); }
+static inline void spl_bytes_store(void *dst, const void *src, size_t n) { memcpy(dst, src, n); }
+static inline void spl_bytes_zero(void *dst, size_t n) { memset(dst, 0, n); }
 static inline bool spl_key_eq(const char *stored, const char *query, size_t qlen) {
     size_t n = qlen < SPLINTER_KEY_MAX ? qlen + 1 : SPLINTER_KEY_MAX;
     if (n >= 8) {
@@ -117,30 +152,121 @@ static inline bool spl_key_eq(const char *stored, const char *query, size_t qlen
     return true;
 }
 
+#endif
+
+/* A stored key copied with strncpy semantics: up to the first NUL, zeros after it. */
+static inline void spl_key_copy(char dst[SPLINTER_KEY_MAX], const char *stored) {
+    spl_bytes_load(dst, stored, SPLINTER_KEY_MAX);
+    size_t n = strnlen(dst, SPLINTER_KEY_MAX);
+    memset(dst + n, 0, SPLINTER_KEY_MAX - n);
+}
+
 static inline struct splinter_slot *spl_slot_at(size_t i) { return &spl_g.slot[i]; }
 static inline size_t spl_slot_index(const struct splinter_slot *s) { return (size_t)(s - spl_g.slot); }
 
 /*
- * Lookup: probe every slot from hash mod slots, stop at the first slot whose
- * hash and key match (spec 5.2). Empty slots do not end the probe.
+ * THE KEY-MATCH RULE. Every function that addresses a slot by key follows it.
+ *
+ * A slot changes owner (key) only inside a writer's critical section: unset and
+ * a set into an empty slot hold the slot's epoch odd while they change hash and
+ * key, and every critical section ends at a HIGHER even epoch than it started
+ * from (epochs never go back in this library, see below). So an even epoch that
+ * is the same before and after a group of reads proves that nothing in the slot
+ * changed in between, its owner included.
+ *
+ * 1. Readers (get, get_epoch, get_raw_ptr, poll's first sample, slot snapshot,
+ *    get_embedding, pulse_keygroup, the type check of integer_op) open a read
+ *    window: load the epoch (acquire), THEN compare hash and key, read what they
+ *    need, and close the window (acquire fence, load the epoch again). Only an
+ *    unchanged even epoch makes the key match and the data read belong
+ *    together. The comparison has to sit inside the window: made before it (as
+ *    upstream does) or after it, it says nothing about the bytes copied in it,
+ *    because the slot may have gone from the key to another key and back.
+ *    A window that fails is EAGAIN where the function has EAGAIN in its
+ *    contract; the others try again, at most SPL_SPIN_LIMIT times.
+ * 2. Writers that take the seqlock (set, unset, append, integer_op,
+ *    set_named_type, bump, retrain, set_embedding) acquire by compare-and-swap
+ *    and compare hash and key again while they hold the slot. A slot that turns
+ *    out to hold another key is released forward (e+2, nothing written) and the
+ *    probe starts again, a bounded number of times.
+ * 3. Writers of one atomic field that by contract leave the slot epoch alone
+ *    (set/unset_label, watch_register/unregister, set_slot_time,
+ *    set_as_system) make their change inside a read window as in 1. If the
+ *    window closes unchanged, the change landed on the key. Otherwise they wait
+ *    for the slot to be stable and look at its owner: still the key, done (the
+ *    change is ordered before or after the concurrent write); another key or
+ *    none, they undo exactly their own change and report EAGAIN or start over
+ *    (spl_meta_landed). What remains: a caller paused for a whole unset AND set
+ *    of another key between its comparison and its one-instruction change puts
+ *    its bits on the new key until the undo a few instructions later, and that
+ *    undo can also take back the same bits if the new key's own caller set them
+ *    in that instant. Closing that gap would take the slot's lock (its odd
+ *    epoch), which makes a concurrent set of the same key skip the slot and
+ *    write a duplicate, or moving the epoch, which the contract forbids here.
+ *    For the argument in 3, every store to a slot's metadata fields (val_len,
+ *    type_flag, bloom, watcher_mask, ctime, atime, user_flag) is a release
+ *    store or an atomic read-modify-write: a change that reads such a store
+ *    then also sees the epoch move of the writer that made it.
+ *
+ * Epochs never go back: every acquisition ends with a release to e+2. Unset
+ * acquires and ends two above where it started (upstream: 0, then 2), retrain
+ * acquires instead of storing 3 then 4, and a slot found to hold another key
+ * after the compare-and-swap is released forward instead of restored. No
+ * epoch is ever stored directly (a new store's slots start at 0). A store shared with upstream processes does not
+ * have this property (their unset and retrain lower epochs), so there the
+ * rule is only as good as upstream lets it be.
  */
-static inline struct splinter_slot *spl_find_from(const char *key, uint64_t h, size_t qlen, size_t start) {
+
+/* Attempts before a bounded wait on a busy slot gives up (about 20 ms here):
+ * a CPU pause per attempt, a sched_yield every 1024. */
+#define SPL_SPIN_LIMIT 1000000L
+/* Probes started again after a slot turned out to hold another key. */
+#define SPL_RELOCK_LIMIT 16
+
+static inline void spl_backoff(long attempt);
+
+/* Results of spl_find_open. */
+#define SPL_MISSING 0 /* no slot holds the key */
+#define SPL_OPEN 1    /* *e_out is even; hash and key matched after it was loaded */
+#define SPL_BUSY 2    /* the key's slot is odd (*e_out); the comparison was unprotected */
+
+/*
+ * Probe with a read window: every slot from start, wrapping around, up to the
+ * first slot whose hash and key match. The epoch is loaded before hash and key, so on SPL_OPEN
+ * the caller holds an open window; spl_window_ok(s, e) closes it. Empty slots do
+ * not end the probe.
+ */
+static inline int spl_find_open(const char *key, uint64_t h, size_t qlen, size_t start, struct splinter_slot **out,
+                                uint64_t *e_out) {
     uint32_t n = spl_g.slots;
     struct splinter_slot *base = spl_g.slot;
     size_t i = start;
     for (uint32_t c = 0; c < n; c++) {
         struct splinter_slot *s = &base[i];
-        if (LD_ACQ(&s->hash) == h && spl_key_eq(s->key, key, qlen)) return s;
+        uint64_t e = atomic_load_explicit(&s->epoch, memory_order_acquire);
+        if (atomic_load_explicit(&s->hash, memory_order_relaxed) == h && spl_key_eq(s->key, key, qlen)) {
+            *out = s;
+            *e_out = e;
+            return (e & 1) ? SPL_BUSY : SPL_OPEN;
+        }
         if (++i == n) i = 0;
     }
-    return NULL;
+    return SPL_MISSING;
 }
 
-static inline struct splinter_slot *spl_find(const char *key) {
-    size_t qlen;
-    uint64_t h = spl_hash(key, &qlen);
-    return spl_find_from(key, h, qlen, (size_t)(h % spl_g.slots));
+/* spl_find_open that waits (bounded) while the key's slot is busy; SPL_BUSY
+ * only when it stayed odd through SPL_SPIN_LIMIT attempts. */
+static inline int spl_find_stable(const char *key, uint64_t h, size_t qlen, size_t start, struct splinter_slot **out,
+                                  uint64_t *e_out) {
+    for (long attempt = 0;; attempt++) {
+        int r = spl_find_open(key, h, qlen, start, out, e_out);
+        if (r != SPL_BUSY || attempt >= SPL_SPIN_LIMIT) return r;
+        spl_backoff(attempt);
+    }
 }
+
+/* The start index of a key's probe. */
+static inline size_t spl_start(uint64_t h) { return (size_t)(h % spl_g.slots); }
 
 /*
  * Bytes of the slot's own value region that really lie inside the arena.
@@ -168,63 +294,83 @@ static inline uint32_t spl_room(const struct splinter_slot *s) {
 
 static inline unsigned char *spl_value(const struct splinter_slot *s) { return spl_g.values + s->val_off; }
 
-/*
- * Called right after a writer made a slot's epoch odd: orders that store before
- * every store the writer makes next. The acquire half of the compare-and-swap
- * keeps later accesses from starting early, but nothing stops another CPU from
- * seeing a later plain store before the odd epoch (arm64 allows it; x86 does
- * not, and there this fence emits no instruction). A reader that copied such a
- * store would then find the same even epoch before and after its copy and keep
- * a torn value. Paired with the acquire fence in spl_read_end.
- */
-static inline void spl_writes_after_odd(void) { atomic_thread_fence(memory_order_release); }
-
-/* Seqlock helpers (spec 6.1). */
+/* Seqlock helpers. Every acquisition is followed by a release
+ * fence: the odd epoch must be visible before any write the writer makes in
+ * the slot (a reader that sees one of those writes must then see the epoch
+ * move). On x86 it costs nothing; on arm64 the compare-and-swap alone does
+ * not order the later stores after its own store. */
 static inline bool spl_acquire_weak(struct splinter_slot *s, uint64_t *e_out) {
     uint64_t e = LD_RLX(&s->epoch);
     if (e & 1) return false;
     if (!atomic_compare_exchange_weak_explicit(&s->epoch, &e, e + 1, memory_order_acq_rel, memory_order_relaxed))
         return false;
-    spl_writes_after_odd();
+    atomic_thread_fence(memory_order_release);
     *e_out = e;
+    return true;
+}
+
+/* Acquires s from exactly the even epoch e (e -> e+1). On failure *e holds the
+ * epoch found instead. */
+static inline bool spl_acquire_from(struct splinter_slot *s, uint64_t *e) {
+    if (!atomic_compare_exchange_strong_explicit(&s->epoch, e, *e + 1, memory_order_acq_rel, memory_order_relaxed))
+        return false;
+    atomic_thread_fence(memory_order_release);
     return true;
 }
 
 static inline bool spl_acquire_strong(struct splinter_slot *s, uint64_t *e_out) {
     uint64_t e = LD_RLX(&s->epoch);
     if (e & 1) return false;
-    if (!atomic_compare_exchange_strong_explicit(&s->epoch, &e, e + 1, memory_order_acq_rel, memory_order_relaxed))
-        return false;
-    spl_writes_after_odd();
+    if (!spl_acquire_from(s, &e)) return false;
     *e_out = e;
     return true;
 }
 
+/* Ends a critical section: e+1 -> e+2. Also the way out of a slot that turned
+ * out to hold another key (nothing written): epochs only move forward. */
 static inline void spl_release(struct splinter_slot *s) {
     atomic_fetch_add_explicit(&s->epoch, 1, memory_order_release);
 }
 
-/* Opens a lock-free read of s: false with errno EAGAIN while a writer holds
- * the slot (odd epoch), else the epoch to hand to spl_read_end. */
-static inline bool spl_read_begin(const struct splinter_slot *s, uint64_t *e_out) {
-    uint64_t e = LD_ACQ(&s->epoch);
-    if (e & 1) {
-        errno = EAGAIN;
-        return false;
-    }
-    *e_out = e;
-    return true;
+static inline void spl_backoff(long attempt) {
+    if ((attempt & 1023) == 1023) sched_yield();
+    else spl_cpu_relax();
 }
 
-/* Closes the read: false with errno EAGAIN when a writer came in since
- * spl_read_begin returned e, so what was copied may be torn. */
-static inline bool spl_read_end(const struct splinter_slot *s, uint64_t e) {
+/* Closes a read window opened at the even epoch e: true when nothing changed
+ * the slot since (see the key-match rule). */
+static inline bool spl_window_ok(const struct splinter_slot *s, uint64_t e) {
     atomic_thread_fence(memory_order_acquire);
-    if (LD_RLX(&s->epoch) != e) {
-        errno = EAGAIN;
-        return false;
+    return LD_RLX(&s->epoch) == e;
+}
+
+/* spl_window_ok that sets errno EAGAIN on a change. */
+static inline bool spl_read_end(const struct splinter_slot *s, uint64_t e) {
+    if (spl_window_ok(s, e)) return true;
+    errno = EAGAIN;
+    return false;
+}
+
+/* Whether s holds the key once it is stable: waits (bounded) for an even epoch
+ * and compares hash and key inside a read window. A slot that stays odd is
+ * judged by an unprotected comparison. */
+static inline bool spl_holds_key(const struct splinter_slot *s, uint64_t h, const char *key, size_t qlen) {
+    for (long attempt = 0; attempt < SPL_SPIN_LIMIT; attempt++) {
+        uint64_t e = LD_ACQ(&s->epoch);
+        if (!(e & 1)) {
+            bool mine = LD_RLX(&s->hash) == h && spl_key_eq(s->key, key, qlen);
+            if (spl_window_ok(s, e)) return mine;
+        }
+        spl_backoff(attempt);
     }
-    return true;
+    return LD_RLX(&s->hash) == h && spl_key_eq(s->key, key, qlen);
+}
+
+/* Rule 3: after an atomic change of one field of s made inside the window
+ * opened at e, tells whether the change landed while s held the key. */
+static inline bool spl_meta_landed(const struct splinter_slot *s, uint64_t e, uint64_t h, const char *key,
+                                   size_t qlen) {
+    return spl_window_ok(s, e) || spl_holds_key(s, h, key, qlen);
 }
 
 static inline void spl_global_bump(void) {
@@ -233,6 +379,10 @@ static inline void spl_global_bump(void) {
 
 /* signals.c */
 void spl_pulse(const struct splinter_slot *s);
+/* Pulse with watcher and label masks read earlier (by a writer that still held
+ * the slot, or inside a read window), so a slot that changed owner since is
+ * not pulsed for the old key. */
+void spl_pulse_masks(uint64_t watchers, uint64_t labels);
 /* bus.c: owner-process notification of a write to slot s (spec 8.2). */
 void spl_notify_slow(size_t idx);
 static inline void spl_notify(const struct splinter_slot *s) {
@@ -265,7 +415,7 @@ void spl_uninstall(void);
 
 #ifdef SPLINTER_EMBEDDINGS
 static inline void spl_zero_embedding(struct splinter_slot *s) {
-    memset(s->embedding, 0, sizeof s->embedding);
+    spl_bytes_zero(s->embedding, sizeof s->embedding);
 }
 #endif
 

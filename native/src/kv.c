@@ -7,25 +7,32 @@
 
 #include "internal.h"
 
-/* Locks the key's slot, re-checking after the CAS that the slot still holds
- * the key (spec 5.2 race). Returns 0 locked, -1 not found, 1 busy. */
+/* Locks the key's slot (key-match rule 2): the compare-and-swap starts from
+ * the epoch of the read window in which the key matched, and the key is
+ * compared again while the slot is held. Returns 0 locked, -1 not found, 1
+ * busy. */
 int spl_lock_key(const char *key, struct splinter_slot **out, uint64_t *e_out) {
     size_t qlen;
     uint64_t h = spl_hash(key, &qlen);
-    size_t start = (size_t)(h % spl_g.slots);
-    for (int attempt = 0; attempt < 16; attempt++) {
-        struct splinter_slot *s = spl_find_from(key, h, qlen, start);
-        if (s == NULL) return -1;
+    size_t start = spl_start(h);
+    for (int attempt = 0; attempt < SPL_RELOCK_LIMIT; attempt++) {
+        struct splinter_slot *s;
         uint64_t e;
-        if (!spl_acquire_strong(s, &e)) return 1;
+        int r = spl_find_open(key, h, qlen, start, &s, &e);
+        if (r == SPL_MISSING) return -1;
+        if (r == SPL_BUSY) return 1;
+        if (!spl_acquire_from(s, &e)) {
+            if (e & 1) return 1;
+            continue; /* a write came and went since the probe: look again */
+        }
         if (LD_RLX(&s->hash) == h && spl_key_eq(s->key, key, qlen)) {
             *out = s;
             *e_out = e;
             return 0;
         }
-        /* The key moved away while we were acquiring: nothing was written,
-         * so the epoch goes back to its old value. */
-        ST_REL(&s->epoch, e);
+        /* The key was changed without the seqlock (only an upstream process
+         * does that): nothing was written, release forward and look again. */
+        spl_release(s);
     }
     return 1;
 }
@@ -50,7 +57,7 @@ int spl_set(const char *key, const void *val, size_t len) {
         sh = LD_RLX(&s->hash);
         bool empty = sh == 0;
         if (!empty && (sh != h || !spl_key_eq(s->key, key, qlen))) {
-            ST_REL(&s->epoch, e);
+            spl_release(s); /* nothing written; epochs only move forward */
             continue;
         }
         uint32_t room = spl_room(s);
@@ -62,22 +69,23 @@ int spl_set(const char *key, const void *val, size_t len) {
         }
         unsigned char *dst = spl_value(s);
         spl_scrub_for_set(s, len, room);
-        memcpy(dst, val, len);
-        ST_RLX(&s->val_len, (uint32_t)len);
+        spl_bytes_store(dst, val, len);
+        ST_REL(&s->val_len, (uint32_t)len);
         if (empty) {
 #ifdef SPLINTER_EMBEDDINGS
             spl_zero_embedding(s);
 #endif
             size_t k = qlen < SPLINTER_KEY_MAX - 1 ? qlen : SPLINTER_KEY_MAX - 1;
-            memcpy(s->key, key, k);
-            memset(s->key + k, 0, SPLINTER_KEY_MAX - k);
+            spl_bytes_store(s->key, key, k);
+            spl_bytes_zero(s->key + k, SPLINTER_KEY_MAX - k);
             atomic_thread_fence(memory_order_release);
             ST_REL(&s->hash, h);
         }
         /* An existing key is left alone: its bytes already match, and
          * rewriting them would make the live key vanish for readers. */
+        uint64_t watchers = LD_RLX(&s->watcher_mask), labels = LD_RLX(&s->bloom);
         spl_release(s);
-        spl_pulse(s);
+        spl_pulse_masks(watchers, labels);
         spl_global_bump();
         spl_notify(s);
         return 0;
@@ -95,18 +103,21 @@ int spl_unset(const char *key) {
     int old_len = (int)LD_RLX(&s->val_len);
     ST_REL(&s->hash, 0);
     spl_scrub_for_unset(s);
-    ST_RLX(&s->type_flag, SPL_SLOT_DEFAULT_TYPE);
-    ST_RLX(&s->val_len, 0);
+    /* Release stores: see rule 3 of the key-match rule in internal.h. */
+    ST_REL(&s->type_flag, SPL_SLOT_DEFAULT_TYPE);
+    ST_REL(&s->val_len, 0);
 #ifdef SPLINTER_EMBEDDINGS
     spl_zero_embedding(s);
 #endif
-    ST_RLX(&s->ctime, 0);
-    ST_RLX(&s->atime, 0);
-    ST_RLX(&s->user_flag, 0);
-    ST_RLX(&s->watcher_mask, 0);
-    ST_RLX(&s->bloom, 0);
-    /* Upstream ends every unset at epoch 2 (0, then +2). */
-    ST_REL(&s->epoch, 2);
+    ST_REL(&s->ctime, 0);
+    ST_REL(&s->atime, 0);
+    ST_REL(&s->user_flag, 0);
+    ST_REL(&s->watcher_mask, 0);
+    ST_REL(&s->bloom, 0);
+    /* Upstream ends every unset at epoch 2 (0, then +2). Here the slot ends
+     * two above where it started, so a remove and a set of the same key can
+     * never bring the slot back to an epoch a reader has already seen. */
+    spl_release(s);
     return old_len;
 }
 
@@ -114,24 +125,34 @@ SPLINTER_API int splinter_unset(const char *key) { return spl_unset(key); }
 
 SPLINTER_API int splinter_get(const char *key, void *buf, size_t buf_sz, size_t *out_sz) {
     if (!spl_have_store() || key == NULL) return -2;
-    struct splinter_slot *s = spl_find(key);
-    if (s == NULL) return -1;
+    size_t qlen;
+    uint64_t h = spl_hash(key, &qlen);
+    struct splinter_slot *s;
     uint64_t e;
-    if (!spl_read_begin(s, &e)) return -1;
+    int r = spl_find_open(key, h, qlen, spl_start(h), &s, &e);
+    if (r == SPL_MISSING) return -1;
+    if (r == SPL_BUSY) {
+        errno = EAGAIN;
+        return -1;
+    }
+    /* Inside the window opened by the probe: the key matched after e was loaded. */
     uint32_t len = LD_RLX(&s->val_len);
     if (out_sz != NULL) *out_sz = len;
     if (buf != NULL) {
         if (buf_sz < len) {
+            /* A length read in a torn window is not the key's: EAGAIN then. */
+            if (!spl_read_end(s, e)) return -1;
             errno = EMSGSIZE;
             return -1;
         }
         uint32_t off = spl_off(s);
         if ((uint64_t)off + len > spl_g.arena_sz) {
             /* Value region relocated outside the arena by an upstream process. */
+            if (!spl_read_end(s, e)) return -1;
             errno = EFAULT;
             return -1;
         }
-        memcpy(buf, spl_g.values + off, len);
+        spl_bytes_load(buf, spl_g.values + off, len);
     }
     if (!spl_read_end(s, e)) return -1;
     return 0;
@@ -149,11 +170,12 @@ SPLINTER_API int splinter_append(const char *key, const void *data, size_t data_
         errno = EMSGSIZE;
         return -1;
     }
-    memcpy(spl_value(s) + cur, data, data_len);
-    ST_RLX(&s->val_len, (uint32_t)(cur + data_len));
+    spl_bytes_store(spl_value(s) + cur, data, data_len);
+    ST_REL(&s->val_len, (uint32_t)(cur + data_len));
     if (new_len != NULL) *new_len = (size_t)(cur + data_len);
+    uint64_t watchers = LD_RLX(&s->watcher_mask), labels = LD_RLX(&s->bloom);
     spl_release(s);
-    spl_pulse(s);
+    spl_pulse_masks(watchers, labels);
     spl_global_bump();
     spl_notify(s);
     return 0;
@@ -178,10 +200,18 @@ static uint64_t spl_mono_ns(void) {
 
 SPLINTER_API int splinter_poll(const char *key, uint64_t timeout_ms) {
     if (!spl_have_store() || key == NULL) return -2;
-    struct splinter_slot *s = spl_find(key);
-    if (s == NULL) return -1;
+    size_t qlen;
+    uint64_t h = spl_hash(key, &qlen);
+    struct splinter_slot *s;
     uint64_t start;
-    if (!spl_read_begin(s, &start)) return -1;
+    int r = spl_find_open(key, h, qlen, spl_start(h), &s, &start);
+    if (r == SPL_MISSING) return -1;
+    /* The first sample counts only if the key held the slot at that epoch. As
+     * upstream, poll then watches the physical slot. */
+    if (r == SPL_BUSY || !spl_read_end(s, start)) {
+        errno = EAGAIN;
+        return -1;
+    }
     /* Monotonic deadline, saturating instead of wrapping. */
     uint64_t span, deadline;
     if (__builtin_mul_overflow(timeout_ms, NS_PER_MS, &span)) span = UINT64_MAX;
@@ -199,24 +229,84 @@ SPLINTER_API int splinter_poll(const char *key, uint64_t timeout_ms) {
     }
 }
 
-SPLINTER_API const void *splinter_get_raw_ptr(const char *key, size_t *out_sz, uint64_t *out_epoch) {
-    if (!spl_have_store() || key == NULL) return NULL;
-    struct splinter_slot *s = spl_find(key);
-    if (s == NULL) return NULL;
-    if (out_epoch != NULL) *out_epoch = LD_ACQ(&s->epoch);
+/*
+ * The raw pointer and get_epoch have no EAGAIN: a busy slot is reported by an
+ * odd epoch (as upstream). An even epoch is only reported together with what
+ * was read in the same window, so (pointer, size, even epoch) all belong to
+ * the key at that epoch; a window that fails is tried again (bounded). After
+ * SPL_SPIN_LIMIT failed windows the slot is reported busy with the odd epoch
+ * it passed through just before the last even one seen.
+ */
+/* One attempt of get_raw_ptr: false when the window failed (nothing written). */
+static inline bool spl_raw_ptr_once(const char *key, uint64_t h, size_t qlen, bool last, const void **ptr,
+                                    size_t *out_sz, uint64_t *out_epoch) {
+    struct splinter_slot *s;
+    uint64_t e;
+    int r = spl_find_open(key, h, qlen, spl_start(h), &s, &e);
+    if (r == SPL_MISSING) {
+        *ptr = NULL;
+        return true;
+    }
     uint32_t off = spl_off(s);
+    uint32_t len = LD_RLX(&s->val_len);
+    if (r == SPL_OPEN && !spl_window_ok(s, e)) {
+        if (!last) return false;
+        e = LD_RLX(&s->epoch);
+        if (!(e & 1)) e--;
+    }
+    if (out_epoch != NULL) *out_epoch = e;
     if (out_sz != NULL) {
-        uint32_t len = LD_RLX(&s->val_len);
         uint32_t room = spl_room_at(off);
         *out_sz = len < room ? len : room;
     }
-    return spl_g.values + off;
+    *ptr = spl_g.values + off;
+    return true;
+}
+
+/* The retries, out of line so the first attempt stays cheap. */
+__attribute__((noinline)) static const void *spl_raw_ptr_retry(const char *key, uint64_t h, size_t qlen,
+                                                               size_t *out_sz, uint64_t *out_epoch) {
+    const void *ptr;
+    for (long attempt = 1;; attempt++) {
+        spl_backoff(attempt);
+        if (spl_raw_ptr_once(key, h, qlen, attempt >= SPL_SPIN_LIMIT, &ptr, out_sz, out_epoch)) return ptr;
+    }
+}
+
+SPLINTER_API const void *splinter_get_raw_ptr(const char *key, size_t *out_sz, uint64_t *out_epoch) {
+    if (!spl_have_store() || key == NULL) return NULL;
+    size_t qlen;
+    uint64_t h = spl_hash(key, &qlen);
+    const void *ptr;
+    if (spl_raw_ptr_once(key, h, qlen, false, &ptr, out_sz, out_epoch)) return ptr;
+    return spl_raw_ptr_retry(key, h, qlen, out_sz, out_epoch);
+}
+
+__attribute__((noinline)) static uint64_t spl_get_epoch_retry(const char *key, uint64_t h, size_t qlen) {
+    for (long attempt = 1;; attempt++) {
+        spl_backoff(attempt);
+        struct splinter_slot *s;
+        uint64_t e;
+        int r = spl_find_open(key, h, qlen, spl_start(h), &s, &e);
+        if (r == SPL_MISSING) return 0;
+        if (r == SPL_BUSY || spl_window_ok(s, e)) return e;
+        if (attempt >= SPL_SPIN_LIMIT) {
+            e = LD_RLX(&s->epoch);
+            return (e & 1) ? e : e - 1;
+        }
+    }
 }
 
 SPLINTER_API uint64_t splinter_get_epoch(const char *key) {
     if (!spl_have_store() || key == NULL) return 0;
-    struct splinter_slot *s = spl_find(key);
-    return s == NULL ? 0 : LD_ACQ(&s->epoch);
+    size_t qlen;
+    uint64_t h = spl_hash(key, &qlen);
+    struct splinter_slot *s;
+    uint64_t e;
+    int r = spl_find_open(key, h, qlen, spl_start(h), &s, &e);
+    if (r == SPL_MISSING) return 0;
+    if (r == SPL_BUSY || spl_window_ok(s, e)) return e;
+    return spl_get_epoch_retry(key, h, qlen);
 }
 
 SPLINTER_API int splinter_get_header_snapshot(splinter_header_snapshot_t *snapshot) {
@@ -234,42 +324,35 @@ SPLINTER_API int splinter_get_header_snapshot(splinter_header_snapshot_t *snapsh
     return 0;
 }
 
-/* Attempts before splinter_get_slot_snapshot gives up on a busy slot. */
-#define SPL_SNAPSHOT_SPINS 1000000
-
 SPLINTER_API int splinter_get_slot_snapshot(const char *key, splinter_slot_snapshot_t *snapshot) {
     if (!spl_have_store() || key == NULL || snapshot == NULL) return -2;
     size_t qlen;
     uint64_t h = spl_hash(key, &qlen);
-    size_t start = (size_t)(h % spl_g.slots);
-    struct splinter_slot *s = spl_find_from(key, h, qlen, start);
-    if (s == NULL) return -1;
-    for (long spin = 0; spin < SPL_SNAPSHOT_SPINS; spin++) {
-        uint64_t e = LD_ACQ(&s->epoch);
-        if (e & 1) {
-            if ((spin & 1023) == 1023) sched_yield();
-            else spl_cpu_relax();
+    size_t start = spl_start(h);
+    for (long attempt = 0; attempt < SPL_SPIN_LIMIT; attempt++) {
+        struct splinter_slot *s;
+        uint64_t e;
+        int r = spl_find_open(key, h, qlen, start, &s, &e);
+        if (r == SPL_MISSING) return -1;
+        if (r == SPL_BUSY) {
+            spl_backoff(attempt);
             continue;
         }
         snapshot->hash = h;
         snapshot->epoch = e;
-        snapshot->val_off = s->val_off;
+        snapshot->val_off = spl_off(s);
         snapshot->val_len = LD_RLX(&s->val_len);
         snapshot->type_flag = LD_RLX(&s->type_flag);
         snapshot->user_flag = LD_RLX(&s->user_flag);
         snapshot->ctime = LD_RLX(&s->ctime);
         snapshot->atime = LD_RLX(&s->atime);
         snapshot->bloom = LD_RLX(&s->bloom);
-        strncpy(snapshot->key, s->key, SPLINTER_KEY_MAX);
+        spl_key_copy(snapshot->key, s->key);
 #ifdef SPLINTER_EMBEDDINGS
-        memcpy(snapshot->embedding, s->embedding, sizeof snapshot->embedding);
+        spl_bytes_load(snapshot->embedding, s->embedding, sizeof snapshot->embedding);
 #endif
-        atomic_thread_fence(memory_order_acquire);
-        if (LD_RLX(&s->epoch) != e) continue;
-        if (LD_RLX(&s->hash) == h && spl_key_eq(snapshot->key, key, qlen)) return 0;
-        /* The slot changed hands between lookup and copy: look again. */
-        s = spl_find_from(key, h, qlen, start);
-        if (s == NULL) return -1;
+        if (spl_window_ok(s, e)) return 0;
+        /* Torn: a writer came in; look again (the key may have moved). */
     }
     errno = EAGAIN;
     return -1;

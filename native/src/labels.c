@@ -3,18 +3,39 @@
  */
 #include "internal.h"
 
+/*
+ * Labels are independent atomic bits and, by contract, do not move the slot epoch.
+ * Upstream ORs them into whatever slot its lookup found, so they can land on
+ * a key that took the slot over meanwhile; here they follow rule 3 of the
+ * key-match rule (internal.h). A busy slot is waited for (bounded); one that
+ * stays odd is changed anyway, as upstream does.
+ */
 static int spl_label(const char *key, uint64_t mask, bool set) {
     if (!spl_have_store() || key == NULL) return -2;
-    struct splinter_slot *s = spl_find(key);
-    if (s == NULL) return -1;
-    /* No seqlock interaction: labels are independent atomic bits (Q20). */
-    if (set)
-        atomic_fetch_or_explicit(&s->bloom, mask, memory_order_acq_rel);
-    else
-        atomic_fetch_and_explicit(&s->bloom, ~mask, memory_order_acq_rel);
-    spl_global_bump();
-    spl_notify(s);
-    return 0;
+    size_t qlen;
+    uint64_t h = spl_hash(key, &qlen);
+    size_t start = spl_start(h);
+    for (int attempt = 0; attempt < SPL_RELOCK_LIMIT; attempt++) {
+        struct splinter_slot *s;
+        uint64_t e;
+        int r = spl_find_stable(key, h, qlen, start, &s, &e);
+        if (r == SPL_MISSING) return -1;
+        uint64_t old = set ? atomic_fetch_or_explicit(&s->bloom, mask, memory_order_acq_rel)
+                           : atomic_fetch_and_explicit(&s->bloom, ~mask, memory_order_acq_rel);
+        if (r == SPL_OPEN && !spl_meta_landed(s, e, h, key, qlen)) {
+            /* Take back exactly the bits this call changed, then look again. */
+            if (set)
+                atomic_fetch_and_explicit(&s->bloom, ~(mask & ~old), memory_order_acq_rel);
+            else
+                atomic_fetch_or_explicit(&s->bloom, mask & old, memory_order_acq_rel);
+            continue;
+        }
+        spl_global_bump();
+        spl_notify(s);
+        return 0;
+    }
+    errno = EAGAIN;
+    return -1;
 }
 
 SPLINTER_API int splinter_set_label(const char *key, uint64_t mask) { return spl_label(key, mask, true); }

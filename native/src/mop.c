@@ -44,16 +44,16 @@ void spl_scrub_for_set(struct splinter_slot *s, size_t len, uint32_t room) {
         size_t rounded = (len + 63) & ~(size_t)63;
         if (rounded < end) end = rounded;
     }
-    if (end > len) memset(spl_value(s) + len, 0, end - len);
+    if (end > len) spl_bytes_zero(spl_value(s) + len, end - len);
 }
 
 void spl_scrub_for_unset(struct splinter_slot *s) {
     uint8_t f = LD_RLX(&spl_g.hdr->core_flags);
     if (f & SPL_SYS_AUTO_SCRUB) {
-        memset(spl_value(s), 0, spl_room(s));
-        memset(s->key, 0, SPLINTER_KEY_MAX);
+        spl_bytes_zero(spl_value(s), spl_room(s));
+        spl_bytes_zero(s->key, SPLINTER_KEY_MAX);
     } else {
-        s->key[0] = '\0';
+        spl_bytes_zero(s->key, 1);
     }
 }
 
@@ -65,10 +65,10 @@ SPLINTER_API void splinter_purge(void) {
         if (!spl_acquire_strong(s, &e)) continue;
         uint32_t room = spl_room(s);
         if (LD_RLX(&s->hash) == 0) {
-            memset(spl_value(s), 0, room);
+            spl_bytes_zero(spl_value(s), room);
         } else {
             uint32_t len = LD_RLX(&s->val_len);
-            if (len < room) memset(spl_value(s) + len, 0, room - len);
+            if (len < room) spl_bytes_zero(spl_value(s) + len, room - len);
         }
         spl_release(s);
     }

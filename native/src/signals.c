@@ -3,15 +3,13 @@
  */
 #include "internal.h"
 
-void spl_pulse(const struct splinter_slot *s) {
+void spl_pulse_masks(uint64_t w, uint64_t b) {
     struct splinter_header *h = spl_g.hdr;
-    uint64_t w = LD_ACQ(&s->watcher_mask);
     while (w != 0) {
         int g = __builtin_ctzll(w);
         w &= w - 1;
         atomic_fetch_add_explicit(&h->signal_groups[g].counter, 1, memory_order_acq_rel);
     }
-    uint64_t b = LD_ACQ(&s->bloom);
     while (b != 0) {
         int bit = __builtin_ctzll(b);
         b &= b - 1;
@@ -20,24 +18,46 @@ void spl_pulse(const struct splinter_slot *s) {
     }
 }
 
+void spl_pulse(const struct splinter_slot *s) { spl_pulse_masks(LD_ACQ(&s->watcher_mask), LD_ACQ(&s->bloom)); }
+
+/* Watch registration follows rule 3 of the key-match rule (internal.h), like labels. */
+static int spl_watch(const char *key, uint8_t group_id, bool add) {
+    size_t qlen;
+    uint64_t h = spl_hash(key, &qlen);
+    size_t start = spl_start(h);
+    uint64_t bit = 1ULL << group_id;
+    for (int attempt = 0; attempt < SPL_RELOCK_LIMIT; attempt++) {
+        struct splinter_slot *s;
+        uint64_t e;
+        int r = spl_find_stable(key, h, qlen, start, &s, &e);
+        if (r == SPL_MISSING) return -1;
+        uint64_t old = add ? atomic_fetch_or_explicit(&s->watcher_mask, bit, memory_order_acq_rel)
+                           : atomic_fetch_and_explicit(&s->watcher_mask, ~bit, memory_order_acq_rel);
+        if (r == SPL_OPEN && !spl_meta_landed(s, e, h, key, qlen)) {
+            if (add)
+                atomic_fetch_and_explicit(&s->watcher_mask, ~(bit & ~old), memory_order_acq_rel);
+            else
+                atomic_fetch_or_explicit(&s->watcher_mask, bit & old, memory_order_acq_rel);
+            continue;
+        }
+        return 0;
+    }
+    errno = EAGAIN;
+    return -1;
+}
+
 SPLINTER_API int splinter_watch_register(const char *key, uint8_t group_id) {
     if (!spl_have_store() || key == NULL) return -2;
     if (group_id >= SPLINTER_MAX_GROUPS) {
         errno = EINVAL;
         return -2;
     }
-    struct splinter_slot *s = spl_find(key);
-    if (s == NULL) return -1;
-    atomic_fetch_or_explicit(&s->watcher_mask, 1ULL << group_id, memory_order_acq_rel);
-    return 0;
+    return spl_watch(key, group_id, true);
 }
 
 SPLINTER_API int splinter_watch_unregister(const char *key, uint8_t group_id) {
     if (!spl_have_store() || key == NULL || group_id >= SPLINTER_MAX_GROUPS) return -2;
-    struct splinter_slot *s = spl_find(key);
-    if (s == NULL) return -1;
-    atomic_fetch_and_explicit(&s->watcher_mask, ~(1ULL << group_id), memory_order_acq_rel);
-    return 0;
+    return spl_watch(key, group_id, false);
 }
 
 SPLINTER_API int splinter_watch_label_register(uint64_t bloom_mask, uint8_t group_id) {
@@ -56,12 +76,28 @@ SPLINTER_API void splinter_pulse_watchers(struct splinter_slot *slot) {
     spl_pulse(slot);
 }
 
+/* Reads the key's watcher and label masks in a read window (rule 1 of the
+ * key-match rule), so another key's groups are never pulsed. A slot that stays
+ * odd through the bounded wait is pulsed as it is, as upstream does. */
 SPLINTER_API int splinter_pulse_keygroup(const char *key) {
     if (!spl_have_store() || key == NULL) return -2;
-    struct splinter_slot *s = spl_find(key);
-    if (s == NULL) return -1;
-    spl_pulse(s);
-    return 0;
+    size_t qlen;
+    uint64_t h = spl_hash(key, &qlen);
+    size_t start = spl_start(h);
+    for (long attempt = 0; attempt < SPL_SPIN_LIMIT; attempt++) {
+        struct splinter_slot *s;
+        uint64_t e;
+        int r = spl_find_stable(key, h, qlen, start, &s, &e);
+        if (r == SPL_MISSING) return -1;
+        uint64_t watchers = LD_RLX(&s->watcher_mask), labels = LD_RLX(&s->bloom);
+        if (r == SPL_BUSY || spl_window_ok(s, e)) {
+            spl_pulse_masks(watchers, labels);
+            return 0;
+        }
+        spl_backoff(attempt);
+    }
+    errno = EAGAIN;
+    return -1;
 }
 
 SPLINTER_API uint64_t splinter_get_signal_count(uint8_t group_id) {

@@ -6,7 +6,9 @@
  * fails after creating it; open validates size and geometry before installing
  * anything; a successful create/open replaces (unmaps) the previously installed
  * store; geometries that 32-bit offsets cannot address are refused; magic is
- * written last so a concurrent opener never accepts a half-initialised store.
+ * written last so a concurrent opener never accepts a half-initialised store;
+ * create reserves the whole object, so a full file system is ENOSPC at create
+ * and never SIGBUS later.
  */
 #include <fcntl.h>
 #include <limits.h>
@@ -55,16 +57,36 @@ static size_t spl_total_size(uint64_t slots, uint64_t max_val) {
 }
 
 /*
- * Reserves backing storage for the header and slot array, which create writes
- * at once: when tmpfs or the disk is full this fails cleanly with ENOSPC
- * instead of raising SIGBUS during initialisation. File systems without
- * fallocate are left as they are. The value arena stays sparse.
+ * Reserves backing storage for the WHOLE object (header, slots and value
+ * arena), so a full tmpfs or disk fails here with ENOSPC instead of raising
+ * SIGBUS at the first write into a page that cannot be allocated (upstream
+ * only extends the object with ftruncate, leaving it sparse). fallocate where
+ * the file system has it; elsewhere one byte is written into every block,
+ * which makes the file system allocate the block now (the bytes are zero
+ * already, so nothing visible changes). A file system that stores written
+ * zeros as holes (compression, deduplication) can still run out later.
  */
-static int spl_reserve_meta(int fd, size_t len) {
-    int saved = errno;
-    if (fallocate(fd, 0, 0, (off_t)len) == 0) return 0;
+static int spl_reserve(int fd, size_t len) {
+    int r;
+    do r = fallocate(fd, 0, 0, (off_t)len);
+    while (r != 0 && errno == EINTR);
+    if (r == 0) return 0;
     if (errno != EOPNOTSUPP && errno != ENOSYS) return -1;
-    errno = saved;
+    struct stat st;
+    size_t step = 4096;
+    if (fstat(fd, &st) == 0 && st.st_blksize >= 512 && (size_t)st.st_blksize < step) step = (size_t)st.st_blksize;
+    step &= ~(size_t)511; /* st_blksize is a power of two in practice; stay on 512-byte bounds anyway */
+    static const char zero = 0;
+    /* No block is shorter than step, so every block of [0, len) holds one of these offsets. */
+    for (size_t off = 0; off < len; off += step) {
+        ssize_t w;
+        do w = pwrite(fd, &zero, 1, (off_t)off);
+        while (w < 0 && errno == EINTR);
+        if (w != 1) {
+            if (w >= 0) errno = ENOSPC;
+            return -1;
+        }
+    }
     return 0;
 }
 
@@ -157,7 +179,7 @@ static int spl_create(const char *name, size_t slots, size_t max_value_sz) {
     if (fd < 0) return -1;
 
     void *base = MAP_FAILED;
-    if (ftruncate(fd, (off_t)total) == 0 && spl_reserve_meta(fd, SPL_HDR_SZ + slots * SPL_SLOT_SZ) == 0)
+    if (ftruncate(fd, (off_t)total) == 0 && spl_reserve(fd, total) == 0)
         base = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (base == MAP_FAILED) {
         int saved = errno;

@@ -38,11 +38,11 @@ SPLINTER_API int splinter_set_named_type(const char *key, uint16_t mask) {
             }
             unsigned char *p = spl_value(s);
             uint64_t v = spl_promote_value(p, len);
-            memcpy(p, &v, 8);
-            ST_RLX(&s->val_len, 8);
+            spl_bytes_store(p, &v, 8);
+            ST_REL(&s->val_len, 8);
         }
     }
-    ST_RLX(&s->type_flag, (uint8_t)mask);
+    ST_REL(&s->type_flag, (uint8_t)mask);
     spl_release(s);
     spl_global_bump();
     spl_notify(s);
@@ -51,47 +51,65 @@ SPLINTER_API int splinter_set_named_type(const char *key, uint16_t mask) {
 
 SPLINTER_API int splinter_set_slot_time(const char *key, unsigned short mode, uint64_t epoch, size_t offset) {
     if (!spl_have_store() || key == NULL) return -2;
-    struct splinter_slot *s = spl_find(key);
-    if (s == NULL) return -1;
-    if (LD_ACQ(&s->epoch) & 1) {
+    size_t qlen;
+    uint64_t h = spl_hash(key, &qlen);
+    struct splinter_slot *s;
+    uint64_t e;
+    int r = spl_find_open(key, h, qlen, spl_start(h), &s, &e);
+    if (r == SPL_MISSING) return -1;
+    if (r == SPL_BUSY) {
         errno = EAGAIN;
         return -1;
     }
+    _Atomic(uint64_t) *field;
     switch (mode) {
-    case SPL_TIME_CTIME:
-        ST_REL(&s->ctime, epoch - (uint64_t)offset);
-        return 0;
-    case SPL_TIME_ATIME:
-        ST_REL(&s->atime, epoch - (uint64_t)offset);
-        return 0;
+    case SPL_TIME_CTIME: field = &s->ctime; break;
+    case SPL_TIME_ATIME: field = &s->atime; break;
     default:
         errno = ENOTSUP;
         return -2;
     }
+    /* Key-match rule 3: the time lands on the key or is taken back. */
+    uint64_t value = epoch - (uint64_t)offset;
+    uint64_t old = atomic_exchange_explicit(field, value, memory_order_acq_rel);
+    if (!spl_meta_landed(s, e, h, key, qlen)) {
+        (void)atomic_compare_exchange_strong_explicit(field, &value, old, memory_order_acq_rel, memory_order_relaxed);
+        errno = EAGAIN;
+        return -1;
+    }
+    return 0;
 }
 
 SPLINTER_API int splinter_integer_op(const char *key, splinter_integer_op_t op, const void *mask) {
     if (!spl_have_store() || key == NULL) return -2;
     uint64_t operand = 0;
     if (mask != NULL) memcpy(&operand, mask, 8);
+    size_t qlen;
+    uint64_t h = spl_hash(key, &qlen);
+    size_t start = spl_start(h);
     struct splinter_slot *s;
     uint64_t e;
     for (int attempt = 0;; attempt++) {
-        size_t qlen;
-        uint64_t h = spl_hash(key, &qlen);
-        s = spl_find_from(key, h, qlen, (size_t)(h % spl_g.slots));
-        if (s == NULL) return -1;
-        /* The type is checked before the busy check, as upstream does. */
-        if (!(LD_ACQ(&s->type_flag) & SPL_SLOT_TYPE_BIGUINT)) {
+        int r = spl_find_open(key, h, qlen, start, &s, &e);
+        if (r == SPL_MISSING) return -1;
+        /* The type is checked before the busy check, as upstream does; in a
+         * read window, so it is the key's type. */
+        uint8_t type = LD_RLX(&s->type_flag);
+        if (r == SPL_OPEN && !spl_window_ok(s, e)) {
+            errno = EAGAIN;
+            return -1;
+        }
+        if (!(type & SPL_SLOT_TYPE_BIGUINT)) {
             errno = EPROTOTYPE;
             return -1;
         }
-        if (attempt >= 16 || !spl_acquire_strong(s, &e)) {
+        /* From the window's epoch: success means nothing changed since. */
+        if (r == SPL_BUSY || attempt >= SPL_RELOCK_LIMIT || !spl_acquire_from(s, &e)) {
             errno = EAGAIN;
             return -1;
         }
         if (LD_RLX(&s->hash) == h && spl_key_eq(s->key, key, qlen)) break;
-        ST_REL(&s->epoch, e);
+        spl_release(s); /* changed without the seqlock by an upstream process */
     }
     if (spl_room(s) < 8) {
         /* Only a value region relocated by an upstream process gets here. */
@@ -111,7 +129,7 @@ SPLINTER_API int splinter_integer_op(const char *key, splinter_integer_op_t op, 
     case SPL_OP_DEC: v -= operand; break;
     default: break; /* unknown op: no change, but still a successful write (Q17) */
     }
-    memcpy(p, &v, 8);
+    spl_bytes_store(p, &v, 8);
     spl_release(s);
     spl_global_bump();
     spl_notify(s);
@@ -122,12 +140,25 @@ SPLINTER_API int splinter_set_as_system(const char *key) {
     if (!spl_have_store() || key == NULL) return -2;
     size_t qlen;
     uint64_t h = spl_hash(key, &qlen);
-    /* NOTE: upstream scans from slot 0, not from the hash position (Q26). */
-    struct splinter_slot *s = spl_find_from(key, h, qlen, 0);
-    if (s == NULL) return -1;
-    ST_RLX(&s->type_flag, SPL_SLOT_TYPE_BINARY);
-    ST_REL(&s->val_len, spl_room(s));
-    return 0;
+    for (int attempt = 0; attempt < SPL_RELOCK_LIMIT; attempt++) {
+        struct splinter_slot *s;
+        uint64_t e;
+        /* NOTE: upstream scans from slot 0, not from the hash position (Q26). */
+        int r = spl_find_stable(key, h, qlen, 0, &s, &e);
+        if (r == SPL_MISSING) return -1;
+        uint32_t room = spl_room(s);
+        uint8_t old_type = atomic_exchange_explicit(&s->type_flag, SPL_SLOT_TYPE_BINARY, memory_order_acq_rel);
+        uint32_t old_len = atomic_exchange_explicit(&s->val_len, room, memory_order_acq_rel);
+        /* Key-match rule 3 (a slot stuck odd past the wait is changed as upstream would). */
+        if (r == SPL_BUSY || spl_meta_landed(s, e, h, key, qlen)) return 0;
+        uint8_t binary = SPL_SLOT_TYPE_BINARY;
+        (void)atomic_compare_exchange_strong_explicit(&s->val_len, &room, old_len, memory_order_acq_rel,
+                                                      memory_order_relaxed);
+        (void)atomic_compare_exchange_strong_explicit(&s->type_flag, &binary, old_type, memory_order_acq_rel,
+                                                      memory_order_relaxed);
+    }
+    errno = EAGAIN;
+    return -1;
 }
 
 SPLINTER_API int splinter_bump_slot(const char *key) {
@@ -141,18 +172,44 @@ SPLINTER_API int splinter_bump_slot(const char *key) {
     return 0;
 }
 
+/*
+ * Upstream stores 3 then 4 whatever the slot holds, which lowers the epoch and
+ * breaks a concurrent writer's critical section. Here retrain acquires the
+ * slot like any writer (waiting, bounded, for a busy slot) and releases it two
+ * higher. A slot that stays odd through the whole wait is taken to belong to a
+ * writer that died inside it, and is taken over: odd o -> o+2 (still held),
+ * then released to o+3. So retrain still recovers a dead writer's slot, and the
+ * epoch still only moves forward.
+ */
 SPLINTER_API int splinter_retrain_slot(const char *key) {
     if (!spl_have_store() || key == NULL) return -2;
-    struct splinter_slot *s = spl_find(key);
-    if (s == NULL) return -1;
-    ST_REL(&s->epoch, 3);
+    size_t qlen;
+    uint64_t h = spl_hash(key, &qlen);
+    size_t start = spl_start(h);
+    for (long attempt = 0; attempt < SPL_SPIN_LIMIT; attempt++) {
+        struct splinter_slot *s;
+        uint64_t e;
+        int r = spl_find_stable(key, h, qlen, start, &s, &e);
+        if (r == SPL_MISSING) return -1;
+        bool held = r == SPL_OPEN ? spl_acquire_from(s, &e)
+                                  : atomic_compare_exchange_strong_explicit(&s->epoch, &e, e + 2, memory_order_acq_rel,
+                                                                            memory_order_relaxed);
+        if (!held) continue; /* another writer came first: wait for it and look again */
+        atomic_thread_fence(memory_order_release); /* see spl_acquire_weak */
+        if (!(LD_RLX(&s->hash) == h && spl_key_eq(s->key, key, qlen))) {
+            spl_release(s);
+            continue;
+        }
 #ifdef SPLINTER_EMBEDDINGS
-    spl_writes_after_odd();
-    spl_zero_embedding(s);
+        spl_zero_embedding(s);
 #endif
-    ST_REL(&s->epoch, 4);
-    spl_global_bump();
-    spl_pulse(s);
-    spl_notify(s);
-    return 0;
+        uint64_t watchers = LD_RLX(&s->watcher_mask), labels = LD_RLX(&s->bloom);
+        spl_release(s);
+        spl_global_bump();
+        spl_pulse_masks(watchers, labels);
+        spl_notify(s);
+        return 0;
+    }
+    errno = EAGAIN;
+    return -1;
 }

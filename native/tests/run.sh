@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # Builds and runs the libsplinter C conformance suite.
 #
-#   native/tests/run.sh [--mode plain|asan|valgrind|arm64|musl|all] [--variant shm|persistent|embeddings|all] [-- test-filter...]
+#   native/tests/run.sh [--mode plain|asan|valgrind|tsan|arm64|musl|all] [--variant shm|persistent|embeddings|all] [-- test-filter...]
 #
 # plain    : artifacts/native/default libraries, test binary -O1 -g
 # asan     : artifacts/native/asan libraries (ASan+UBSan), test binary built with the same sanitizers
 # valgrind : artifacts/native/default libraries under memcheck (children traced too)
+# tsan     : artifacts/native/tsan libraries (ThreadSanitizer), test binary built with it too
 # arm64    : artifacts/native/linux-arm64 libraries (make RID=linux-arm64), test binary cross-built,
 #            run under qemu-aarch64 (user mode; children and golden re-enter qemu through a wrapper)
 # musl     : artifacts/native/linux-musl-x64 libraries, test binary linked against musl, run natively
-# --variant all = shm + persistent (+ embeddings in plain mode); --mode all = plain, asan and
-# valgrind for shm and persistent, plus embeddings plain (arm64 and musl run only when asked:
-# --variant all there = shm + persistent + embeddings).
+# --variant all = shm + persistent (+ embeddings in plain mode); --mode all = plain, asan,
+# valgrind and tsan for shm and persistent, plus embeddings plain (arm64 and musl run only when
+# asked: --variant all there = shm + persistent + embeddings).
 # Every run ends with one line "native-<mode>-<variant>: N passed, N failed[, N skipped]".
 # Exit status: non-zero if anything failed.
 #
@@ -64,6 +65,7 @@ run_one() { # $1 = mode, $2 = variant
     case "$m" in
         plain|valgrind) libdir="$repo/artifacts/native/default" ;;
         asan) libdir="$repo/artifacts/native/asan"; make_args="SANITIZE=1"; extra=("${san_flags[@]}") ;;
+        tsan) libdir="$repo/artifacts/native/tsan"; make_args="SANITIZE=thread"; extra=(-fsanitize=thread) ;;
         arm64|musl)
             rid_dir=linux-arm64/; [ "$m" = musl ] && rid_dir=linux-musl-x64/
             libdir="$repo/artifacts/native/${rid_dir}default"; make_args="RID=${rid_dir%/}"
@@ -72,7 +74,8 @@ run_one() { # $1 = mode, $2 = variant
     esac
     sources=(harness.c support.c test_layout.c test_lifecycle.c test_kv.c test_mop.c test_signals.c
              test_types.c test_list_poll.c test_nostore.c test_bus.c test_shards.c
-             test_divergences.c test_divergences2.c test_contract.c test_exports.c test_golden.c test_platform.c)
+             test_divergences.c test_divergences2.c test_contract.c test_exports.c test_golden.c test_platform.c
+             test_races.c test_space.c)
     libname=splinter
     case "$v" in
         shm) ;;
@@ -163,8 +166,8 @@ run_one() { # $1 = mode, $2 = variant
 }
 
 case "$mode" in
-    all) modes=(plain asan valgrind) ;;
-    plain|asan|valgrind|arm64|musl) modes=("$mode") ;;
+    all) modes=(plain asan valgrind tsan) ;;
+    plain|asan|valgrind|tsan|arm64|musl) modes=("$mode") ;;
     *) echo "run.sh: unknown mode $mode" >&2; exit 2 ;;
 esac
 

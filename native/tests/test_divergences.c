@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -182,6 +183,19 @@ struct writer_state {
 #define HOT_SHORT 1000
 #define HOT_LONG 2000
 
+/*
+ * Every 256th write the writer rests 50 us. Without that, a reader slowed down by ASan
+ * (a 2000-byte copy takes longer than a whole write) saw a write start inside every one
+ * of its read windows and never completed a read, and the test failed its "some reads
+ * succeeded" check (seen once under load in an asan run).
+ */
+static void writer_rest(long i) {
+    if ((i & 255) == 0) {
+        struct timespec ts = { 0, 50 * 1000 };
+        nanosleep(&ts, NULL);
+    }
+}
+
 static void *overwrite_loop(void *arg) {
     struct writer_state *w = arg;
     static char value[HOT_LONG];
@@ -190,6 +204,7 @@ static void *overwrite_loop(void *arg) {
         size_t len = (size_t)(i % 2 ? HOT_SHORT : HOT_LONG);
         memset(value, (int)('a' + i % 26), sizeof value);
         if (splinter_set("hot", value, len) == 0) atomic_store(&w->writes, ++i);
+        writer_rest(i);
     }
     return NULL;
 }
@@ -249,6 +264,7 @@ static void *sized_writer(void *arg) {
         while (splinter_set("hot", value, (size_t)(n % 2 ? 10 : 20)) != 0) {
         }
         atomic_store(&w->writes, n - 1);
+        writer_rest(n);
     }
     return NULL;
 }
