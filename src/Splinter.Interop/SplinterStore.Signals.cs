@@ -191,8 +191,9 @@ public sealed unsafe partial class SplinterStore
     }
 
     /// <summary>
-    /// Forces the key's slot epoch to 4 (splinter_retrain_slot): recovers a slot left busy by a
-    /// writer that died inside it. It ignores the seqlock, so never use it on a slot a live writer holds.
+    /// Frees the key's slot (splinter_retrain_slot): recovers a slot left busy by a writer that died inside it, and
+    /// leaves the value as it is. Our library waits about 20 ms for a live writer before taking the slot over and moves
+    /// the epoch forward; upstream's stores epoch 4 at once, whatever a live writer is doing. Meant for dead writers.
     /// </summary>
     /// <param name="key">The key.</param>
     /// <exception cref="KeyNotFoundException">The key does not exist.</exception>

@@ -205,7 +205,7 @@ internal sealed class StoreModel
 
         slot.Key = string.Empty;
         slot.Type = TypeVoid;
-        slot.Epoch = 2;
+        slot.Epoch += 2; // our library: a remove ends two above (upstream ends at 2)
         slot.Length = 0;
         slot.CTime = slot.ATime = 0;
         slot.User = 0;
@@ -437,7 +437,7 @@ internal sealed class StoreModel
         return Ok();
     }
 
-    /// <summary>splinter_retrain_slot: slot epoch 4, store epoch +1, pulse (Q21).</summary>
+    /// <summary>splinter_retrain_slot in our library: slot epoch +2 (upstream stores 4), store epoch +1, pulse.</summary>
     public string Retrain(string key)
     {
         int index = Find(key);
@@ -446,7 +446,7 @@ internal sealed class StoreModel
             return Throws<KeyNotFoundException>();
         }
 
-        _slots[index].Epoch = 4;
+        _slots[index].Epoch += 2;
         GlobalEpoch++;
         Pulse(_slots[index]);
         return Ok();
