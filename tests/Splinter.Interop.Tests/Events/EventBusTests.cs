@@ -32,7 +32,7 @@ public sealed class EventBusTests(SplinterVariant variant)
         byte* value;
         fixed (byte* pointer = name)
         {
-            value = (byte*)SplinterLibrary.GetApi(variant).splinter_get_raw_ptr((sbyte*)pointer, &size, &epoch);
+            value = (byte*)Store.Api.splinter_get_raw_ptr((sbyte*)pointer, &size, &epoch);
         }
 
         Assert.That(value != null, Is.True);
@@ -213,7 +213,7 @@ public sealed class EventBusTests(SplinterVariant variant)
         Store.Events.Arm();
         using EventSubscription first = Store.Events.Subscribe();
         using EventSubscription second = Store.Events.Subscribe();
-        SplinterApi api = SplinterLibrary.GetApi(variant);
+        SplinterApi api = Store.Api; // the store's own library copy (the raw layer's global library holds no store)
         int drainer = api.splinter_event_bus_open();
         Assert.That(drainer, Is.GreaterThanOrEqualTo(0));
         try
@@ -492,7 +492,7 @@ public sealed class EventBusTests(SplinterVariant variant)
         int slot = SlotOf("dirty");
         fixed (ulong* words = dirty)
         {
-            SplinterLibrary.GetApi(variant).splinter_event_bus_get_dirty(words, (nuint)dirty.Length);
+            Store.Api.splinter_event_bus_get_dirty(words, (nuint)dirty.Length);
         }
 
         Assert.That(dirty[slot / 64] & (1UL << (slot % 64)), Is.Not.Zero, "the owner's write set its dirty bit");
