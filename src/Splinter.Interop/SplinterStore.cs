@@ -377,7 +377,7 @@ public sealed unsafe partial class SplinterStore : IDisposable
         {
             if (nativeInstalled)
             {
-                library.Api!.splinter_close();
+                library.Api?.splinter_close();
             }
 
             SplinterLibrary.ReturnStoreInstance(library);

@@ -13,7 +13,7 @@ namespace Splinter.Interop.Tests.Events;
 [TestFixture(SplinterVariant.SharedMemory)]
 [TestFixture(SplinterVariant.Persistent)]
 [Category("Events")]
-[NonParallelizable]
+[NonParallelizable] // Not in parallel: counts of the whole process's descriptors and per-wait allocation measurements.
 public sealed class EventBusTests(SplinterVariant variant)
 {
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(5);

@@ -16,7 +16,7 @@ namespace Splinter.Interop.Tests.Raw;
 /// </summary>
 [TestFixture]
 [Category("Raw")]
-[NonParallelizable]
+[NonParallelizable] // Not in parallel: the raw layer's process-global library holds one store at a time.
 public sealed unsafe class RawApiTests
 {
     private delegate void RawCase(RawStore store);

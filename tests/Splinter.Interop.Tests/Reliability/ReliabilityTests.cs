@@ -17,7 +17,7 @@ namespace Splinter.Interop.Tests.Reliability;
 /// </summary>
 [TestFixture]
 [Category("Reliability")]
-[NonParallelizable]
+[NonParallelizable] // Not in parallel: the leak check compares the whole process's descriptors and mappings with a baseline, and stress timing.
 public sealed partial class ReliabilityTests
 {
     private readonly List<ChildProcess> _children = new();
@@ -186,14 +186,15 @@ public sealed partial class ReliabilityTests
 
         /// <summary>
         /// Code the runtime loads once per process and keeps for its lifetime: assemblies, symbol
-        /// files and native libraries it loads lazily (an fd and mappings each), and the JIT's
-        /// executable double mappings (memfd:doublemapper) that grow as methods compile. None of
+        /// files and native libraries it loads lazily (an fd and mappings each), the JIT's
+        /// executable double mappings (memfd:doublemapper) that grow as methods compile, and
+        /// libsplinter's private copies (memfd:splinter:..., one per store open at the peak). None of
         /// these can be a store or a descriptor Splinter.Interop opens; everything else counts.
         /// </summary>
         private static bool IsRuntimeImage(string path) => IsRuntimeImageFile(path.EndsWith(" (deleted)", StringComparison.Ordinal) ? path[..^" (deleted)".Length] : path);
 
         private static bool IsRuntimeImageFile(string path) =>
-            path.StartsWith("/memfd:doublemapper", StringComparison.Ordinal) ||
+            path.StartsWith("/memfd:doublemapper", StringComparison.Ordinal) || EventStores.IsLibraryCopy(path) ||
             path.EndsWith(".dll", StringComparison.Ordinal) || path.EndsWith(".pdb", StringComparison.Ordinal) ||
             path.EndsWith(".so", StringComparison.Ordinal) || path.Contains(".so.", StringComparison.Ordinal);
 

@@ -65,7 +65,7 @@ public sealed class LibraryCheckTests
         string shim = Path.Combine(Builder.Folder, "libsplinter_shim_key80.so");
         string generated = Path.Combine(NativeBuildInfo.GeneratedDirectory, "native");
         ProcessRun.Result build = ProcessRun.Run(LibraryBuilder.Compiler, null,
-            "-std=c11", "-O1", "-fPIC", "-shared", "-fvisibility=hidden", "-D_GNU_SOURCE", "-w", "-I" + include,
+            "-std=c11", "-O0", "-g0", "-fPIC", "-shared", "-fvisibility=hidden", "-D_GNU_SOURCE", "-w", "-I" + include,
             "-I" + Path.GetDirectoryName(NativeBuildInfo.ShimHeader)!, "-o", shim,
             Path.Combine(NativeBuildInfo.RepoRoot, "native", "shim", "splinter_shim.c"),
             Path.Combine(generated, "splinter_shim_errno.g.c"), Path.Combine(generated, "splinter_layout.g.c"));

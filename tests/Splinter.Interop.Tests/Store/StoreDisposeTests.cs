@@ -11,7 +11,6 @@ namespace Splinter.Interop.Tests.Store;
 
 [TestFixture(SplinterVariant.SharedMemory)]
 [TestFixture(SplinterVariant.Persistent)]
-[NonParallelizable]
 [Category("Store")]
 public sealed class StoreDisposeTests(SplinterVariant variant) : StoreFixtureBase(variant)
 {

@@ -10,7 +10,6 @@ namespace Splinter.Interop.Tests.Store;
 /// <summary>The pre-open check: foreign, truncated or other-flavour objects are refused with a clear exception, never mapped into a crash.</summary>
 [TestFixture(SplinterVariant.SharedMemory)]
 [TestFixture(SplinterVariant.Persistent)]
-[NonParallelizable]
 [Category("Store")]
 public sealed class StoreFormatTests(SplinterVariant variant) : StoreFixtureBase(variant)
 {

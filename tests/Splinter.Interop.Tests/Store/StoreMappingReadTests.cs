@@ -20,7 +20,6 @@ namespace Splinter.Interop.Tests.Store;
 /// </summary>
 [TestFixture(SplinterVariant.SharedMemory)]
 [TestFixture(SplinterVariant.Persistent)]
-[NonParallelizable]
 [Category("Store")]
 public sealed unsafe class StoreMappingReadTests(SplinterVariant variant) : StoreFixtureBase(variant)
 {

@@ -72,7 +72,7 @@ public sealed class LibraryBuilder : IDisposable
         File.WriteAllText(map, "{ global: " + string.Concat(exports.Where(e => e.Length > 0 && !(hidden?.Contains(e) ?? false)).Select(e => e + "; ")) + "local: *; };\n");
 
         string output = Path.Combine(Folder, "lib" + name + ".so");
-        var arguments = new List<string> { "-std=c11", "-O1", "-fPIC", "-shared", "-fvisibility=hidden", "-D_GNU_SOURCE", "-w", "-I" + include, "-o", output };
+        var arguments = new List<string> { "-std=c11", "-O0", "-g0", "-fPIC", "-shared", "-fvisibility=hidden", "-D_GNU_SOURCE", "-w", "-I" + include, "-o", output };
         if (variant == SplinterVariant.Persistent)
         {
             arguments.Add("-DSPLINTER_PERSISTENT");
