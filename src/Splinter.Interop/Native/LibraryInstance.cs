@@ -86,11 +86,15 @@ internal sealed unsafe class LibraryInstance
     public bool IsIsolated => ForeignFunctions.Count == 0;
 
     /// <summary>Loads copy number <paramref name="number"/> of <paramref name="image"/>; throws SplinterException when neither way works.</summary>
-    public static LibraryInstance Load(LibraryPool pool, int number, byte[] image)
+    public static LibraryInstance Load(LibraryPool pool, int number, byte[] image) =>
+        Load(pool, number, image, tryMemfd: Environment.GetEnvironmentVariable(NoMemfdVariable) != "1");
+
+    /// <summary>Loads a copy, from a memfd first unless <paramref name="tryMemfd"/> is false.</summary>
+    internal static LibraryInstance Load(LibraryPool pool, int number, byte[] image, bool tryMemfd)
     {
         string label = $"{Path.GetFileName(pool.File.Path)}#{number}";
         string memfdOutcome;
-        if (Environment.GetEnvironmentVariable(NoMemfdVariable) == "1")
+        if (!tryMemfd)
         {
             memfdOutcome = $"memfd not tried ({NoMemfdVariable}=1)";
         }

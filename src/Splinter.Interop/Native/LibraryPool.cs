@@ -26,6 +26,9 @@ internal sealed class LibraryPool
     /// <summary>The library file.</summary>
     public LibraryFile File { get; }
 
+    /// <summary>The bytes every copy is loaded from (the file's, without DT_SONAME).</summary>
+    internal ReadOnlySpan<byte> Image => _image;
+
     /// <summary>Copies loaded so far (in use or free).</summary>
     public int InstanceCount => _all.Count;
 
