@@ -73,6 +73,9 @@ public sealed unsafe partial class SplinterStore : IDisposable
     /// <summary>The file behind the store: /dev/shm/&lt;name&gt; or the persistent file's path.</summary>
     public string BackingPath { get; }
 
+    /// <summary>The library file whose private copy holds this store (which build and flavour backs it, for diagnostics).</summary>
+    public string LibraryPath => _shared.Library.Pool.File.Path;
+
     /// <summary>Number of slots (the most keys the store can hold).</summary>
     public uint SlotCount => _slotCount;
 

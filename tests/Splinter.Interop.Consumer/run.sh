@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Consumer check (run by ./build.sh test): packs Splinter.Interop, builds this project against the
 # PACKAGE from the local folder feed (fresh, isolated packages folder), compiles the C writer against
-# our header and libsplinter.so, and runs the consumer, which opens the store the C program created.
+# our header and libsplinter.so (and once more as the SPLINTER_EMBEDDINGS flavour), and runs the consumer
+# on each, which opens the store the C program created.
 # Prints PASS/FAIL lines and ends with "consumer: N passed, N failed"; exits non-zero on any failure.
 set -uo pipefail
 
@@ -9,6 +10,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 OUT="$ROOT/artifacts/consumer"
 STORE="splinter-consumer-$$-1"
+STORE_EMBEDDINGS="splinter-consumer-$$-2"
 PASSED=0 FAILED=0
 
 result() { # PASS|FAIL name detail
@@ -17,12 +19,12 @@ result() { # PASS|FAIL name detail
 }
 
 finish() {
-    rm -f "/dev/shm/$STORE"
+    rm -f "/dev/shm/$STORE" "/dev/shm/$STORE_EMBEDDINGS"
     echo "consumer: $PASSED passed, $FAILED failed"
     ((FAILED == 0 && PASSED > 0))
     exit
 }
-trap 'rm -f "/dev/shm/$STORE"' EXIT
+trap 'rm -f "/dev/shm/$STORE" "/dev/shm/$STORE_EMBEDDINGS"' EXIT
 
 mkdir -p "$OUT"
 if ! "$ROOT/build.sh" pack >"$OUT/pack.log" 2>&1; then
@@ -67,17 +69,32 @@ if ! clang-19 -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -I"$ROOT/native/i
     finish
 fi
 
-app="$OUT/bin/Splinter.Interop.Consumer/debug/Splinter.Interop.Consumer.dll"
-output="$(timeout 60 dotnet "$app" "$STORE" "$writer" 2>&1)"
-rc=$?
-echo "$output"
-while read -r status _; do
-    case "$status" in
-        PASS) PASSED=$((PASSED + 1)) ;;
-        FAIL) FAILED=$((FAILED + 1)) ;;
-    esac
-done <<<"$output"
-if ((rc != 0)) && ! grep -q '^FAIL ' <<<"$output"; then
-    result FAIL run "the consumer exited with $rc without a FAIL line"
+# The same C program built as the SPLINTER_EMBEDDINGS flavour (3200-byte slots) against our embeddings build:
+# its store must open from the package too (libsplinter_embeddings.so).
+writer_embeddings="$OUT/c_writer_embeddings"
+if ! clang-19 -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -DSPLINTER_EMBEDDINGS -I"$ROOT/native/include" \
+        -o "$writer_embeddings" "$HERE/native/c_writer.c" \
+        -L"$ROOT/artifacts/native/embeddings" -lsplinter -Wl,-rpath,"$ROOT/artifacts/native/embeddings"; then
+    result FAIL c-build "c_writer.c did not compile as the embeddings flavour (make -C native EMBEDDINGS=1)"
+    finish
 fi
+
+app="$OUT/bin/Splinter.Interop.Consumer/debug/Splinter.Interop.Consumer.dll"
+run_consumer() { # STORE WRITER FLAVOUR
+    local output rc
+    output="$(timeout 60 dotnet "$app" "$1" "$2" "$3" 2>&1)"
+    rc=$?
+    echo "$output" | sed "s/^\(PASS\|FAIL\|SKIP\) /\1 [$3] /"
+    while read -r status _; do
+        case "$status" in
+            PASS) PASSED=$((PASSED + 1)) ;;
+            FAIL) FAILED=$((FAILED + 1)) ;;
+        esac
+    done <<<"$output"
+    if ((rc != 0)) && ! grep -q '^FAIL ' <<<"$output"; then
+        result FAIL run "the consumer ($3) exited with $rc without a FAIL line"
+    fi
+}
+run_consumer "$STORE" "$writer" default
+run_consumer "$STORE_EMBEDDINGS" "$writer_embeddings" embeddings
 finish
