@@ -35,14 +35,14 @@ public sealed unsafe partial class SplinterStore : IDisposable
     private uint _gatedSetLimit; // see OnSignalLocalWritesChanged
     private int _disposed;
 
-    private SplinterStore(string name, SplinterVariant variant, string backingPath, OpenStore shared, TimeSpan contentionTimeout)
+    private SplinterStore(string name, SplinterVariant variant, string backingPath, OpenStore shared, StoreHandle handle, TimeSpan contentionTimeout)
     {
         Name = name;
         Variant = variant;
         BackingPath = backingPath;
         _shared = shared;
         _api = shared.Api;
-        _handle = new StoreHandle(shared);
+        _handle = handle;
         _header = (splinter_header*)shared.Mapping;
         _slots = (splinter_slot*)((byte*)_header + sizeof(splinter_header));
         _slotCount = _header->slots;
@@ -283,13 +283,15 @@ public sealed unsafe partial class SplinterStore : IDisposable
                     break;
             }
 
+            // From here the handle owns this SplinterStore's share of the open store: releasing it gives the share back.
+            var handle = new StoreHandle(shared);
             try
             {
-                return new SplinterStore(nameOrPath, variant, path, shared, options.ContentionTimeout);
+                return new SplinterStore(nameOrPath, variant, path, shared, handle, options.ContentionTimeout);
             }
             catch
             {
-                StoreRegistry.ReleaseHandle(shared);
+                handle.Dispose();
                 throw;
             }
         }

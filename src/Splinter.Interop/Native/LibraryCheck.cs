@@ -183,9 +183,9 @@ internal static unsafe class LibraryCheck
     private static int Inspect(byte[] image, byte[] value, List<string> differences)
     {
         int headerSize = sizeof(splinter_header);
-        if (image.Length < headerSize + sizeof(splinter_slot) - 64)
+        if (image.Length < headerSize + ProbeValueSize)
         {
-            differences.Add($"its one-slot probe store is {image.Length} bytes, shorter than a header and a slot of these bindings ({headerSize} + at least one slot)");
+            differences.Add($"its one-slot probe store is {image.Length} bytes, shorter than this format's {headerSize}-byte header and the {ProbeValueSize}-byte value");
             return 0;
         }
 

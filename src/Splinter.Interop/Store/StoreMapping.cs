@@ -159,10 +159,12 @@ internal static unsafe class StoreMapping
         nuint rounded = RoundToPages(length);
         lock (s_rangesLock)
         {
+            // The smallest range that fits; among equal ones the one released last (released ranges are appended), so a
+            // store closed and opened again, or closed and followed by one of its size, takes back the range it left.
             int best = -1;
             for (int i = 0; i < s_free.Count; i++)
             {
-                if (s_free[i].Length >= rounded && (best < 0 || s_free[i].Length < s_free[best].Length))
+                if (s_free[i].Length >= rounded && (best < 0 || s_free[i].Length <= s_free[best].Length))
                 {
                     best = i;
                 }

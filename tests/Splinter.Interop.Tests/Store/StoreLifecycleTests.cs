@@ -8,6 +8,7 @@ namespace Splinter.Interop.Tests.Store;
 
 [TestFixture(SplinterVariant.SharedMemory)]
 [TestFixture(SplinterVariant.Persistent)]
+[NonParallelizable] // a private create sets the process-wide umask to 077 for a moment: files other tests create meanwhile would be 0600
 [Category("Store")]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class StoreLifecycleTests(SplinterVariant variant) : StoreFixtureBase(variant)
@@ -181,7 +182,6 @@ public sealed class StoreLifecycleTests(SplinterVariant variant) : StoreFixtureB
     }
 
     [Test]
-    [NonParallelizable] // a private create sets the process-wide umask to 077 for a moment: files other tests create then would be 0600
     public void PrivatePermissions_CreatesMode0600()
     {
         string name = Names.NewName();

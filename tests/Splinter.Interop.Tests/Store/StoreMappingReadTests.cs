@@ -20,6 +20,7 @@ namespace Splinter.Interop.Tests.Store;
 /// </summary>
 [TestFixture(SplinterVariant.SharedMemory)]
 [TestFixture(SplinterVariant.Persistent)]
+[NonParallelizable] // the address ranges a disposed store leaves are process-wide: a store opened by a test running in parallel may take the one a test expects to be reused
 [Category("Store")]
 public sealed unsafe class StoreMappingReadTests(SplinterVariant variant) : StoreFixtureBase(variant)
 {
