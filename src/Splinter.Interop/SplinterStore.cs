@@ -360,7 +360,7 @@ public sealed unsafe partial class SplinterStore : IDisposable
                 if (mappedSlotSize != slotSize)
                 {
                     throw new SplinterStoreFormatException(request.Path,
-                        $"it is a {StoreFlavour.Describe(mappedSlotSize)} store (another process created it meanwhile), not a {StoreFlavour.Describe(slotSize)} one as asked.");
+                        $"it is a store of {StoreFlavour.Describe(mappedSlotSize)} (another process created it meanwhile), not of {StoreFlavour.Describe(slotSize)} as asked.");
                 }
 
                 MappingIdentity.Verify(before, mapping, request.Path);

@@ -8,6 +8,26 @@ namespace Splinter.Interop.TestChild;
 internal static unsafe partial class StoreChild
 {
     /// <summary>
+    /// library-api VARIANT: asks for the raw layer's function table of the variant (the process-global library) and
+    /// prints "loaded SOURCE" or "refused TYPE MESSAGE".
+    /// </summary>
+    internal static int LibraryApi(SplinterVariant variant)
+    {
+        try
+        {
+            Native.SplinterApi api = Native.SplinterLibrary.GetApi(variant);
+            Console.WriteLine($"loaded {Native.SplinterLibrary.GetLoadedSource(variant)} {(api.LibraryHandle != 0 ? "handle" : "no handle")}");
+        }
+        catch (Exception exception) when (exception is SplinterException or EntryPointNotFoundException or DllNotFoundException)
+        {
+            Console.WriteLine($"refused {exception.GetType().Name} {exception.Message.ReplaceLineEndings(" ")}");
+        }
+
+        Console.Out.Flush();
+        return 0;
+    }
+
+    /// <summary>
     /// store-bare-dlopen STORE: opens the store (its library copy is the process's first libsplinter), then loads
     /// "libsplinter.so" by its bare name and prints "store copy NAME" and "bare NAME", the objects dladdr names for
     /// splinter_open in the store's copy and in what the bare name gave ("bare none" when it found nothing).

@@ -217,7 +217,7 @@ internal static unsafe class LibraryCheck
             {
                 differences.Add(
                     $"its slots are {slotSize} bytes (one-slot store of {image.Length} bytes with a {headerSize}-byte header); the bindings know "
-                    + $"{StoreFlavour.PlainSlotSize} (default) and {StoreFlavour.EmbeddingsSlotSize} (SPLINTER_EMBEDDINGS): another SPLINTER_KEY_MAX or slot struct?");
+                    + $"{StoreFlavour.PlainSlotSize} (default) and {StoreFlavour.EmbeddingsSlotSize} (SPLINTER_EMBEDDINGS), so its slot struct differs (another SPLINTER_KEY_MAX, an added field)");
                 return 0;
             }
 

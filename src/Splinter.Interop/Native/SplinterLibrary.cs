@@ -214,7 +214,7 @@ public static partial class SplinterLibrary
             if (verdict.SlotSize != slotSize)
             {
                 throw new SplinterStoreFormatException(storePath,
-                    $"it is a {StoreFlavour.Describe(slotSize)} store, but the library {first} makes {StoreFlavour.Describe(verdict.SlotSize)} stores.");
+                    $"it is a store of {StoreFlavour.Describe(slotSize)}, but the library {first} makes stores of {StoreFlavour.Describe(verdict.SlotSize)}.");
             }
 
             return verdict;
@@ -239,7 +239,7 @@ public static partial class SplinterLibrary
                 return verdict;
             }
 
-            seen.Add($"{file} makes {StoreFlavour.Describe(verdict.SlotSize)} stores");
+            seen.Add($"{file} makes stores of {StoreFlavour.Describe(verdict.SlotSize)}");
         }
 
         if (seen.Count == 0)
@@ -248,7 +248,7 @@ public static partial class SplinterLibrary
         }
 
         throw new SplinterStoreFormatException(storePath,
-            $"it is a {StoreFlavour.Describe(slotSize)} store and no library of that flavour was found (lib{LibraryName(variant, wantsEmbeddings)}.so): {string.Join("; ", seen)}.");
+            $"it is a store of {StoreFlavour.Describe(slotSize)} and no library of that flavour was found (lib{LibraryName(variant, wantsEmbeddings)}.so): {string.Join("; ", seen)}.");
     }
 
     /// <summary>The first candidate of <paramref name="libraryName"/> that names an existing file (or that the system loader finds).</summary>

@@ -49,11 +49,11 @@ internal static unsafe class StoreFlavour
     /// <summary>True for a slot size of one of the two flavours.</summary>
     public static bool IsKnown(int slotSize) => slotSize == PlainSlotSize || slotSize == EmbeddingsSlotSize;
 
-    /// <summary>"default" or "embeddings" (or the size itself), for messages.</summary>
+    /// <summary>"the default flavour (128-byte slots)", "the embeddings flavour (...)" or the size itself, for messages.</summary>
     public static string Describe(int slotSize) =>
-        slotSize == PlainSlotSize ? $"default-flavour ({slotSize}-byte slots)"
-        : slotSize == EmbeddingsSlotSize ? $"embeddings-flavour ({slotSize}-byte slots, SPLINTER_EMBEDDINGS)"
-        : $"{slotSize}-byte-slot";
+        slotSize == PlainSlotSize ? $"the default flavour ({slotSize}-byte slots)"
+        : slotSize == EmbeddingsSlotSize ? $"the embeddings flavour ({slotSize}-byte slots, SPLINTER_EMBEDDINGS)"
+        : $"{slotSize}-byte slots";
 
     /// <summary>
     /// The slot size a store of this geometry and object size has, when it is one of the two flavours; otherwise the

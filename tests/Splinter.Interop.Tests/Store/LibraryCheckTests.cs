@@ -35,6 +35,17 @@ public sealed class LibraryCheckTests
         Assert.That(output, Does.Contain("does not export splinter_poll, splinter_purge"), "names every missing function at once");
     }
 
+    [Test]
+    public void TheRawLayersLibrary_IsCheckedBeforeItsFirstUseToo()
+    {
+        string library = Builder.Build("splinter_noset", SplinterVariant.SharedMemory, hidden: ["splinter_set"]);
+        ProcessRun.Result result = ProcessRun.Child(new Dictionary<string, string> { ["SPLINTER_LIBRARY"] = library }, "library-api", nameof(SplinterVariant.SharedMemory));
+        TestContext.Out.WriteLine(result.ToString());
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        Assert.That(result.Stdout, Does.Contain("refused SplinterLibraryMismatchException"), "one clear exception, not EntryPointNotFoundException at the first call");
+        Assert.That(result.Stdout, Does.Contain("does not export splinter_set"));
+    }
+
     [TestCase(SplinterVariant.SharedMemory)]
     [TestCase(SplinterVariant.Persistent)]
     public void ALibraryWithGrownSlots_IsOneMismatchNamingTheSlotSize(SplinterVariant variant)
@@ -103,7 +114,7 @@ public sealed class LibraryCheckTests
 
         string refused = RunOpen(name, variant, (variable, wrongFlavour));
         Assert.That(refused, Does.Contain("refused SplinterStoreFormatException"));
-        Assert.That(refused, Does.Contain("embeddings-flavour (3200-byte slots").And.Contain("default-flavour (128-byte slots)"), "names both flavours");
+        Assert.That(refused, Does.Contain("the embeddings flavour (3200-byte slots").And.Contain("the default flavour (128-byte slots)"), "names both flavours");
         Assert.That(refused, Does.Contain(wrongFlavour));
 
         string opened = RunOpen(name, variant, (variable, rightFlavour));
