@@ -207,8 +207,7 @@ public sealed unsafe partial class SplinterStore
 
         using (Lease())
         {
-            byte* arena = (byte*)_slots + ((nuint)_slotCount * (nuint)sizeof(splinter_slot));
-            byte* start = arena + ((nuint)firstSlot * _maxValueSize);
+            byte* start = _arena + ((nuint)firstSlot * _maxValueSize); // after the slots at the store's own slot size
             return AdviseCore(shardId, start, (nuint)slotCount * _maxValueSize, advice, timeoutTicks);
         }
     }

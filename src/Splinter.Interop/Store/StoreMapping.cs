@@ -32,8 +32,17 @@ internal static unsafe class StoreMapping
     public static UInt128 ExpectedSize(uint slots, uint maxValueSize, int slotSize) =>
         (UInt128)(ulong)HeaderSize + ((UInt128)slots * (UInt128)(ulong)slotSize) + ((UInt128)slots * maxValueSize);
 
-    /// <summary>Checks the object at <paramref name="path"/> and maps it read-write. Throws SplinterStoreNotFoundException, SplinterStoreFormatException or SplinterException.</summary>
-    public static void CheckAndMap(string path, string nameOrPath, SplinterVariant variant, out byte* mapping, out nuint length)
+    /// <summary>
+    /// Opens the object at <paramref name="path"/> for the pre-open check: a regular file at least one header long that
+    /// this process can map. Throws SplinterStoreNotFoundException, SplinterStoreFormatException or SplinterException.
+    /// </summary>
+    /// <param name="path">The object's path (/dev/shm/name or the file).</param>
+    /// <param name="nameOrPath">The name the caller gave, for messages.</param>
+    /// <param name="variant">The variant, for messages.</param>
+    /// <param name="size">Receives the object's size.</param>
+    /// <param name="identity">Receives its device and inode (two paths of one object give the same identity).</param>
+    /// <returns>The open descriptor (read-write).</returns>
+    public static SafeFileHandle OpenForCheck(string path, string nameOrPath, SplinterVariant variant, out ulong size, out StoreLibc.FileIdentity identity)
     {
         byte[] pathz = StoreNames.ToUtf8z(path);
         int fd;
@@ -59,32 +68,57 @@ internal static unsafe class StoreMapping
             throw new SplinterException($"Cannot open '{path}' to check it: {Errno.Name(errno)}.", errno);
         }
 
-        using var file = new SafeFileHandle(fd, ownsHandle: true);
-        StoreLibc.Statx status;
-        byte empty = 0;
-        if (StoreLibc.StatxCall(fd, &empty, StoreLibc.AT_EMPTY_PATH, StoreLibc.STATX_TYPE | StoreLibc.STATX_SIZE, &status) != 0)
+        var file = new SafeFileHandle(fd, ownsHandle: true);
+        try
         {
-            int errno = Marshal.GetLastPInvokeError();
-            throw new SplinterException($"Cannot stat '{path}': {Errno.Name(errno)}.", errno);
-        }
+            StoreLibc.Statx status;
+            byte empty = 0;
+            if (StoreLibc.StatxCall(fd, &empty, StoreLibc.AT_EMPTY_PATH, StoreLibc.STATX_TYPE | StoreLibc.STATX_SIZE | StoreLibc.STATX_INO, &status) != 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                throw new SplinterException($"Cannot stat '{path}': {Errno.Name(errno)}.", errno);
+            }
 
-        if ((status.Mode & StoreLibc.S_IFMT) != StoreLibc.S_IFREG)
+            if ((status.Mode & StoreLibc.S_IFMT) != StoreLibc.S_IFREG)
+            {
+                throw new SplinterStoreFormatException(path, $"it is not a regular file (mode 0{Convert.ToString(status.Mode, 8)}).");
+            }
+
+            if (status.Size < (ulong)HeaderSize)
+            {
+                throw new SplinterStoreFormatException(path, $"it is {status.Size} bytes long, shorter than a store header ({HeaderSize} bytes); it is truncated or not a store.");
+            }
+
+            if (status.Size > (ulong)nint.MaxValue)
+            {
+                throw new SplinterStoreFormatException(path, $"it is {status.Size} bytes long, more than this process can map.");
+            }
+
+            size = status.Size;
+            identity = new StoreLibc.FileIdentity(status.DeviceMajor, status.DeviceMinor, status.Inode);
+            return file;
+        }
+        catch
         {
-            throw new SplinterStoreFormatException(path, $"it is not a regular file (mode 0{Convert.ToString(status.Mode, 8)}).");
+            file.Dispose();
+            throw;
         }
+    }
 
-        if (status.Size < (ulong)HeaderSize)
-        {
-            throw new SplinterStoreFormatException(path, $"it is {status.Size} bytes long, shorter than a store header ({HeaderSize} bytes); it is truncated or not a store.");
-        }
-
-        if (status.Size > (ulong)nint.MaxValue)
-        {
-            throw new SplinterStoreFormatException(path, $"it is {status.Size} bytes long, more than this process can map.");
-        }
-
-        length = (nuint)status.Size;
-        void* address = Map(fd, length);
+    /// <summary>
+    /// Maps an object <see cref="OpenForCheck"/> returned and checks its header (magic, version, and a geometry whose
+    /// size for one of the two slot flavours is the object's size). Throws SplinterStoreFormatException or SplinterException.
+    /// </summary>
+    /// <param name="file">The descriptor from <see cref="OpenForCheck"/>.</param>
+    /// <param name="path">The object's path, for messages.</param>
+    /// <param name="size">The size <see cref="OpenForCheck"/> reported.</param>
+    /// <param name="mapping">Receives the mapping (release it with <see cref="Release"/>).</param>
+    /// <param name="length">Receives the mapping's length.</param>
+    /// <param name="slotSize">Receives the store's slot size (its flavour, <see cref="StoreFlavour"/>).</param>
+    public static void MapChecked(SafeFileHandle file, string path, ulong size, out byte* mapping, out nuint length, out int slotSize)
+    {
+        length = (nuint)size;
+        void* address = Map((int)file.DangerousGetHandle(), length);
         if (address == null)
         {
             int errno = Marshal.GetLastPInvokeError();
@@ -92,7 +126,9 @@ internal static unsafe class StoreMapping
         }
 
         // Reading the header is safe: the object is at least HeaderSize bytes and fully mapped.
-        string? reason = Validate((splinter_header*)address, status.Size);
+        var header = (splinter_header*)address;
+        slotSize = StoreFlavour.SlotSizeOf(header->slots, header->max_val_sz, size);
+        string? reason = Validate(header, size, slotSize);
         if (reason is not null)
         {
             Release(address);
@@ -123,10 +159,12 @@ internal static unsafe class StoreMapping
         nuint rounded = RoundToPages(length);
         lock (s_rangesLock)
         {
+            // The smallest range that fits; among equal ones the one released last (released ranges are appended), so a
+            // store closed and opened again, or closed and followed by one of its size, takes back the range it left.
             int best = -1;
             for (int i = 0; i < s_free.Count; i++)
             {
-                if (s_free[i].Length >= rounded && (best < 0 || s_free[i].Length < s_free[best].Length))
+                if (s_free[i].Length >= rounded && (best < 0 || s_free[i].Length <= s_free[best].Length))
                 {
                     best = i;
                 }
@@ -192,7 +230,10 @@ internal static unsafe class StoreMapping
     }
 
     /// <summary>Returns why a mapped header does not describe a store of <paramref name="size"/> bytes, or null when it does.</summary>
-    public static string? Validate(splinter_header* header, ulong size)
+    public static string? Validate(splinter_header* header, ulong size) => Validate(header, size, SlotSize);
+
+    /// <summary>Returns why a mapped header does not describe a store of <paramref name="size"/> bytes with slots of <paramref name="slotSize"/> bytes, or null when it does.</summary>
+    public static string? Validate(splinter_header* header, ulong size, int slotSize)
     {
         uint magic = header->magic;
         if (magic != Magic)
@@ -213,7 +254,7 @@ internal static unsafe class StoreMapping
             return $"empty geometry (slots {slots}, max value size {maxValueSize}).";
         }
 
-        UInt128 expected = ExpectedSize(slots, maxValueSize, SlotSize);
+        UInt128 expected = ExpectedSize(slots, maxValueSize, slotSize);
         if (expected == size)
         {
             return null;
@@ -222,12 +263,12 @@ internal static unsafe class StoreMapping
         // Name the likely cause when the size fits the other slot flavour.
         const int PlainSlot = 128;
         const int EmbeddingSlot = 3200;
-        int otherSlot = SlotSize == PlainSlot ? EmbeddingSlot : PlainSlot;
+        int otherSlot = slotSize == PlainSlot ? EmbeddingSlot : PlainSlot;
         if (ExpectedSize(slots, maxValueSize, otherSlot) == size)
         {
             return otherSlot == EmbeddingSlot
-                ? $"it was created by a build with SPLINTER_EMBEDDINGS ({EmbeddingSlot}-byte slots); this build uses {SlotSize}-byte slots."
-                : $"it was created by a build without SPLINTER_EMBEDDINGS ({PlainSlot}-byte slots); this build uses {SlotSize}-byte slots.";
+                ? $"it was created by a build with SPLINTER_EMBEDDINGS ({EmbeddingSlot}-byte slots); this build uses {slotSize}-byte slots."
+                : $"it was created by a build without SPLINTER_EMBEDDINGS ({PlainSlot}-byte slots); this build uses {slotSize}-byte slots.";
         }
 
         return $"its header describes {slots} slots x {maxValueSize} bytes = {expected} bytes, but the object is {size} bytes (truncated or damaged).";
