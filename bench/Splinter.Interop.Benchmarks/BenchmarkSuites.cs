@@ -22,7 +22,7 @@ internal sealed record ManagedResult(double MedianNs, double? AllocatedBytesPerO
 /// </summary>
 internal static class BenchmarkSuites
 {
-    public static readonly Type[] Types = [typeof(RawStaticBenchmarks), typeof(RawPointerBenchmarks), typeof(StoreBenchmarks)];
+    public static readonly Type[] Types = [typeof(RawStaticBenchmarks), typeof(RawPointerBenchmarks), typeof(StoreBenchmarks), typeof(StoreOpenBenchmarks)];
 
     /// <summary>Runs every suite; results keyed "TypeName.Method".</summary>
     public static Dictionary<string, ManagedResult> Run(bool quick, string artifactsDirectory, string? filter)

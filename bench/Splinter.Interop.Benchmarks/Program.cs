@@ -15,6 +15,7 @@ namespace Splinter.Interop.Benchmarks;
 ///       BenchmarkDotNet suites + wake latency (C, C# blocking, C# async), then the joined table and summary.json
 ///   latency-watch STORE sync|async|watch WARMUP    the C# watcher process of the latency benchmark
 ///   callgrind REGION_LIBRARY OPS               the raw loops for callgrind (see CallgrindLoops)
+///   open-cost STORE...                         the fresh process that measures opening stores (see OpenCost)
 /// </summary>
 internal static class Program
 {
@@ -27,6 +28,7 @@ internal static class Program
                 ["run", .. var options] => RunAll(options),
                 ["latency-watch", string store, string mode, string warmup] => await LatencyWatcher.RunAsync(store, mode, ParseInt(warmup)).ConfigureAwait(false),
                 ["callgrind", string library, string ops] => CallgrindLoops.Run(library, long.Parse(ops, CultureInfo.InvariantCulture)),
+                ["open-cost", .. var names] when names.Length >= 3 => OpenCost.Measure(names),
                 _ => Usage(),
             };
         }
@@ -86,13 +88,16 @@ internal static class Program
             }
         }
 
+        Console.Error.WriteLine($"open cost: a fresh process opens 16 stores one by one");
+        OpenCostResult? openCost = OpenCost.Run();
+
         Dictionary<string, NativeResult> native = SummaryReport.ReadNative(nativePath);
         if (nativeRerun is not null)
         {
             native = SummaryReport.LowerOf(native, RerunNative(nativeRerun, quick));
         }
 
-        SummaryReport report = new(native, managed, SummaryReport.ReadInstructions(instructionsPath), latency);
+        SummaryReport report = new(native, managed, SummaryReport.ReadInstructions(instructionsPath), latency, openCost);
         string heading = string.Create(CultureInfo.InvariantCulture,
             $"Splinter.Interop benchmarks ({(quick ? "--quick" : "full")} run, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} CPUs, .NET {Environment.Version})");
         string table = report.RenderTable(heading);
@@ -135,7 +140,7 @@ internal static class Program
     {
         Console.Error.WriteLine(
             "usage: Splinter.Interop.Benchmarks run [--quick] [--native FILE] [--native-rerun SCRIPT] [--instructions FILE] [--c-watcher PATH] [--out DIR] [--filter GLOB] [--no-bdn] [--no-latency]\n" +
-            "       | latency-watch STORE sync|async|watch WARMUP | callgrind REGION_LIBRARY OPS");
+            "       | latency-watch STORE sync|async|watch WARMUP | callgrind REGION_LIBRARY OPS | open-cost STORE...");
         return 2;
     }
 }

@@ -142,6 +142,20 @@ internal static class StoreOps
 
         return total;
     }
+
+    /// <summary>Opens the store <paramref name="name"/> and disposes it, <paramref name="ops"/> times.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static int OpenAndDispose(string name, long ops)
+    {
+        int slots = 0;
+        for (long i = 0; i < ops; i++)
+        {
+            using SplinterStore store = SplinterStore.Open(name);
+            slots += (int)store.SlotCount;
+        }
+
+        return slots;
+    }
 }
 
 /// <summary>A filled benchmark store opened through the idiomatic layer, deleted on dispose.</summary>

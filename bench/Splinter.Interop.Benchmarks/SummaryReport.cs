@@ -36,23 +36,28 @@ internal sealed class SummaryReport
         ("raw fnptr get", "get", "RawPointerBenchmarks.Get", "raw-fnptr/get"),
         ("raw fnptr get_epoch", "get_epoch", "RawPointerBenchmarks.GetEpoch", "raw-fnptr/get_epoch"),
         ("raw fnptr get_raw_ptr", "get_raw_ptr", "RawPointerBenchmarks.GetRawPtr", "raw-fnptr/get_raw_ptr"),
+        ("open an extra store (Open + Dispose; C: splinter_open of a second store)", "open", "StoreOpenBenchmarks.OpenExtraStore", "store/open_extra"),
+        ("open an open store again (a second handle; Open + Dispose)", "open", "StoreOpenBenchmarks.OpenOpenStoreAgain", "store/open_again"),
     ];
 
     private readonly Dictionary<string, NativeResult> _native;
     private readonly Dictionary<string, ManagedResult> _managed;
     private readonly Dictionary<string, double> _managedInstructions;
     private readonly Dictionary<string, LatencyResult> _latency;
+    private readonly OpenCostResult? _openCost;
 
     public SummaryReport(
         Dictionary<string, NativeResult> native,
         Dictionary<string, ManagedResult> managed,
         Dictionary<string, double> managedInstructions,
-        Dictionary<string, LatencyResult> latency)
+        Dictionary<string, LatencyResult> latency,
+        OpenCostResult? openCost)
     {
         _native = native;
         _managed = managed;
         _managedInstructions = managedInstructions;
         _latency = latency;
+        _openCost = openCost;
     }
 
     /// <summary>Reads bench/native/run.sh --json output (one object per line).</summary>
@@ -147,6 +152,18 @@ internal sealed class SummaryReport
                 $"{Ratio(managed?.P50Us, c?.P50Us)} | {Ratio(managed?.P99Us, c?.P99Us)} | {Number(c?.CpuMsPer1000, "F1")} | {Number(managed?.CpuMsPer1000, "F1")} | {Number(managed?.AllocBytesPerWait, "F1")} | {Number(c?.Samples, "F0")} / {Number(managed?.Samples, "F0")} |"));
         }
 
+        if (_openCost is { } cost)
+        {
+            text.AppendLine();
+            text.AppendLine($"| store open cost (fresh process, {cost.Stores} stores of 1024 x 256 B, values untouched) | time | resident memory |");
+            text.AppendLine("|---|---:|---:|");
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| first store (library check, first copy, JIT) | {cost.FirstMs:F2} ms | +{cost.RssFirstKb:F0} kB |"));
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| second store (a new library copy) | {cost.SecondMs:F2} ms | +{cost.RssSecondKb:F0} kB |"));
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| each of the {cost.Stores - 2} later stores (median; memory: mean, of it shmem / anon) | {cost.LaterMedianMs:F2} ms | +{cost.RssPerLaterKb:F0} kB ({cost.ShmemPerLaterKb:F0} / {cost.AnonPerLaterKb:F0}) |"));
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| Open + Dispose of a store open already (second handle, median) | {cost.ReopenMedianUs:F0} us | - |"));
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| Open + Dispose of a closed store, its copy back in the pool (median) | {cost.PooledMedianUs:F0} us | - |"));
+        }
+
         return text.ToString();
     }
 
@@ -194,6 +211,23 @@ internal sealed class SummaryReport
             WriteNumber(json, "managed_alloc_bytes_per_wait", managed?.AllocBytesPerWait);
             WriteNumber(json, "native_samples", c?.Samples);
             WriteNumber(json, "managed_samples", managed?.Samples);
+            json.WriteEndObject();
+        }
+
+        if (_openCost is { } cost)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", "store open cost");
+            WriteNumber(json, "first_ms", cost.FirstMs);
+            WriteNumber(json, "second_ms", cost.SecondMs);
+            WriteNumber(json, "later_median_ms", cost.LaterMedianMs);
+            WriteNumber(json, "reopen_median_us", cost.ReopenMedianUs);
+            WriteNumber(json, "pooled_median_us", cost.PooledMedianUs);
+            WriteNumber(json, "rss_first_kb", cost.RssFirstKb);
+            WriteNumber(json, "rss_second_kb", cost.RssSecondKb);
+            WriteNumber(json, "rss_per_later_kb", cost.RssPerLaterKb);
+            WriteNumber(json, "shmem_per_later_kb", cost.ShmemPerLaterKb);
+            WriteNumber(json, "anon_per_later_kb", cost.AnonPerLaterKb);
             json.WriteEndObject();
         }
 

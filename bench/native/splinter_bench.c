@@ -4,9 +4,12 @@
  * Workload: a store of 1024 slots x 256-byte values holding 512 keys
  * "key:000000".."key:000511" with 64-byte values. Each operation cycles over
  * the 512 keys: splinter_set (64 bytes), splinter_get (256-byte buffer),
- * splinter_get_epoch, splinter_get_raw_ptr.
+ * splinter_get_epoch, splinter_get_raw_ptr. "open" opens a second store of the
+ * same geometry (splinter_open, which closes the store opened before it): the
+ * cost of switching a process's one store, the C counterpart of opening an
+ * extra store from .NET. The main store is opened again after that loop.
  *
- *   splinter_bench [--ops N] [--runs R] [--only set|get|get_epoch|get_raw_ptr] [--json]
+ *   splinter_bench [--ops N] [--runs R] [--only set|get|get_epoch|get_raw_ptr|open] [--json]
  *
  * Default: every operation, R = 5 runs of N = 2000000 ops, prints the median
  * ns/op (CLOCK_MONOTONIC). Under callgrind, run one operation with
@@ -31,6 +34,7 @@
 static char keys[BENCH_KEYS][16];
 static unsigned char value[BENCH_VAL_LEN];
 static char store_name[64];
+static char open_name[64];
 static volatile uint64_t sink;
 
 /* Each loop is its own non-inlined function so callgrind can toggle on it. */
@@ -62,6 +66,12 @@ __attribute__((noinline)) void bench_loop_get_raw_ptr(long ops) {
     sink += acc + n + e;
 }
 
+__attribute__((noinline)) void bench_loop_open(long ops) {
+    int failures = 0;
+    for (long i = 0; i < ops; i++) failures += splinter_open(open_name) != 0;
+    sink += (uint64_t)failures;
+}
+
 struct bench_op {
     const char *name;
     void (*loop)(long);
@@ -72,6 +82,7 @@ static const struct bench_op bench_ops[] = {
     { "get", bench_loop_get },
     { "get_epoch", bench_loop_get_epoch },
     { "get_raw_ptr", bench_loop_get_raw_ptr },
+    { "open", bench_loop_open },
 };
 
 static double now_ns(void) {
@@ -88,10 +99,11 @@ static int cmp_double(const void *a, const void *b) {
 static void cleanup(void) {
     splinter_close();
     shm_unlink(store_name);
+    shm_unlink(open_name);
 }
 
 static void usage(void) {
-    fprintf(stderr, "usage: splinter_bench [--ops N] [--runs R] [--only set|get|get_epoch|get_raw_ptr] [--json]\n");
+    fprintf(stderr, "usage: splinter_bench [--ops N] [--runs R] [--only set|get|get_epoch|get_raw_ptr|open] [--json]\n");
     exit(2);
 }
 
@@ -109,7 +121,13 @@ int main(int argc, char **argv) {
     if (ops <= 0 || runs <= 0 || runs > 99) usage();
 
     snprintf(store_name, sizeof store_name, "/spl_bench_%d", (int)getpid());
+    snprintf(open_name, sizeof open_name, "/spl_bench_open_%d", (int)getpid());
     shm_unlink(store_name);
+    shm_unlink(open_name);
+    if (splinter_create(open_name, BENCH_SLOTS, BENCH_MAX_VAL) != 0) {
+        perror("splinter_create");
+        return 1;
+    }
     if (splinter_create(store_name, BENCH_SLOTS, BENCH_MAX_VAL) != 0) {
         perror("splinter_create");
         return 1;
@@ -134,6 +152,10 @@ int main(int argc, char **argv) {
             double t0 = now_ns();
             op->loop(ops);
             ns[r] = (now_ns() - t0) / (double)ops;
+        }
+        if (op->loop == bench_loop_open && splinter_open(store_name) != 0) {
+            perror("splinter_open (main store again)");
+            return 1;
         }
         qsort(ns, (size_t)runs, sizeof ns[0], cmp_double);
         double median = ns[runs / 2];

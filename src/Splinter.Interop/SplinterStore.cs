@@ -1,7 +1,10 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Runtime.CompilerServices;
+using System.Threading;
+using Microsoft.Win32.SafeHandles;
 using Splinter.Interop.Native;
 using Splinter.Interop.Store;
 using Splinter.Interop.Store.Interop;
@@ -9,35 +12,36 @@ using Splinter.Interop.Store.Interop;
 namespace Splinter.Interop;
 
 /// <summary>
-/// The libsplinter store this process has open for one library variant. libsplinter keeps one
-/// store per process (per loaded library), so at most one <see cref="SplinterStore"/> per
-/// <see cref="SplinterVariant"/> is open at a time. Native calls hold a reference on the store's
-/// SafeHandle (Set: the shim's gate), so <see cref="Dispose"/> never closes the store under one; the
-/// mapping reads (TryGet, GetEpoch, Contains, TryRead) read the C# layer's own mapping, whose range is
-/// never unmapped, and check for Dispose after reading. Any call after Dispose throws
-/// <see cref="ObjectDisposedException"/>. All members are thread-safe.
+/// An open libsplinter store. A process can have any number of stores open, of both variants and flavours: each store
+/// is held by a private copy of its library (libsplinter keeps its current store in process globals), and opening a
+/// store this process already has open gives another <see cref="SplinterStore"/> on the same open store, which each
+/// dispose independently (the last one closes it). Native calls hold a reference on the object's SafeHandle (Set: the
+/// shim's gate), so <see cref="Dispose"/> never closes the store under one; the mapping reads (TryGet, GetEpoch,
+/// Contains, TryRead) read the C# layer's own mapping, whose range is never unmapped, and check for Dispose after
+/// reading. Any call after Dispose throws <see cref="ObjectDisposedException"/>. All members are thread-safe.
 /// </summary>
 public sealed unsafe partial class SplinterStore : IDisposable
 {
     private readonly StoreHandle _handle;
     private readonly SplinterApi _api;
-    private readonly StoreRegistry.Entry _entry;
+    private readonly OpenStore _shared;
     private readonly long _contentionBudget;
     private readonly HotCallGate _gate;
     private readonly SplinterShim_gate* _gatePointer;
     private uint _gatedSetLimit; // see OnSignalLocalWritesChanged
+    private int _disposed;
 
-    private SplinterStore(string name, SplinterVariant variant, string backingPath, SplinterApi api, StoreHandle handle, StoreRegistry.Entry entry, int slotSize, TimeSpan contentionTimeout)
+    private SplinterStore(string name, SplinterVariant variant, string backingPath, OpenStore shared, StoreHandle handle, TimeSpan contentionTimeout)
     {
         Name = name;
         Variant = variant;
         BackingPath = backingPath;
-        _api = api;
+        _shared = shared;
+        _api = shared.Api;
         _handle = handle;
-        _entry = entry;
-        _mapped = new MappedStore((byte*)handle.DangerousGetHandle(), slotSize);
+        _mapped = new MappedStore((byte*)shared.Mapping, shared.SlotSize);
         _contentionBudget = Math.Max(1, (long)(contentionTimeout.TotalSeconds * Stopwatch.Frequency));
-        _gate = new HotCallGate(api, _mapped.MaxValueSize);
+        _gate = new HotCallGate(_api, _mapped.MaxValueSize);
         _gatePointer = _gate.Pointer;
 
         // Compared with (uint)length - 1, so a length of 0 never passes; 0 turns the gated path off.
@@ -61,6 +65,9 @@ public sealed unsafe partial class SplinterStore : IDisposable
     /// <summary>The file behind the store: /dev/shm/&lt;name&gt; or the persistent file's path.</summary>
     public string BackingPath { get; }
 
+    /// <summary>The library file whose private copy holds this store (which build and flavour backs it, for diagnostics).</summary>
+    public string LibraryPath => _shared.Library.Pool.File.Path;
+
     /// <summary>Number of slots (the most keys the store can hold).</summary>
     public uint SlotCount => _mapped.SlotCount;
 
@@ -68,10 +75,16 @@ public sealed unsafe partial class SplinterStore : IDisposable
     public uint MaxValueSize => _mapped.MaxValueSize;
 
     /// <summary>True once <see cref="Dispose"/> was called.</summary>
-    public bool IsDisposed => _entry.Disposed || _handle.IsClosed;
+    public bool IsDisposed => Volatile.Read(ref _disposed) != 0 || _handle.IsClosed;
 
-    /// <summary>The function table of this store's library.</summary>
+    /// <summary>The function table of this store's library copy.</summary>
     internal SplinterApi Api => _api;
+
+    /// <summary>The open store this object is a handle on (shared with every SplinterStore of the same object).</summary>
+    internal OpenStore Shared => _shared;
+
+    /// <summary>Bytes per slot: the store's flavour (<see cref="StoreFormat"/>) and the stride of its slot array.</summary>
+    internal int SlotSize => _shared.SlotSize;
 
     /// <summary>The store in the C# layer's own mapping (geometry, slots, the slot reader); a ref to the store's own field.</summary>
     internal ref MappedStore Mapped => ref _mapped;
@@ -85,8 +98,8 @@ public sealed unsafe partial class SplinterStore : IDisposable
     /// <param name="maxValueSize">Largest value in bytes, at least 1.</param>
     /// <param name="options">Variant, permissions, contention budget (null: <see cref="SplinterStoreOptions.Default"/>).</param>
     /// <returns>The open store.</returns>
-    /// <exception cref="InvalidOperationException">A store of the same variant is already open in this process.</exception>
-    /// <exception cref="SplinterException">The store exists (EEXIST) or the system refused (errno).</exception>
+    /// <exception cref="SplinterException">The store exists (EEXIST), the file system is full (ENOSPC, with the size needed) or the system refused (errno).</exception>
+    /// <exception cref="SplinterLibraryMismatchException">The library does not match the bindings.</exception>
     public static SplinterStore Create(string nameOrPath, uint slotCount, uint maxValueSize, SplinterStoreOptions? options = null) =>
         OpenCore(nameOrPath, OpenMode.Create, slotCount, maxValueSize, options ?? SplinterStoreOptions.Default);
 
@@ -95,8 +108,8 @@ public sealed unsafe partial class SplinterStore : IDisposable
     /// <param name="options">Variant and contention budget (null: <see cref="SplinterStoreOptions.Default"/>).</param>
     /// <returns>The open store.</returns>
     /// <exception cref="SplinterStoreNotFoundException">No such store.</exception>
-    /// <exception cref="SplinterStoreFormatException">The object is not a usable store (size, magic, version, geometry).</exception>
-    /// <exception cref="InvalidOperationException">A store of the same variant is already open in this process.</exception>
+    /// <exception cref="SplinterStoreFormatException">The object is not a usable store (size, magic, version, geometry), or no library of its flavour is found.</exception>
+    /// <exception cref="SplinterLibraryMismatchException">The library does not match the bindings.</exception>
     public static SplinterStore Open(string nameOrPath, SplinterStoreOptions? options = null) =>
         OpenCore(nameOrPath, OpenMode.Open, 0, 0, options ?? SplinterStoreOptions.Default);
 
@@ -150,17 +163,17 @@ public sealed unsafe partial class SplinterStore : IDisposable
     /// <summary>Closes the store once no call is running any more; later calls throw ObjectDisposedException. The store's object is kept (see <see cref="Delete"/>).</summary>
     public void Dispose()
     {
-        if (_entry.Disposed)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;
         }
 
-        _entry.Disposed = true;
         SplinterMetrics.StoreClosed();
         _mapped.Close(); // the mapping reads discard what they read from here on
         OnDisposing();
 
-        // Hot calls do not hold a SafeHandle reference: stop new ones, wait for running ones.
+        // Hot calls do not hold a SafeHandle reference: stop new ones, wait for running ones. The store itself closes
+        // when the last SplinterStore on it releases its handle.
         _gate.Close();
         _handle.Dispose();
     }
@@ -199,6 +212,7 @@ public sealed unsafe partial class SplinterStore : IDisposable
 
     private static SplinterStore OpenCore(string nameOrPath, OpenMode mode, uint slotCount, uint maxValueSize, SplinterStoreOptions options)
     {
+        LinuxOnly.ThrowIfNotLinux(); // before anything touches the file system or loads a library
         ArgumentNullException.ThrowIfNull(options);
         SplinterVariant variant = options.Variant;
         StoreNames.Validate(nameOrPath, variant, nameof(nameOrPath));
@@ -212,91 +226,165 @@ public sealed unsafe partial class SplinterStore : IDisposable
             ValidateGeometry(slotCount, maxValueSize);
         }
 
+        SplinterLibrary.CheckUserLibrary(variant);
         string path = StoreNames.ObjectPath(nameOrPath, variant);
-        StoreRegistry.Entry entry = StoreRegistry.Reserve(nameOrPath, variant);
-        StoreHandle? handle = null;
-        SplinterApi? api = null;
-        bool nativeInstalled = false;
-        try
+        var request = new OpenRequest(nameOrPath, path, variant, slotCount, maxValueSize, options);
+        lock (StoreRegistry.Lock)
         {
-            api = StoreNative.GetApi(variant);
-            byte[] namez = StoreNames.ToUtf8z(nameOrPath);
-            byte* mapping;
-            nuint length;
-            int slotSize;
+            OpenStore shared;
             switch (mode)
             {
                 case OpenMode.Open:
-                    StoreMapping.CheckAndMap(path, nameOrPath, variant, out mapping, out length, out slotSize);
-                    handle = new StoreHandle(api, mapping, length, entry);
-                    handle.MarkNativeInstalled();
-                    NativeOpen(api, namez, nameOrPath, variant, useOpenOrCreate: false, 0, 0);
+                    using (SafeFileHandle file = StoreMapping.OpenForCheck(path, nameOrPath, variant, out ulong size, out StoreLibc.FileIdentity identity))
+                    {
+                        shared = OpenExisting(request, file, size, identity, useOpenOrCreate: false);
+                    }
+
                     break;
 
                 case OpenMode.Create:
-                    nativeInstalled = true;
-                    NativeCreate(api, namez, nameOrPath, path, slotCount, maxValueSize, options, createOrOpen: false);
-                    StoreMapping.CheckAndMap(path, nameOrPath, variant, out mapping, out length, out slotSize);
-                    handle = new StoreHandle(api, mapping, length, entry);
-                    handle.MarkNativeInstalled();
+                    shared = CreateNew(request, createOrOpen: false);
                     break;
 
                 default:
-                    bool exists;
+                    SafeFileHandle? existing;
+                    ulong existingSize = 0;
+                    StoreLibc.FileIdentity existingIdentity = default;
                     try
                     {
-                        StoreMapping.CheckAndMap(path, nameOrPath, variant, out mapping, out length, out slotSize);
-                        exists = true;
+                        existing = StoreMapping.OpenForCheck(path, nameOrPath, variant, out existingSize, out existingIdentity);
                     }
                     catch (SplinterStoreNotFoundException)
                     {
-                        mapping = null;
-                        length = 0;
-                        slotSize = 0;
-                        exists = false;
+                        existing = null;
                     }
 
-                    if (exists)
+                    if (existing is not null)
                     {
-                        // Already checked: open first (splinter_open_or_create).
-                        handle = new StoreHandle(api, mapping, length, entry);
-                        handle.MarkNativeInstalled();
-                        NativeOpen(api, namez, nameOrPath, variant, useOpenOrCreate: true, slotCount, maxValueSize);
+                        // Already there and checked: open first (splinter_open_or_create).
+                        using (existing)
+                        {
+                            shared = OpenExisting(request, existing, existingSize, existingIdentity, useOpenOrCreate: true);
+                        }
                     }
                     else
                     {
-                        // Absent: create first (splinter_create_or_open), which opens instead when
-                        // another process created it meanwhile; the mapping check below covers that case.
-                        nativeInstalled = true;
-                        NativeCreate(api, namez, nameOrPath, path, slotCount, maxValueSize, options, createOrOpen: true);
-                        StoreMapping.CheckAndMap(path, nameOrPath, variant, out mapping, out length, out slotSize);
-                        handle = new StoreHandle(api, mapping, length, entry);
-                        handle.MarkNativeInstalled();
+                        // Absent: create first (splinter_create_or_open), which opens instead when another process
+                        // created it meanwhile; the checks after it cover that case.
+                        shared = CreateNew(request, createOrOpen: true);
                     }
 
                     break;
             }
 
-            CrossCheck(api, (splinter_header*)handle.DangerousGetHandle(), path);
-            return new SplinterStore(nameOrPath, variant, path, api, handle, entry, slotSize, options.ContentionTimeout);
+            // From here the handle owns this SplinterStore's share of the open store: releasing it gives the share back.
+            var handle = new StoreHandle(shared);
+            try
+            {
+                return new SplinterStore(nameOrPath, variant, path, shared, handle, options.ContentionTimeout);
+            }
+            catch
+            {
+                handle.Dispose();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>What an open was asked for.</summary>
+    private sealed record OpenRequest(string NameOrPath, string Path, SplinterVariant Variant, uint SlotCount, uint MaxValueSize, SplinterStoreOptions Options)
+    {
+        public byte[] NameZ { get; } = StoreNames.ToUtf8z(NameOrPath);
+    }
+
+    /// <summary>Opens a checked object: a new handle when this process has it open, otherwise a library copy opens it.</summary>
+    private static OpenStore OpenExisting(OpenRequest request, SafeFileHandle file, ulong size, StoreLibc.FileIdentity identity, bool useOpenOrCreate)
+    {
+        if (StoreRegistry.TryShare(identity, out OpenStore? shared))
+        {
+            return shared!;
+        }
+
+        StoreMapping.MapChecked(file, request.Path, size, out byte* mapping, out nuint length, out int slotSize);
+        LibraryInstance? library = null;
+        bool nativeInstalled = false;
+        try
+        {
+            library = SplinterLibrary.RentStoreInstance(request.Variant, slotSize, request.Path);
+            SplinterApi api = library.Api!;
+            List<MappingIdentity.SharedMapping> before = MappingIdentity.Take();
+            StoreOpenHooks.BeforeLibraryOpen?.Invoke(request.Path);
+            nativeInstalled = true;
+            NativeOpen(api, request, useOpenOrCreate);
+            MappingIdentity.Verify(before, mapping, request.Path);
+            CrossCheck(api, (splinter_header*)mapping, request.Path);
+            return StoreRegistry.Add(new OpenStore(identity, library, mapping, length, slotSize));
         }
         catch
         {
-            if (handle is not null)
+            Abandon(library, nativeInstalled, mapping);
+            throw;
+        }
+    }
+
+    /// <summary>Creates the store with a library copy of the requested flavour (or, for create-or-open, opens what is there).</summary>
+    private static OpenStore CreateNew(OpenRequest request, bool createOrOpen)
+    {
+        int slotSize = StoreFormat.SlotSize(request.Options.Embeddings);
+        LibraryInstance library = SplinterLibrary.RentStoreInstance(request.Variant, slotSize, request.Path);
+        byte* mapping = null;
+        bool nativeInstalled = false;
+        try
+        {
+            List<MappingIdentity.SharedMapping> before = MappingIdentity.Take();
+            nativeInstalled = true;
+            NativeCreate(library.Api!, request, slotSize, createOrOpen);
+            StoreLibc.FileIdentity identity;
+            int mappedSlotSize;
+            using (SafeFileHandle file = StoreMapping.OpenForCheck(request.Path, request.NameOrPath, request.Variant, out ulong size, out identity))
             {
-                handle.Dispose();
-            }
-            else
-            {
-                if (nativeInstalled && api is not null)
+                if (StoreRegistry.TryShare(identity, out OpenStore? shared))
                 {
-                    api.splinter_close();
+                    // create-or-open opened an object this process already has open under another name: use that one.
+                    Abandon(library, nativeInstalled, null);
+                    return shared!;
                 }
 
-                StoreRegistry.Release(entry);
+                StoreMapping.MapChecked(file, request.Path, size, out mapping, out nuint length, out mappedSlotSize);
+                if (mappedSlotSize != slotSize)
+                {
+                    throw new SplinterStoreFormatException(request.Path,
+                        $"it is a store of {StoreFormat.Describe(mappedSlotSize)} (another process created it meanwhile), not of {StoreFormat.Describe(slotSize)} as asked.");
+                }
+
+                MappingIdentity.Verify(before, mapping, request.Path);
+                CrossCheck(library.Api!, (splinter_header*)mapping, request.Path);
+                return StoreRegistry.Add(new OpenStore(identity, library, mapping, length, slotSize));
+            }
+        }
+        catch
+        {
+            Abandon(library, nativeInstalled, mapping);
+            throw;
+        }
+    }
+
+    /// <summary>Undoes a failed open: closes what the library may have installed, gives the copy back, releases the mapping.</summary>
+    private static void Abandon(LibraryInstance? library, bool nativeInstalled, byte* mapping)
+    {
+        if (library is not null)
+        {
+            if (nativeInstalled)
+            {
+                library.Api?.splinter_close();
             }
 
-            throw;
+            SplinterLibrary.ReturnStoreInstance(library);
+        }
+
+        if (mapping != null)
+        {
+            StoreMapping.Release(mapping);
         }
     }
 
@@ -327,20 +415,21 @@ public sealed unsafe partial class SplinterStore : IDisposable
         }
     }
 
-    private static void NativeCreate(SplinterApi api, byte[] namez, string nameOrPath, string path, uint slotCount, uint maxValueSize, SplinterStoreOptions options, bool createOrOpen)
+    private static void NativeCreate(SplinterApi api, OpenRequest request, int slotSize, bool createOrOpen)
     {
         int error = 0;
         int result;
+        SplinterStoreOptions options = request.Options;
 
         // Private stores are born 0600: no window in which another user can open them.
         uint previousMask = options.PrivatePermissions ? StoreLibc.Umask(0x3F /* 077 */) : 0;
         try
         {
-            fixed (byte* name = namez)
+            fixed (byte* name = request.NameZ)
             {
                 result = createOrOpen
-                    ? api.splinter_create_or_open_errno((sbyte*)name, slotCount, maxValueSize, &error)
-                    : api.splinter_create_errno((sbyte*)name, slotCount, maxValueSize, &error);
+                    ? api.splinter_create_or_open_errno((sbyte*)name, request.SlotCount, request.MaxValueSize, &error)
+                    : api.splinter_create_errno((sbyte*)name, request.SlotCount, request.MaxValueSize, &error);
             }
         }
         finally
@@ -355,30 +444,35 @@ public sealed unsafe partial class SplinterStore : IDisposable
         {
             if (error == Errno.EEXIST)
             {
-                throw new SplinterException($"A {VariantText(options.Variant)} store named '{nameOrPath}' already exists.", error);
+                throw new SplinterException($"A {VariantText(options.Variant)} store named '{request.NameOrPath}' already exists.", error);
             }
 
-            throw new SplinterException($"Cannot create the store '{nameOrPath}': {Errno.Name(error)}.", error);
+            if (error == Errno.ENOSPC)
+            {
+                throw new SplinterException(FileSystemSpace.FullMessage(request.NameOrPath, request.Path, request.SlotCount, request.MaxValueSize, slotSize), error);
+            }
+
+            throw new SplinterException($"Cannot create the store '{request.NameOrPath}': {Errno.Name(error)}.", error);
         }
 
         if (options.PrivatePermissions)
         {
             // SPLINTER_DEFAULT_UMASK overrides the process umask inside the library: make sure.
-            fixed (byte* p = StoreNames.ToUtf8z(path))
+            fixed (byte* p = StoreNames.ToUtf8z(request.Path))
             {
                 StoreLibc.Chmod(p, 0x180 /* 0600 */);
             }
         }
     }
 
-    private static void NativeOpen(SplinterApi api, byte[] namez, string nameOrPath, SplinterVariant variant, bool useOpenOrCreate, uint slotCount, uint maxValueSize)
+    private static void NativeOpen(SplinterApi api, OpenRequest request, bool useOpenOrCreate)
     {
         int error = 0;
         int result;
-        fixed (byte* name = namez)
+        fixed (byte* name = request.NameZ)
         {
             result = useOpenOrCreate
-                ? api.splinter_open_or_create_errno((sbyte*)name, slotCount, maxValueSize, &error)
+                ? api.splinter_open_or_create_errno((sbyte*)name, request.SlotCount, request.MaxValueSize, &error)
                 : api.splinter_open_errno((sbyte*)name, &error);
         }
 
@@ -389,16 +483,16 @@ public sealed unsafe partial class SplinterStore : IDisposable
 
         if (error == Errno.ENOENT)
         {
-            throw new SplinterStoreNotFoundException(nameOrPath, variant);
+            throw new SplinterStoreNotFoundException(request.NameOrPath, request.Variant);
         }
 
         if (error == 0)
         {
             // splinter_open refuses a bad magic/version without errno; it passed our check, so it changed meanwhile.
-            throw new SplinterStoreFormatException(StoreNames.ObjectPath(nameOrPath, variant), "libsplinter refused its header (magic or version changed while opening).");
+            throw new SplinterStoreFormatException(request.Path, "libsplinter refused its header (magic or version changed while opening).");
         }
 
-        throw new SplinterException($"Cannot open the store '{nameOrPath}': {Errno.Name(error)}.", error);
+        throw new SplinterException($"Cannot open the store '{request.NameOrPath}': {Errno.Name(error)}.", error);
     }
 
     private static void CrossCheck(SplinterApi api, splinter_header* mapped, string path)

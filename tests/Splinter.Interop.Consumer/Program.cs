@@ -18,23 +18,27 @@ namespace Splinter.Interop.Consumer;
 /// Consumer check: opens a store that a separate C program created and wrote, reads it back, and
 /// sees the change the C program makes afterwards through the event bus the C program armed.
 /// Prints one "PASS name: detail" or "FAIL name: detail" line per check; exit code 0 only if all pass.
-/// Arguments: the store name, the C writer, and the path libsplinter.so must be loaded from (which depends on how the
+/// Arguments: the store name, the C writer, the path libsplinter.so must be loaded from (which depends on how the
 /// application was built: runtimes/&lt;rid&gt;/native/ beside a portable build, the application folder in a publish for
-/// one runtime identifier).
+/// one runtime identifier), and optionally the flavour of the C writer's store (default or embeddings, whose library
+/// is libsplinter_embeddings.so in the same folder).
 /// </summary>
 internal static class Program
 {
     private static readonly TimeSpan ChangeTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(10);
     private static int s_failed;
+    private static bool s_embeddings;
 
     private static async Task<int> Main(string[] args)
     {
-        if (args.Length != 3)
+        if (args.Length is not (3 or 4) || (args.Length == 4 && args[3] is not ("default" or "embeddings")))
         {
-            Console.Error.WriteLine("usage: Splinter.Interop.Consumer STORE C_WRITER EXPECTED_LIBSPLINTER_PATH");
+            Console.Error.WriteLine("usage: Splinter.Interop.Consumer STORE C_WRITER EXPECTED_LIBSPLINTER_PATH [default|embeddings]");
             return 2;
         }
+
+        s_embeddings = args.Length == 4 && args[3] == "embeddings";
 
         string storeName = args[0];
         using Process writer = StartWriter(args[1], storeName);
@@ -75,11 +79,13 @@ internal static class Program
         int keyCount = int.Parse(ready.AsSpan(6), CultureInfo.InvariantCulture);
 
         using SplinterStore store = SplinterStore.Open(storeName);
-        string? libraryPath = LoadedLibraryPath("libsplinter.so");
+        string libraryFile = s_embeddings ? "libsplinter_embeddings.so" : "libsplinter.so";
+        string expected = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(expectedLibrary))!, libraryFile);
         Report(
-            libraryPath == Path.GetFullPath(expectedLibrary),
+            store.LibraryPath == expected && LibraryCopyIsMapped(),
             "library",
-            $"libsplinter.so mapped from {libraryPath ?? "nowhere"} ({RuntimeInformation.ProcessArchitecture}, runtime {RuntimeInformation.RuntimeIdentifier})");
+            $"the store's library copy was loaded from {store.LibraryPath} ({(s_embeddings ? "embeddings" : "default")} flavour; " +
+            $"{RuntimeInformation.ProcessArchitecture}, runtime {RuntimeInformation.RuntimeIdentifier})");
 
         int matching = 0;
         for (int i = 0; i < keyCount; i++)
@@ -165,19 +171,18 @@ internal static class Program
         return Process.Start(start) ?? throw new InvalidOperationException($"could not start {path}");
     }
 
-    /// <summary>The file a library of this name is mapped from, per /proc/self/maps.</summary>
-    private static string? LoadedLibraryPath(string fileName)
+    /// <summary>True when /proc/self/maps shows a private copy of libsplinter (a memfd) mapped in this process.</summary>
+    private static bool LibraryCopyIsMapped()
     {
         foreach (string line in File.ReadLines("/proc/self/maps"))
         {
-            int slash = line.IndexOf('/', StringComparison.Ordinal);
-            if (slash >= 0 && line.EndsWith("/" + fileName, StringComparison.Ordinal))
+            if (line.Contains("/memfd:splinter:", StringComparison.Ordinal))
             {
-                return line[slash..];
+                return true;
             }
         }
 
-        return null;
+        return false;
     }
 
     private static void Report(bool passed, string name, string detail)

@@ -2,7 +2,8 @@
 # Consumer check (run by ./build.sh test): packs Splinter.Interop, checks that every runtime folder holds its
 # five native files, builds this project against the PACKAGE from the local folder feed (isolated packages
 # folder, the package itself always restored afresh), compiles the C writer against our header and
-# libsplinter.so, and runs the consumer, which opens the store the C program created. Then the same on arm64:
+# libsplinter.so (and once more as the SPLINTER_EMBEDDINGS flavour, whose store must open from the package too),
+# and runs the consumer, which opens the store the C program created. Then the same on arm64:
 # a self-contained linux-arm64 publish run under qemu-aarch64, against a store the (x86-64) C writer created.
 # musl cannot be run here (see the SKIP line). Prints PASS/FAIL/SKIP lines and ends with
 # "consumer: N passed, N failed[, N skipped]"; exits non-zero on any failure.
@@ -13,6 +14,7 @@ ROOT="$(cd "$HERE/../.." && pwd)"
 OUT="$ROOT/artifacts/consumer"
 STORE="splinter-consumer-$$-1"
 STORE_ARM64="splinter-consumer-$$-arm64"
+STORE_EMBEDDINGS="splinter-consumer-$$-embeddings"
 PASSED=0 FAILED=0 SKIPPED=0
 RIDS=(linux-x64 linux-arm64 linux-musl-x64)
 NATIVE_FILES=(libsplinter.so libsplinter_p.so libsplinter_embeddings.so libsplinter_p_embeddings.so libsplinter_shim.so)
@@ -27,7 +29,7 @@ result() { # PASS|FAIL|SKIP name detail
 }
 
 finish() {
-    rm -f "/dev/shm/$STORE" "/dev/shm/$STORE_ARM64"
+    rm -f "/dev/shm/$STORE" "/dev/shm/$STORE_ARM64" "/dev/shm/$STORE_EMBEDDINGS"
     if ((SKIPPED > 0)); then
         echo "consumer: $PASSED passed, $FAILED failed, $SKIPPED skipped"
     else
@@ -36,17 +38,18 @@ finish() {
     ((FAILED == 0 && PASSED > 0))
     exit
 }
-trap 'rm -f "/dev/shm/$STORE" "/dev/shm/$STORE_ARM64"' EXIT
+trap 'rm -f "/dev/shm/$STORE" "/dev/shm/$STORE_ARM64" "/dev/shm/$STORE_EMBEDDINGS"' EXIT
 
 # Counts the consumer's own PASS/FAIL lines (prefixed with $2 when given); $1 = its output, $3 = exit code.
 count_run() {
     local output="$1" prefix="$2" rc="$3" status
-    [[ -n "$prefix" ]] && output="$(sed -E "s/^(PASS|FAIL) /\\1 $prefix/" <<<"$output")"
+    [[ -n "$prefix" ]] && output="$(sed -E "s/^(PASS|FAIL|SKIP) /\\1 $prefix/" <<<"$output")"
     echo "$output"
     while read -r status _; do
         case "$status" in
             PASS) PASSED=$((PASSED + 1)) ;;
             FAIL) FAILED=$((FAILED + 1)) ;;
+            SKIP) SKIPPED=$((SKIPPED + 1)) ;;
         esac
     done <<<"$output"
     if ((rc != 0)) && ! grep -q '^FAIL ' <<<"$output"; then
@@ -112,10 +115,21 @@ if ! clang-19 -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -I"$ROOT/native/i
     finish
 fi
 
+# The same C program built as the SPLINTER_EMBEDDINGS flavour (3200-byte slots) against our embeddings build.
+writer_embeddings="$OUT/c_writer_embeddings"
+if ! clang-19 -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -DSPLINTER_EMBEDDINGS -I"$ROOT/native/include" \
+        -o "$writer_embeddings" "$HERE/native/c_writer.c" \
+        -L"$ROOT/artifacts/native/embeddings" -lsplinter -Wl,-rpath,"$ROOT/artifacts/native/embeddings"; then
+    result FAIL c-build "c_writer.c did not compile as the embeddings flavour (make -C native EMBEDDINGS=1)"
+    finish
+fi
+
 # A portable build keeps every runtime folder; this x86-64 glibc process must load linux-x64's copy.
 bin="$OUT/bin/Splinter.Interop.Consumer/debug"
 output="$(timeout 60 dotnet "$bin/Splinter.Interop.Consumer.dll" "$STORE" "$writer" "$bin/runtimes/linux-x64/native/libsplinter.so" 2>&1)"
 count_run "$output" "" $?
+output="$(timeout 60 dotnet "$bin/Splinter.Interop.Consumer.dll" "$STORE_EMBEDDINGS" "$writer_embeddings" "$bin/runtimes/linux-x64/native/libsplinter.so" embeddings 2>&1)"
+count_run "$output" "embeddings " $?
 
 # arm64: a self-contained publish (the package's linux-arm64 files land beside the application) under qemu-user.
 # The writer stays the x86-64 C program: one store, two architectures.

@@ -40,6 +40,12 @@ internal static class Program
                     return Write(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args[3] == "signal");
                 case "latency-watch" when args.Length == 3:
                     return await LatencyProbe.WatchAsync(args[1], args[2]).ConfigureAwait(false);
+                case "library-api" when args.Length == 2:
+                    return StoreChild.LibraryApi(Enum.Parse<SplinterVariant>(args[1]));
+                case "store-bare-dlopen" when args.Length == 2:
+                    return StoreChild.BareDlopen(args[1]);
+                case "store-create" when args.Length == 5:
+                    return StoreChild.Create(args[1], Enum.Parse<SplinterVariant>(args[2]), uint.Parse(args[3], CultureInfo.InvariantCulture), uint.Parse(args[4], CultureInfo.InvariantCulture));
                 case string mode when mode.StartsWith("rel-", StringComparison.Ordinal):
                     return ReliabilityChild.TryRun(args) ?? Usage();
                 case string mode when mode.StartsWith("unpriv-", StringComparison.Ordinal):
@@ -61,7 +67,8 @@ internal static class Program
     {
         Console.Error.WriteLine(
             "usage: Splinter.Interop.TestChild watch-sync STORE | watch-async STORE | drain STORE | arm STORE | write STORE COUNT signal|quiet\n" +
-            "       | latency-watch STORE sync|async | latency all|c|sync|async|cancel|scan [WRITES]");
+            "       | latency-watch STORE sync|async | latency all|c|sync|async|cancel|scan [WRITES]\n" +
+            "       | store-create STORE VARIANT SLOTS MAX_VALUE_SIZE | store-bare-dlopen STORE | library-api VARIANT");
         return 2;
     }
 

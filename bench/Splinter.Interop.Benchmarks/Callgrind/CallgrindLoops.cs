@@ -38,13 +38,14 @@ internal static unsafe class CallgrindLoops
         // The runtime's start-up ran uninstrumented (--instr-atstart=no); from here on callgrind sees every instruction.
         instrument();
 
-        void Measure(string name, Func<long, long> loop)
+        void Measure(string name, Func<long, long> loop, long warmOps = 2 * Workload.KeyCount, long? regionOps = null)
         {
             s_current = loop;
-            warm(&Body, 2 * Workload.KeyCount);
-            warm(&Body, 2 * Workload.KeyCount);
-            region(&Body, ops);
-            Console.WriteLine($"region {name} {ops}");
+            warm(&Body, warmOps);
+            warm(&Body, warmOps);
+            long measured = regionOps ?? ops;
+            region(&Body, measured);
+            Console.WriteLine($"region {name} {measured}");
         }
 
         using (RawStore raw = RawStore.CreateStatic("callgrind_raw"))
@@ -72,6 +73,17 @@ internal static unsafe class CallgrindLoops
             Measure("store/get_epoch_string", n => StoreOps.GetEpochString(store, managed.Strings, n));
             Measure("store/tryread_key", n => StoreOps.TryReadKey(store, managed.Keys, n));
             Measure("store/tryread_string", n => StoreOps.TryReadString(store, managed.Strings, n));
+
+            // Opens make system calls and Dispose runs a GC: far fewer of them (1/1000 of the ops, at least 20).
+            long opens = Math.Max(20, ops / 1000);
+            Measure("store/open_again", n => StoreOps.OpenAndDispose(managed.Name, n), warmOps: 4, regionOps: opens);
+        }
+
+        using (ManagedStore extra = new("callgrind_open"))
+        {
+            extra.Store.Dispose();
+            long opens = Math.Max(20, ops / 1000);
+            Measure("store/open_extra", n => StoreOps.OpenAndDispose(extra.Name, n), warmOps: 4, regionOps: opens);
         }
 
         GC.KeepAlive(s_sink);

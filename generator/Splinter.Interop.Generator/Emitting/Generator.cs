@@ -1,5 +1,5 @@
-// Entry of the emitters: one partial class split by concern (functions, function table, structs, enums,
-// constants, shim errno wrappers, layout table, report). Every emitter returns whole file texts.
+// Entry of the emitters: one partial class split by concern (functions, function table, bindings contract, structs,
+// enums, constants, shim errno wrappers, layout table, report). Every emitter returns whole file texts.
 using System.Globalization;
 using System.Text;
 using Splinter.Interop.Generator.Model;
@@ -45,6 +45,7 @@ internal sealed partial class Generator(CModel model, GeneratorConfig config, IR
             ["LibSplinterShim.g.cs"] = EmitShimFunctions(),
             ["LibSplinterShim.Constants.g.cs"] = EmitConstants("LibSplinterShim", HeaderRole.Shim),
             ["SplinterApi.g.cs"] = EmitFunctionTable(),
+            ["SplinterBindings.g.cs"] = EmitBindings(),
             ["Structs.g.cs"] = EmitStructs(),
             ["Enums.g.cs"] = EmitEnums(),
             ["NativeTypeNameAttribute.g.cs"] = EmitNativeTypeNameAttribute(),

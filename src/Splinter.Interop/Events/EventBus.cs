@@ -22,7 +22,6 @@ namespace Splinter.Interop;
 public sealed unsafe class EventBus
 {
     private readonly SplinterStore _store;
-    private int _armedHere;
     private volatile bool _signalLocalWrites;
     private LocalSignalTarget? _localTarget;
 
@@ -52,8 +51,11 @@ public sealed unsafe class EventBus
         }
     }
 
-    /// <summary>True when this process armed the bus through this store and is still the recorded owner.</summary>
-    public bool IsOwner => Volatile.Read(ref _armedHere) != 0 && OwnerProcessId == Environment.ProcessId;
+    /// <summary>True when this process armed the bus through this store (or another SplinterStore open on it) and is still the recorded owner.</summary>
+    public bool IsOwner => Volatile.Read(ref ArmedHere) != 0 && OwnerProcessId == Environment.ProcessId;
+
+    /// <summary>Whether the bus was armed here: a property of the open store's library copy, shared by every SplinterStore on it.</summary>
+    private ref int ArmedHere => ref _store.Shared.BusArmed;
 
     /// <summary>
     /// Opt-in: writes made through this library in a process that is NOT the owner also signal the
@@ -97,7 +99,7 @@ public sealed unsafe class EventBus
             AllowAnyPtracer();
         }
 
-        if (Volatile.Read(ref _armedHere) != 0 && Volatile.Read(ref _store.Header->event_bus.owner_pid) == Environment.ProcessId)
+        if (Volatile.Read(ref ArmedHere) != 0 && Volatile.Read(ref _store.Header->event_bus.owner_pid) == Environment.ProcessId)
         {
             return;
         }
@@ -108,7 +110,7 @@ public sealed unsafe class EventBus
             throw new SplinterException($"splinter_event_bus_init failed with {Errno.Name(error)}; the bus was not armed.", error);
         }
 
-        Volatile.Write(ref _armedHere, 1);
+        Volatile.Write(ref ArmedHere, 1);
     }
 
     private static void AllowAnyPtracer()
@@ -327,7 +329,7 @@ public sealed unsafe class EventBus
     private EventFdHandle OpenVerified()
     {
         splinter_header* header = _store.Header;
-        if (Volatile.Read(ref header->event_bus.owner_pid) == Environment.ProcessId && Volatile.Read(ref _armedHere) == 0)
+        if (Volatile.Read(ref header->event_bus.owner_pid) == Environment.ProcessId && Volatile.Read(ref ArmedHere) == 0)
         {
             // This process is the recorded owner but did not arm through this store: it armed an
             // earlier store instance, whose close closed the eventfd (spec 7.1, 8.4). The recorded

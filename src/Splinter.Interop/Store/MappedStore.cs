@@ -69,7 +69,7 @@ internal unsafe struct MappedStore
     /// <summary>Bytes of value space per slot.</summary>
     public readonly uint MaxValueSize { get; }
 
-    /// <summary>Bytes per slot: the flavour (<see cref="StoreFormat.DefaultSlotSize"/> or <see cref="StoreFormat.EmbeddingsSlotSize"/>).</summary>
+    /// <summary>Bytes per slot: the flavour (<see cref="StoreFormat.PlainSlotSize"/> or <see cref="StoreFormat.EmbeddingsSlotSize"/>).</summary>
     public readonly int SlotSize { get; }
 
     /// <summary>Start of the value arena.</summary>

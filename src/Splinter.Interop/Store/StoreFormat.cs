@@ -41,14 +41,60 @@ internal static unsafe class StoreFormat
     /// <summary>Size of the store header (5440 in format v4).</summary>
     public static int HeaderSize => sizeof(splinter_header);
 
-    /// <summary>Slot size of the default flavour in format v4.</summary>
-    public const int DefaultSlotSize = 128;
-
-    /// <summary>Slot size of the SPLINTER_EMBEDDINGS flavour in format v4 (a 768-float vector after the key).</summary>
-    public const int EmbeddingsSlotSize = 3200;
-
     /// <summary>Slot size of the flavour the bindings were generated for (the slot mirror's size).</summary>
     public static int BoundSlotSize => sizeof(splinter_slot);
+
+    // ---- the two flavours -----------------------------------------------------------------------------------------
+    // The default build's slots, and SPLINTER_EMBEDDINGS builds whose slots carry an embedding vector after the same
+    // fields. The header is the same in both, so a store's flavour is told by its size for its geometry, and the rest of
+    // the C# layer knows it as the slot size (the stride of the slot array). Both sizes derive from the mirror of the
+    // flavour these bindings were generated for, plus or minus the vector.
+
+    /// <summary>True when the bindings were generated for the embeddings flavour.</summary>
+    public static bool MirrorIsEmbeddings =>
+#if SPLINTER_EMBEDDINGS
+        true;
+#else
+        false;
+#endif
+
+    /// <summary>Floats per embedding vector (SPLINTER_EMBED_DIM; the header defines it only in embeddings builds).</summary>
+    public const int EmbeddingDimension =
+#if SPLINTER_EMBEDDINGS
+        LibSplinter.SPLINTER_EMBED_DIM;
+#else
+        768; // the embeddings configuration's layout tests compare it with the generated constant
+#endif
+
+    /// <summary>Slot size of the default flavour (128 in format v4).</summary>
+    public static int PlainSlotSize =>
+#if SPLINTER_EMBEDDINGS
+        RoundToSlotAlignment(sizeof(splinter_slot) - (EmbeddingDimension * sizeof(float)));
+#else
+        sizeof(splinter_slot);
+#endif
+
+    /// <summary>Slot size of the embeddings flavour (3200 in format v4).</summary>
+    public static int EmbeddingsSlotSize =>
+#if SPLINTER_EMBEDDINGS
+        sizeof(splinter_slot);
+#else
+        RoundToSlotAlignment(sizeof(splinter_slot) + (EmbeddingDimension * sizeof(float)));
+#endif
+
+    /// <summary>The slot size of a flavour.</summary>
+    public static int SlotSize(bool embeddings) => embeddings ? EmbeddingsSlotSize : PlainSlotSize;
+
+    /// <summary>True for the slot size of one of the two flavours.</summary>
+    public static bool IsKnown(int slotSize) => slotSize == PlainSlotSize || slotSize == EmbeddingsSlotSize;
+
+    /// <summary>"the default flavour (128-byte slots)", "the embeddings flavour (...)" or the size itself, for messages.</summary>
+    public static string Describe(int slotSize) =>
+        slotSize == PlainSlotSize ? $"the default flavour ({slotSize}-byte slots)"
+        : slotSize == EmbeddingsSlotSize ? $"the embeddings flavour ({slotSize}-byte slots, SPLINTER_EMBEDDINGS)"
+        : $"{slotSize}-byte slots";
+
+    private static int RoundToSlotAlignment(int size) => (size + 63) & ~63;
 
     /// <summary>FNV-1a 64 offset basis: the key hash's start value.</summary>
     public const ulong HashBasis = 0xcbf29ce484222325;
@@ -76,12 +122,11 @@ internal static unsafe class StoreFormat
 
     /// <summary>
     /// The slot size (flavour) a store of <paramref name="size"/> bytes with this geometry was made with:
-    /// <see cref="DefaultSlotSize"/>, <see cref="EmbeddingsSlotSize"/> (either is also the bound size when the bindings
-    /// use another one), or 0 when the size fits neither.
+    /// <see cref="PlainSlotSize"/> or <see cref="EmbeddingsSlotSize"/>, or 0 when the size fits neither.
     /// </summary>
     public static int SlotSizeOf(uint slots, uint maxValueSize, ulong size)
     {
-        foreach (int slotSize in (ReadOnlySpan<int>)[BoundSlotSize, DefaultSlotSize, EmbeddingsSlotSize])
+        foreach (int slotSize in (ReadOnlySpan<int>)[BoundSlotSize, PlainSlotSize, EmbeddingsSlotSize])
         {
             if (ExpectedSize(slots, maxValueSize, slotSize) == size)
             {
@@ -91,14 +136,6 @@ internal static unsafe class StoreFormat
 
         return 0;
     }
-
-    /// <summary>The flavour's name for messages.</summary>
-    public static string FlavourName(int slotSize) => slotSize switch
-    {
-        EmbeddingsSlotSize => $"an embeddings build (SPLINTER_EMBEDDINGS, {slotSize}-byte slots)",
-        DefaultSlotSize => $"a default build ({slotSize}-byte slots)",
-        _ => $"a build with {slotSize}-byte slots",
-    };
 
     /// <summary>
     /// Returns why a mapped header does not describe a store of <paramref name="size"/> bytes, or null when it does;
@@ -183,7 +220,7 @@ internal static unsafe class StoreFormat
             Version != ReadableVersion ? $"format version {Version} (the mapping reads know version {ReadableVersion})" :
             KeyFieldSize != ReadableKeyFieldSize ? $"a {KeyFieldSize}-byte key field (the mapping reads know {ReadableKeyFieldSize})" :
             sizeof(splinter_header) != 5440 ? $"a {sizeof(splinter_header)}-byte header" :
-            BoundSlotSize != DefaultSlotSize && BoundSlotSize != EmbeddingsSlotSize ? $"a {BoundSlotSize}-byte slot" :
+            PlainSlotSize != 128 || EmbeddingsSlotSize != 3200 ? $"{PlainSlotSize}- and {EmbeddingsSlotSize}-byte slots (format v4 has 128 and 3200)" :
             (byte*)&slot.hash - s != 0 || (byte*)&slot.epoch - s != 8 || (byte*)&slot.val_off - s != 16 ||
             (byte*)&slot.val_len - s != 20 || (byte*)&slot.type_flag - s != 24 || (byte*)&slot.user_flag - s != 25 ||
             (byte*)&slot.watcher_mask - s != 32 || (byte*)&slot.bloom - s != 56 || (byte*)slot.key - s != 64

@@ -16,8 +16,17 @@ namespace Splinter.Interop.Store;
 /// </summary>
 internal static unsafe class StoreMapping
 {
-    /// <summary>Checks the object at <paramref name="path"/> and maps it read-write. Throws SplinterStoreNotFoundException, SplinterStoreFormatException or SplinterException.</summary>
-    public static void CheckAndMap(string path, string nameOrPath, SplinterVariant variant, out byte* mapping, out nuint length, out int slotSize)
+    /// <summary>
+    /// Opens the object at <paramref name="path"/> for the pre-open check: a regular file at least one header long that
+    /// this process can map. Throws SplinterStoreNotFoundException, SplinterStoreFormatException or SplinterException.
+    /// </summary>
+    /// <param name="path">The object's path (/dev/shm/name or the file).</param>
+    /// <param name="nameOrPath">The name the caller gave, for messages.</param>
+    /// <param name="variant">The variant, for messages.</param>
+    /// <param name="size">Receives the object's size.</param>
+    /// <param name="identity">Receives its device and inode (two paths of one object give the same identity).</param>
+    /// <returns>The open descriptor (read-write).</returns>
+    public static SafeFileHandle OpenForCheck(string path, string nameOrPath, SplinterVariant variant, out ulong size, out StoreLibc.FileIdentity identity)
     {
         byte[] pathz = StoreNames.ToUtf8z(path);
         int fd;
@@ -43,45 +52,65 @@ internal static unsafe class StoreMapping
             throw new SplinterException($"Cannot open '{path}' to check it: {Errno.Name(errno)}.", errno);
         }
 
-        using var file = new SafeFileHandle(fd, ownsHandle: true);
-        StoreLibc.Statx status;
-        byte empty = 0;
-        if (StoreLibc.StatxCall(fd, &empty, StoreLibc.AT_EMPTY_PATH, StoreLibc.STATX_TYPE | StoreLibc.STATX_SIZE, &status) != 0)
+        var file = new SafeFileHandle(fd, ownsHandle: true);
+        try
         {
-            int errno = Marshal.GetLastPInvokeError();
-            throw new SplinterException($"Cannot stat '{path}': {Errno.Name(errno)}.", errno);
-        }
+            StoreLibc.Statx status;
+            byte empty = 0;
+            if (StoreLibc.StatxCall(fd, &empty, StoreLibc.AT_EMPTY_PATH, StoreLibc.STATX_TYPE | StoreLibc.STATX_SIZE | StoreLibc.STATX_INO, &status) != 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                throw new SplinterException($"Cannot stat '{path}': {Errno.Name(errno)}.", errno);
+            }
 
-        if ((status.Mode & StoreLibc.S_IFMT) != StoreLibc.S_IFREG)
+            if ((status.Mode & StoreLibc.S_IFMT) != StoreLibc.S_IFREG)
+            {
+                throw new SplinterStoreFormatException(path, $"it is not a regular file (mode 0{Convert.ToString(status.Mode, 8)}).");
+            }
+
+            if (status.Size < (ulong)StoreFormat.HeaderSize)
+            {
+                throw new SplinterStoreFormatException(path, $"it is {status.Size} bytes long, shorter than a store header ({StoreFormat.HeaderSize} bytes); it is truncated or not a store.");
+            }
+
+            if (status.Size > (ulong)nint.MaxValue)
+            {
+                throw new SplinterStoreFormatException(path, $"it is {status.Size} bytes long, more than this process can map.");
+            }
+
+            size = status.Size;
+            identity = new StoreLibc.FileIdentity(status.DeviceMajor, status.DeviceMinor, status.Inode);
+            return file;
+        }
+        catch
         {
-            throw new SplinterStoreFormatException(path, $"it is not a regular file (mode 0{Convert.ToString(status.Mode, 8)}).");
+            file.Dispose();
+            throw;
         }
+    }
 
-        if (status.Size < (ulong)StoreFormat.HeaderSize)
-        {
-            throw new SplinterStoreFormatException(path, $"it is {status.Size} bytes long, shorter than a store header ({StoreFormat.HeaderSize} bytes); it is truncated or not a store.");
-        }
-
-        if (status.Size > (ulong)nint.MaxValue)
-        {
-            throw new SplinterStoreFormatException(path, $"it is {status.Size} bytes long, more than this process can map.");
-        }
-
-        length = (nuint)status.Size;
-        void* address = Map(fd, length);
+    /// <summary>
+    /// Maps an object <see cref="OpenForCheck"/> returned and checks its header (magic, version, and a geometry whose
+    /// size for one of the two slot flavours is the object's size). Throws SplinterStoreFormatException or SplinterException.
+    /// </summary>
+    /// <param name="file">The descriptor from <see cref="OpenForCheck"/>.</param>
+    /// <param name="path">The object's path, for messages.</param>
+    /// <param name="size">The size <see cref="OpenForCheck"/> reported.</param>
+    /// <param name="mapping">Receives the mapping (release it with <see cref="Release"/>).</param>
+    /// <param name="length">Receives the mapping's length.</param>
+    /// <param name="slotSize">Receives the store's slot size (its flavour, <see cref="StoreFormat"/>).</param>
+    public static void MapChecked(SafeFileHandle file, string path, ulong size, out byte* mapping, out nuint length, out int slotSize)
+    {
+        length = (nuint)size;
+        void* address = Map((int)file.DangerousGetHandle(), length);
         if (address == null)
         {
             int errno = Marshal.GetLastPInvokeError();
             throw new SplinterException($"Cannot map '{path}': {Errno.Name(errno)}.", errno);
         }
 
-        // Reading the header is safe: the object is at least HeaderSize bytes and fully mapped.
-        string? reason = StoreFormat.Validate((splinter_header*)address, status.Size, out slotSize);
-        if (reason is null && slotSize != StoreFormat.BoundSlotSize)
-        {
-            reason = $"it was created by {StoreFormat.FlavourName(slotSize)}; this build uses {StoreFormat.FlavourName(StoreFormat.BoundSlotSize)}.";
-        }
-
+        // Reading the header is safe: the object is at least StoreFormat.HeaderSize bytes and fully mapped.
+        string? reason = StoreFormat.Validate((splinter_header*)address, size, out slotSize);
         if (reason is not null)
         {
             Release(address);
@@ -112,10 +141,12 @@ internal static unsafe class StoreMapping
         nuint rounded = RoundToPages(length);
         lock (s_rangesLock)
         {
+            // The smallest range that fits; among equal ones the one released last (released ranges are appended), so a
+            // store closed and opened again, or closed and followed by one of its size, takes back the range it left.
             int best = -1;
             for (int i = 0; i < s_free.Count; i++)
             {
-                if (s_free[i].Length >= rounded && (best < 0 || s_free[i].Length < s_free[best].Length))
+                if (s_free[i].Length >= rounded && (best < 0 || s_free[i].Length <= s_free[best].Length))
                 {
                     best = i;
                 }

@@ -2,12 +2,9 @@ using Splinter.Interop.Native;
 
 namespace Splinter.Interop.Store;
 
-/// <summary>Where the store layer gets its native entry points: the per-variant SplinterApi from the resolver, and the shim.</summary>
+/// <summary>The shim's entry points the store layer uses (each open store calls libsplinter through its own library copy's SplinterApi).</summary>
 internal static unsafe class StoreNative
 {
-    /// <summary>The function table of the library that backs <paramref name="variant"/>.</summary>
-    public static SplinterApi GetApi(SplinterVariant variant) => SplinterLibrary.GetApi(variant);
-
     /// <summary>The tick counter libsplinter uses for shard bids (splinter_now, through the shim).</summary>
     public static ulong Now() => LibSplinterShim.SplinterShim_now();
 

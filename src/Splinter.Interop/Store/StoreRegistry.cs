@@ -1,65 +1,67 @@
-using System;
+using System.Collections.Generic;
+using Splinter.Interop.Native;
+using Splinter.Interop.Store.Interop;
 
 namespace Splinter.Interop.Store;
 
 /// <summary>
-/// Which store each library variant has open in this process. libsplinter keeps the current
-/// store in process globals, so a second open of the same variant would silently replace it;
-/// the registry turns that into an InvalidOperationException naming the open store.
+/// The stores this process has open, by the device and inode of their object: "a" and "/a", or a symlink and its
+/// target, are one store. Opening a store that is open already adds a handle to it instead of a second library copy.
+/// Opens and final closes run under one lock, so two threads opening one object never make two copies hold it.
 /// </summary>
 internal static class StoreRegistry
 {
-    private static readonly object s_lock = new();
-    private static readonly Entry?[] s_entries = new Entry?[2];
+    private static readonly Dictionary<StoreLibc.FileIdentity, OpenStore> s_open = [];
 
-    /// <summary>Reserves <paramref name="variant"/> for a store named <paramref name="name"/>, or throws.</summary>
-    public static Entry Reserve(string name, SplinterVariant variant)
+    /// <summary>Held while a store is opened and while the last handle of one closes it.</summary>
+    public static object Lock { get; } = new();
+
+    /// <summary>Number of distinct stores open (measurements and tests).</summary>
+    public static int OpenCount
     {
-        lock (s_lock)
+        get
         {
-            Entry? open = s_entries[(int)variant];
-            if (open is not null)
+            lock (Lock)
             {
-                string kind = variant == SplinterVariant.SharedMemory ? "shared-memory" : "persistent";
-                string state = open.Disposed
-                    ? "was disposed but a call into it is still running; it closes when that call returns"
-                    : "is still open; dispose it first";
-                throw new InvalidOperationException(
-                    $"Cannot open '{name}': the {kind} store '{open.Name}' {state}. libsplinter holds one store per process for each library variant.");
-            }
-
-            var entry = new Entry(name, variant);
-            s_entries[(int)variant] = entry;
-            return entry;
-        }
-    }
-
-    /// <summary>Frees the reservation if <paramref name="entry"/> still holds it.</summary>
-    public static void Release(Entry entry)
-    {
-        lock (s_lock)
-        {
-            if (ReferenceEquals(s_entries[(int)entry.Variant], entry))
-            {
-                s_entries[(int)entry.Variant] = null;
+                return s_open.Count;
             }
         }
     }
 
-    /// <summary>One reservation; owned by the store's handle, released when the native store is closed.</summary>
-    internal sealed class Entry(string name, SplinterVariant variant)
+    /// <summary>Adds a handle to the open store of <paramref name="identity"/>, if there is one. Caller holds <see cref="Lock"/>.</summary>
+    public static bool TryShare(StoreLibc.FileIdentity identity, out OpenStore? store)
     {
-        private volatile bool _disposed;
-
-        public string Name { get; } = name;
-
-        public SplinterVariant Variant { get; } = variant;
-
-        /// <summary>Set by Dispose; the handle may still be open while a call is in flight.</summary>
-        public bool Disposed
+        if (s_open.TryGetValue(identity, out store))
         {
-            get => _disposed;
-            set => _disposed = value;
+            store.Handles++;
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Registers a store just opened, with its first handle. Caller holds <see cref="Lock"/>.</summary>
+    public static OpenStore Add(OpenStore store)
+    {
+        store.Handles = 1;
+        s_open.Add(store.Identity, store);
+        return store;
+    }
+
+    /// <summary>Drops one handle; the last one closes the store, releases the C# mapping and gives the library copy back.</summary>
+    public static unsafe void ReleaseHandle(OpenStore store)
+    {
+        lock (Lock)
+        {
+            if (--store.Handles > 0)
+            {
+                return;
+            }
+
+            s_open.Remove(store.Identity);
+            store.Api.splinter_close();
+            StoreMapping.Release(store.Mapping);
+            SplinterLibrary.ReturnStoreInstance(store.Library);
         }
     }
 }

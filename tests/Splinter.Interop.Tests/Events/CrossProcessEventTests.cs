@@ -14,7 +14,7 @@ namespace Splinter.Interop.Tests.Events;
 [TestFixture]
 [Category("Events")]
 [Category("CrossProcess")]
-[NonParallelizable]
+[NonParallelizable] // Not in parallel: latency bounds and counts of the whole process's descriptors.
 public sealed class CrossProcessEventTests
 {
     private static readonly TimeSpan ChildTimeout = TimeSpan.FromSeconds(30);

@@ -13,7 +13,7 @@ namespace Splinter.Interop.Tests.Events;
 [TestFixture(SplinterVariant.SharedMemory)]
 [TestFixture(SplinterVariant.Persistent)]
 [Category("Events")]
-[NonParallelizable]
+[NonParallelizable] // Not in parallel: counts of the whole process's descriptors and per-wait allocation measurements.
 public sealed class EventBusTests(SplinterVariant variant)
 {
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(5);
@@ -32,7 +32,7 @@ public sealed class EventBusTests(SplinterVariant variant)
         byte* value;
         fixed (byte* pointer = name)
         {
-            value = (byte*)SplinterLibrary.GetApi(variant).splinter_get_raw_ptr((sbyte*)pointer, &size, &epoch);
+            value = (byte*)Store.Api.splinter_get_raw_ptr((sbyte*)pointer, &size, &epoch);
         }
 
         Assert.That(value != null, Is.True);
@@ -219,7 +219,7 @@ public sealed class EventBusTests(SplinterVariant variant)
         Store.Events.Arm();
         using EventSubscription first = Store.Events.Subscribe();
         using EventSubscription second = Store.Events.Subscribe();
-        SplinterApi api = SplinterLibrary.GetApi(variant);
+        SplinterApi api = Store.Api; // the store's own library copy (the raw layer's global library holds no store)
         int drainer = api.splinter_event_bus_open();
         Assert.That(drainer, Is.GreaterThanOrEqualTo(0));
         try
@@ -503,7 +503,7 @@ public sealed class EventBusTests(SplinterVariant variant)
         int slot = SlotOf("dirty");
         fixed (ulong* words = dirty)
         {
-            SplinterLibrary.GetApi(variant).splinter_event_bus_get_dirty(words, (nuint)dirty.Length);
+            Store.Api.splinter_event_bus_get_dirty(words, (nuint)dirty.Length);
         }
 
         Assert.That(dirty[slot / 64] & (1UL << (slot % 64)), Is.Not.Zero, "the owner's write set its dirty bit");

@@ -8,6 +8,7 @@ using NUnit.Framework;
 namespace Splinter.Interop.Tests.Events;
 
 [TestFixture]
+[NonParallelizable] // Not in parallel: counts of the whole process's descriptors, wake timing and allocation measurements.
 [Category("Events")]
 public sealed class EventFdTests
 {

@@ -27,7 +27,7 @@ public enum RawLayerKind
 /// </summary>
 [TestFixture]
 [Category("Raw")]
-[NonParallelizable]
+[NonParallelizable] // Not in parallel: the raw layer's process-global library holds one store at a time.
 public sealed unsafe class RawLayerTests
 {
     private static IEnumerable<MethodInfo> LibraryImports() => typeof(LibSplinter).GetMethods(BindingFlags.Public | BindingFlags.Static)

@@ -9,7 +9,7 @@ namespace Splinter.Interop.Tests.Raw;
 /// <summary>The hand-written shim functions (the errno wrappers are called through SplinterApi by RawLayerTests).</summary>
 [TestFixture]
 [Category("Raw")]
-[NonParallelizable]
+[NonParallelizable] // Not in parallel: the raw layer's process-global library holds one store at a time.
 public sealed unsafe class ShimTests
 {
     [Test]

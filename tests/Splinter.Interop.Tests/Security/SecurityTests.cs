@@ -24,7 +24,7 @@ namespace Splinter.Interop.Tests.Security;
 [TestFixture(SplinterVariant.Persistent)]
 [Category("Security")]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-[NonParallelizable]
+[NonParallelizable] // Not in parallel: private creates change the process-wide umask for a moment; children run as other users.
 public sealed partial class SecurityTests(SplinterVariant variant) : StoreFixtureBase(variant)
 {
     private const int HeaderSize = 5440;

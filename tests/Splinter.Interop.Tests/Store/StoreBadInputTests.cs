@@ -11,7 +11,6 @@ namespace Splinter.Interop.Tests.Store;
 /// <summary>Every key-taking member refuses every bad key before calling libsplinter, in every key form.</summary>
 [TestFixture(SplinterVariant.SharedMemory)]
 [TestFixture(SplinterVariant.Persistent)]
-[NonParallelizable]
 [Category("Store")]
 public sealed class StoreBadInputTests(SplinterVariant variant) : StoreFixtureBase(variant)
 {

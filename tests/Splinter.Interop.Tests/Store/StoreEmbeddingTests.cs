@@ -10,7 +10,6 @@ namespace Splinter.Interop.Tests.Store;
 
 [TestFixture(SplinterVariant.SharedMemory)]
 [TestFixture(SplinterVariant.Persistent)]
-[NonParallelizable]
 [Category("Store")]
 public sealed class StoreEmbeddingTests(SplinterVariant variant) : StoreFixtureBase(variant)
 {

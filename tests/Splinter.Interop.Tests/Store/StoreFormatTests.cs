@@ -10,7 +10,6 @@ namespace Splinter.Interop.Tests.Store;
 /// <summary>The pre-open check: foreign, truncated or other-flavour objects are refused with a clear exception, never mapped into a crash.</summary>
 [TestFixture(SplinterVariant.SharedMemory)]
 [TestFixture(SplinterVariant.Persistent)]
-[NonParallelizable]
 [Category("Store")]
 public sealed class StoreFormatTests(SplinterVariant variant) : StoreFixtureBase(variant)
 {
@@ -117,16 +116,41 @@ public sealed class StoreFormatTests(SplinterVariant variant) : StoreFixtureBase
     }
 
     [Test]
-    public void OtherSlotFlavour_IsRefusedWithTheReason()
+    public void OtherSlotFlavour_OpensWithThatFlavoursLibrary()
     {
-        // Same header, but sized for the other slot flavour (with or without SPLINTER_EMBEDDINGS).
+        // Same header, sized for the other slot flavour (with or without SPLINTER_EMBEDDINGS): a valid store of it.
         string name = Names.NewName();
         const uint slots = 4;
         const uint maxValueSize = 64;
         byte[] image = new byte[HeaderSize + (slots * (uint)OtherFlavourSlotSize) + (slots * maxValueSize)];
         ValidImage(slots, maxValueSize).AsSpan(0, 16).CopyTo(image);
+        for (uint slot = 0; slot < slots; slot++)
+        {
+            // val_off (offset 16 of a slot) and the default type (SPL_SLOT_TYPE_VOID at offset 24), as create writes them.
+            int at = HeaderSize + (int)(slot * (uint)OtherFlavourSlotSize);
+            BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(at + 16), slot * maxValueSize);
+            image[at + 24] = 0x01;
+        }
+
         Names.WriteRaw(name, image);
-        AssertRefused(name, "SPLINTER_EMBEDDINGS");
+        if (!OtherFlavourLibraryShips())
+        {
+            AssertRefused(name, "no library of that flavour");
+            return;
+        }
+
+        using SplinterStore store = Names.Track(SplinterStore.Open(name, Options));
+        Assert.That(store.SlotSize, Is.EqualTo(OtherFlavourSlotSize), "the flavour comes from the object's size for its geometry");
+        store.Set("k", "other flavour");
+        Assert.That(store.GetString("k"), Is.EqualTo("other flavour"), "the library of that flavour reads and writes it");
+        Assert.That(store.GetKeys(), Is.EqualTo(new[] { "k" }));
+    }
+
+    /// <summary>True when the test output has a library of the other flavour (the default configuration ships both).</summary>
+    private bool OtherFlavourLibraryShips()
+    {
+        string embeddingsName = Variant == SplinterVariant.SharedMemory ? "libsplinter_embeddings.so" : "libsplinter_p_embeddings.so";
+        return SlotSize == 128 && File.Exists(NativeBuildInfo.RuntimeLibrary(embeddingsName));
     }
 
     [Test]

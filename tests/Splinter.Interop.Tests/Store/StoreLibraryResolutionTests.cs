@@ -10,7 +10,6 @@ namespace Splinter.Interop.Tests.Store;
 /// <summary>The store binds each variant to its own library, found by the documented order.</summary>
 [TestFixture(SplinterVariant.SharedMemory)]
 [TestFixture(SplinterVariant.Persistent)]
-[NonParallelizable]
 [Category("Store")]
 public sealed class StoreLibraryResolutionTests(SplinterVariant variant) : StoreFixtureBase(variant)
 {

@@ -20,7 +20,7 @@ namespace Splinter.Interop.Tests.Store;
 /// </summary>
 [TestFixture(SplinterVariant.SharedMemory)]
 [TestFixture(SplinterVariant.Persistent)]
-[NonParallelizable]
+[NonParallelizable] // the address ranges a disposed store leaves are process-wide: a store opened by a test running in parallel may take the one a test expects to be reused
 [Category("Store")]
 public sealed unsafe class StoreMappingReadTests(SplinterVariant variant) : StoreFixtureBase(variant)
 {
@@ -31,7 +31,7 @@ public sealed unsafe class StoreMappingReadTests(SplinterVariant variant) : Stor
     {
         // 13 slots, all used: most keys are not in their start slot, several probe sequences wrap around.
         SplinterStore store = Names.Create(slots: 13, maxValueSize: MaxValue);
-        SplinterApi api = SplinterLibrary.GetApi(Variant);
+        SplinterApi api = store.Api; // the library copy that holds this store
         var random = new Random(20261125);
         var keys = Enumerable.Range(0, 13).Select(i => $"k{i}-{new string('x', random.Next(0, 40))}").ToList();
         foreach (string key in keys)

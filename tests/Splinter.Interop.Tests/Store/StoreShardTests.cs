@@ -8,7 +8,6 @@ namespace Splinter.Interop.Tests.Store;
 
 [TestFixture(SplinterVariant.SharedMemory)]
 [TestFixture(SplinterVariant.Persistent)]
-[NonParallelizable]
 [Category("Store")]
 public sealed class StoreShardTests(SplinterVariant variant) : StoreFixtureBase(variant)
 {

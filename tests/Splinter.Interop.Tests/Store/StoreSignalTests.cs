@@ -9,7 +9,6 @@ namespace Splinter.Interop.Tests.Store;
 
 [TestFixture(SplinterVariant.SharedMemory)]
 [TestFixture(SplinterVariant.Persistent)]
-[NonParallelizable]
 [Category("Store")]
 public sealed class StoreSignalTests(SplinterVariant variant) : StoreFixtureBase(variant)
 {

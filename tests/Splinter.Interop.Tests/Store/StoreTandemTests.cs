@@ -7,7 +7,6 @@ namespace Splinter.Interop.Tests.Store;
 
 [TestFixture(SplinterVariant.SharedMemory)]
 [TestFixture(SplinterVariant.Persistent)]
-[NonParallelizable]
 [Category("Store")]
 public sealed class StoreTandemTests(SplinterVariant variant) : StoreFixtureBase(variant)
 {

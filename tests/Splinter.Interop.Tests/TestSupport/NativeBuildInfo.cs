@@ -25,6 +25,9 @@ public static class NativeBuildInfo
     /// <summary>Where libsplinter*.so came from.</summary>
     public static string NativeDirectory => Value("native-dir");
 
+    /// <summary>The folder of the generated files (C# and native/*.g.c).</summary>
+    public static string GeneratedDirectory => Value("generated-dir");
+
     /// <summary>The generator configuration file.</summary>
     public static string GeneratorConfig => Value("generator-config");
 

@@ -2,10 +2,11 @@ using System.Runtime.InteropServices;
 
 namespace Splinter.Interop.Store.Interop;
 
-/// <summary>The few libc calls the store layer makes itself: its own read-write mapping of the store and the pre-open check.</summary>
+/// <summary>The few libc calls the store layer makes itself: its own read-write mapping of the store, the pre-open check and the identity of files.</summary>
 /// <remarks>Cold paths only (open/create); errno travels through SetLastError here, never on data operations.</remarks>
 internal static unsafe partial class StoreLibc
 {
+    public const int O_RDONLY = 0x0;
     public const int O_RDWR = 0x2;
     public const int O_NOCTTY = 0x100;
     public const int O_NONBLOCK = 0x800;
@@ -21,6 +22,7 @@ internal static unsafe partial class StoreLibc
 
     public const int AT_EMPTY_PATH = 0x1000;
     public const uint STATX_TYPE = 0x1;
+    public const uint STATX_INO = 0x100;
     public const uint STATX_SIZE = 0x200;
     public const ushort S_IFMT = 0xF000;
     public const ushort S_IFREG = 0x8000;
@@ -37,8 +39,24 @@ internal static unsafe partial class StoreLibc
         [FieldOffset(28)]
         public ushort Mode;
 
+        [FieldOffset(32)]
+        public ulong Inode;
+
         [FieldOffset(40)]
         public ulong Size;
+
+        [FieldOffset(136)]
+        public uint DeviceMajor;
+
+        [FieldOffset(140)]
+        public uint DeviceMinor;
+    }
+
+    /// <summary>The struct statx buffer's device and inode as one comparable value.</summary>
+    public readonly record struct FileIdentity(uint DeviceMajor, uint DeviceMinor, ulong Inode)
+    {
+        /// <inheritdoc/>
+        public override string ToString() => $"device {DeviceMajor}:{DeviceMinor} inode {Inode}";
     }
 
     [LibraryImport(Libc, EntryPoint = "open", SetLastError = true)]
@@ -49,6 +67,23 @@ internal static unsafe partial class StoreLibc
 
     [LibraryImport(Libc, EntryPoint = "mmap", SetLastError = true)]
     public static partial void* Mmap(void* address, nuint length, int protection, int flags, int fd, long offset);
+
+    [LibraryImport(Libc, EntryPoint = "munmap", SetLastError = true)]
+    public static partial int Munmap(void* address, nuint length);
+
+    [LibraryImport(Libc, EntryPoint = "statvfs", SetLastError = true)]
+    public static partial int Statvfs(byte* path, StatvfsBuffer* buffer);
+
+    /// <summary>struct statvfs on 64-bit Linux (glibc and musl): only the fields we read are named.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 112)]
+    public struct StatvfsBuffer
+    {
+        [FieldOffset(8)]
+        public ulong FragmentSize;
+
+        [FieldOffset(32)]
+        public ulong BlocksAvailable;
+    }
 
     [LibraryImport(Libc, EntryPoint = "umask")]
     public static partial uint Umask(uint mask);
