@@ -36,7 +36,7 @@ public sealed class MultiStoreTests
     }
 
     [Test]
-    public void SixteenStoresOfBothVariants_AreOpenAtOnce_EachWithItsOwnValues_AndOneOpensTwice()
+    public void SixteenStoresOfBothVariants_AreOpenAtOnce_EachWithItsOwnValuesAndChanges_AndOneOpensTwice()
     {
         var stores = new List<SplinterStore>();
         for (int i = 0; i < 16; i++)
@@ -88,6 +88,27 @@ public sealed class MultiStoreTests
             {
                 Assert.That(stores[i].Contains("from-second-handle"), Is.False, $"store {i}");
             }
+        }
+
+        // A subscription on each store sees that store's writes and nobody else's.
+        stores[5] = again;
+        var subscriptions = stores.Select(store => store.Events.Subscribe()).ToList();
+        try
+        {
+            for (int i = 0; i < stores.Count; i++)
+            {
+                stores[i].Set($"watched-{i}", "w");
+            }
+
+            for (int i = 0; i < stores.Count; i++)
+            {
+                Assert.That(subscriptions[i].Wait(WakeBound), Is.True, $"subscription of store {i} woke");
+                Assert.That(subscriptions[i].ReadChanges().Select(change => change.Key), Is.EqualTo(new[] { $"watched-{i}" }), $"store {i} sees only its own change");
+            }
+        }
+        finally
+        {
+            subscriptions.ForEach(subscription => subscription.Dispose());
         }
     }
 
