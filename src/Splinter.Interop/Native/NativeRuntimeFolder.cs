@@ -13,11 +13,14 @@ namespace Splinter.Interop.Native;
 /// </summary>
 internal static class NativeRuntimeFolder
 {
-    private static readonly Lazy<string?> s_current = new(
-        () => For(RuntimeInformation.ProcessArchitecture, IsMusl(RuntimeInformation.RuntimeIdentifier, MappedFiles)));
+    private static readonly Lazy<bool> s_musl = new(() => IsMusl(RuntimeInformation.RuntimeIdentifier, MappedFiles));
+    private static readonly Lazy<string?> s_current = new(() => For(RuntimeInformation.ProcessArchitecture, s_musl.Value));
 
     /// <summary>The folder name for this process ("linux-x64", "linux-arm64", "linux-musl-x64"), or null when none fits.</summary>
     public static string? Current => s_current.Value;
+
+    /// <summary>True when this process runs on musl (see <see cref="IsMusl"/>).</summary>
+    public static bool CurrentIsMusl => s_musl.Value;
 
     /// <summary>
     /// Where a native file of the package may lie beside the application, best first: the runtime folder that fits

@@ -326,8 +326,24 @@ public static partial class SplinterLibrary
         return s_loaded[LibSplinterShim.LibraryName].Path;
     }
 
-    private static nint Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath) =>
-        libraryName is LibSplinter.LibraryName or PersistentLibraryName or LibSplinterShim.LibraryName ? Load(libraryName) : 0;
+    private static nint Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath) => libraryName switch
+    {
+        LibSplinter.LibraryName or PersistentLibraryName or LibSplinterShim.LibraryName => Load(libraryName),
+        SystemLibraryName or DynamicLoaderLibraryName => SystemLibrary(),
+        _ => 0,
+    };
+
+    /// <summary>The name the dl* imports use: glibc's libdl.so.2 (see LoaderLibc.Dladdr).</summary>
+    internal const string DynamicLoaderLibraryName = "libdl.so.2";
+
+    /// <summary>The name every libc import of this assembly uses: glibc's runtime name.</summary>
+    internal const string SystemLibraryName = "libc.so.6";
+
+    /// <summary>
+    /// glibc's libc.so.6 and libdl.so.2 are found by the loader (0: the default resolution). musl has neither: its C
+    /// library is the dynamic loader itself, always loaded and global, so the main program's handle finds every function.
+    /// </summary>
+    private static nint SystemLibrary() => NativeRuntimeFolder.CurrentIsMusl ? NativeLibrary.GetMainProgramHandle() : 0;
 
     private static void SetPath(string libraryName, string path)
     {

@@ -11,8 +11,10 @@ namespace Splinter.Interop.Events;
 /// </summary>
 internal static partial class LibC
 {
+    static LibC() => Native.SplinterLibrary.EnsureResolver(); // "libc.so.6" is resolved for musl too
+
     /// <summary>glibc's runtime name; "libc" alone would resolve to the linker script libc.so.</summary>
-    internal const string LibraryName = "libc.so.6";
+    internal const string LibraryName = Native.SplinterLibrary.SystemLibraryName;
 
     internal const int EPERM = 1;
     internal const int ESRCH = 3;

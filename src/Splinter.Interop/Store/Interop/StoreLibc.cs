@@ -6,6 +6,7 @@ namespace Splinter.Interop.Store.Interop;
 /// <remarks>Cold paths only (open/create); errno travels through SetLastError here, never on data operations.</remarks>
 internal static unsafe partial class StoreLibc
 {
+    static StoreLibc() => Native.SplinterLibrary.EnsureResolver(); // "libc.so.6" is resolved for musl too
     public const int O_RDONLY = 0x0;
     public const int O_RDWR = 0x2;
     public const int O_NOCTTY = 0x100;
@@ -27,7 +28,7 @@ internal static unsafe partial class StoreLibc
     public const ushort S_IFMT = 0xF000;
     public const ushort S_IFREG = 0x8000;
 
-    private const string Libc = "libc.so.6";
+    private const string Libc = Native.SplinterLibrary.SystemLibraryName;
 
     /// <summary>struct statx (arch-independent layout; only the fields we read are named).</summary>
     [StructLayout(LayoutKind.Explicit, Size = 256)]
@@ -62,8 +63,28 @@ internal static unsafe partial class StoreLibc
     [LibraryImport(Libc, EntryPoint = "open", SetLastError = true)]
     public static partial int Open(byte* path, int flags);
 
-    [LibraryImport(Libc, EntryPoint = "statx", SetLastError = true)]
-    public static partial int StatxCall(int dirfd, byte* path, int flags, uint mask, Statx* buffer);
+    /// <summary>
+    /// statx(2) through syscall(2): glibc exports a statx wrapper only from 2.28 and musl from 1.2.5, both above the
+    /// floor the package supports (README, Platforms); the system call itself is in every kernel .NET 10 runs on.
+    /// Returns 0, or -1 with errno (SetLastError).
+    /// </summary>
+    public static int StatxCall(int dirfd, byte* path, int flags, uint mask, Statx* buffer) =>
+        (int)Syscall(StatxNumber, dirfd, (nint)path, flags, (nint)mask, (nint)buffer);
+
+    /// <summary>The statx system call's number: 332 on x86_64, 291 on arm64 (the generic table).</summary>
+    private static readonly nint StatxNumber = RuntimeInformation.ProcessArchitecture switch
+    {
+        Architecture.X64 => 332,
+        Architecture.Arm64 => 291,
+        var other => throw new System.PlatformNotSupportedException($"Splinter.Interop does not know the statx system call number of {other}."),
+    };
+
+    /// <summary>
+    /// long syscall(long number, ...), with five integer arguments. NOTE: variadic in C; on the Linux x86_64 and arm64
+    /// calling conventions integer arguments passed through "..." travel exactly like fixed ones.
+    /// </summary>
+    [LibraryImport(Libc, EntryPoint = "syscall", SetLastError = true)]
+    private static partial nint Syscall(nint number, nint argument1, nint argument2, nint argument3, nint argument4, nint argument5);
 
     [LibraryImport(Libc, EntryPoint = "mmap", SetLastError = true)]
     public static partial void* Mmap(void* address, nuint length, int protection, int flags, int fd, long offset);
