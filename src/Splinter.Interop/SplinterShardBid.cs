@@ -5,7 +5,7 @@ namespace Splinter.Interop;
 /// <param name="ProcessId">Claimant process id.</param>
 /// <param name="Intent">Recorded intent (unvalidated by the library: may hold any byte).</param>
 /// <param name="Priority">Bid priority; higher wins.</param>
-/// <param name="DurationTicks">Bid window in <see cref="SplinterStore.GetTicks"/> ticks.</param>
+/// <param name="DurationTicks">Bid window in <see cref="SplinterShards.GetTicks"/> ticks.</param>
 /// <param name="ClaimedAt">Tick count at claim or re-bid.</param>
 /// <param name="Expired">The record is free or its window has passed.</param>
 /// <param name="Sovereign">The record belongs to the current election winner.</param>

@@ -26,10 +26,7 @@ public sealed unsafe partial class SplinterStore
                     result = _api.splinter_list((sbyte**)keys, SlotCount, &count);
                 }
 
-                if (result != 0)
-                {
-                    StoreErrors.Throw("GetKeys", result, 0, null);
-                }
+                NativeCall.Check(this, "GetKeys", null, ResultConvention.NegativeFails, result);
 
                 var list = new string[(int)count];
                 for (int i = 0; i < list.Length; i++)

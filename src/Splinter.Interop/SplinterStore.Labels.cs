@@ -126,19 +126,8 @@ public sealed unsafe partial class SplinterStore
         using (Lease())
         {
             int result = add ? _api.splinter_set_label((sbyte*)key, labels) : _api.splinter_unset_label((sbyte*)key, labels);
-            if (result == 0)
-            {
-                OnLocalWrite(-1);
-                return;
-            }
-
-            string operation = add ? "AddLabels" : "RemoveLabels";
-            if (result == -1)
-            {
-                StoreErrors.ThrowKeyNotFound(operation, key);
-            }
-
-            StoreErrors.Throw(operation, result, 0, key);
+            NativeCall.Ensure(this, add ? "AddLabels" : "RemoveLabels", key, ResultConvention.MinusOneIsMissing, result);
+            OnLocalWrite(-1);
         }
     }
 

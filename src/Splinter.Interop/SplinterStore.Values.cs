@@ -586,31 +586,22 @@ public sealed unsafe partial class SplinterStore
     {
         using (Lease())
         {
-            ContentionRetry retry = default;
-            while (true)
+            var call = new NativeCall(this, "Remove", key, ResultConvention.ErrnoDecides);
+            int result, error;
+            do
             {
-                int error = 0;
-                int result = _api.splinter_unset_errno((sbyte*)key, &error);
-                if (result >= 0)
-                {
-                    OnLocalWrite(-1);
-                    return true;
-                }
-
-                if (result == -1 && error == Errno.EAGAIN)
-                {
-                    WaitOutContention(ref retry, key);
-
-                    continue;
-                }
-
-                if (result == -1)
-                {
-                    return false;
-                }
-
-                StoreErrors.Throw("Remove", result, error, key);
+                error = 0;
+                result = _api.splinter_unset_errno((sbyte*)key, &error);
             }
+            while (call.Again(result, error));
+
+            if (call.Outcome == NativeOutcome.Missing)
+            {
+                return false;
+            }
+
+            OnLocalWrite(-1);
+            return true;
         }
     }
 
@@ -628,41 +619,28 @@ public sealed unsafe partial class SplinterStore
 
         using (Lease())
         {
-            ContentionRetry retry = default;
             fixed (byte* bytes = data)
             {
-                while (true)
+                var call = new NativeCall(this, "Append", key, ResultConvention.ErrnoDecides);
+                int result, error;
+                nuint newLength;
+                do
                 {
-                    int error = 0;
-                    nuint newLength = 0;
-                    int result = _api.splinter_append_errno((sbyte*)key, bytes, (nuint)data.Length, &newLength, &error);
-                    if (result == 0)
-                    {
-                        OnLocalWrite(-1);
-                        return (int)newLength;
-                    }
-
-                    if (result == -1 && error == Errno.EAGAIN)
-                    {
-                        WaitOutContention(ref retry, key);
-
-                        continue;
-                    }
-
+                    error = 0;
+                    newLength = 0;
+                    result = _api.splinter_append_errno((sbyte*)key, bytes, (nuint)data.Length, &newLength, &error);
                     if (result == -1 && error == Errno.EMSGSIZE)
                     {
                         throw new ArgumentException(
                             $"Appending {data.Length} bytes to '{KeyBytes.Decode(key)}' would exceed the store's limit of {MaxValueSize} bytes per value; the value is unchanged.",
                             nameof(data));
                     }
-
-                    if (result == -1)
-                    {
-                        StoreErrors.ThrowKeyNotFound("Append", key);
-                    }
-
-                    StoreErrors.Throw("Append", result, error, key);
                 }
+                while (call.Again(result, error));
+
+                call.ThrowIfMissing();
+                OnLocalWrite(-1);
+                return (int)newLength;
             }
         }
     }

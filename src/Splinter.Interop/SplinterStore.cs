@@ -43,6 +43,15 @@ public sealed unsafe partial class SplinterStore : IDisposable
         _contentionBudget = Math.Max(1, (long)(contentionTimeout.TotalSeconds * Stopwatch.Frequency));
         _gate = new HotCallGate(_api, _mapped.MaxValueSize);
         _gatePointer = _gate.Pointer;
+        Shards = new SplinterShards(this);
+        Signals = new SplinterSignals(this);
+        Slots = new SplinterSlots(this);
+        Header = new SplinterHeader(this);
+        Integers = new SplinterIntegers(this);
+        Tandem = new SplinterTandem(this);
+#if SPLINTER_EMBEDDINGS
+        Embeddings = new SplinterEmbeddings(this);
+#endif
 
         // Compared with (uint)length - 1, so a length of 0 never passes; 0 turns the gated path off.
         OnSignalLocalWritesChanged(signal: false); // sets _gatedSetLimit
@@ -80,6 +89,9 @@ public sealed unsafe partial class SplinterStore : IDisposable
     /// <summary>The function table of this store's library copy.</summary>
     internal SplinterApi Api => _api;
 
+    /// <summary>How long a busy slot is waited out, in Stopwatch ticks (<see cref="SplinterStoreOptions.ContentionTimeout"/>).</summary>
+    internal long ContentionBudget => _contentionBudget;
+
     /// <summary>The open store this object is a handle on (shared with every SplinterStore of the same object).</summary>
     internal OpenStore Shared => _shared;
 
@@ -90,7 +102,7 @@ public sealed unsafe partial class SplinterStore : IDisposable
     internal ref MappedStore Mapped => ref _mapped;
 
     /// <summary>The header in the C# layer's own read-write mapping; valid while a lease is held.</summary>
-    internal splinter_header* Header => _mapped.Header;
+    internal splinter_header* MappedHeader => _mapped.Header;
 
     /// <summary>Creates a new store and opens it.</summary>
     /// <param name="nameOrPath">shm object name (shared-memory variant; a leading '/' is optional) or file path (persistent variant).</param>
@@ -156,10 +168,6 @@ public sealed unsafe partial class SplinterStore : IDisposable
         return File.Exists(StoreNames.ObjectPath(nameOrPath, variant));
     }
 
-    /// <summary>Reads the tick counter libsplinter uses for shard bids and deadlines (TSC on x86_64; not nanoseconds).</summary>
-    /// <returns>The current tick count.</returns>
-    public static ulong GetTicks() => StoreNative.Now();
-
     /// <summary>Closes the store once no call is running any more; later calls throw ObjectDisposedException. The store's object is kept (see <see cref="Delete"/>).</summary>
     public void Dispose()
     {
@@ -180,18 +188,6 @@ public sealed unsafe partial class SplinterStore : IDisposable
 
     /// <inheritdoc/>
     public override string ToString() => $"SplinterStore '{Name}' ({Variant}, {SlotCount} slots x {MaxValueSize} bytes{(IsDisposed ? ", disposed" : string.Empty)})";
-
-    /// <summary>
-    /// Waits out a busy slot (EAGAIN) within the contention budget, then gives up with the contention
-    /// exception naming the key and the slot epoch seen.
-    /// </summary>
-    private unsafe void WaitOutContention(ref ContentionRetry retry, byte* key)
-    {
-        if (!retry.Wait(_contentionBudget))
-        {
-            StoreErrors.ThrowContention(key, _api.splinter_get_epoch((sbyte*)key));
-        }
-    }
 
     /// <summary>Takes a reference on the store for one operation; throws ObjectDisposedException after Dispose.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -102,7 +102,7 @@ internal static class Program
             }
 
             clock.Stop();
-            store.TryGetUInt64(StressProtocol.CounterKey, out ulong counter);
+            store.Integers.TryGet(StressProtocol.CounterKey, out ulong counter);
             int intact = Enumerable.Range(0, StressProtocol.KeyCount).Count(i => store.Get(StressProtocol.Key(i)) is { } v && StressProtocol.IsIntact(v));
             long ops = totals.GetValueOrDefault("ops");
             Console.WriteLine($"operations {ops:N0} in {clock.Elapsed.TotalSeconds:F1} s ({ops / clock.Elapsed.TotalSeconds:N0} ops/s)");

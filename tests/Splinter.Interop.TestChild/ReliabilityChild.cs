@@ -57,7 +57,7 @@ internal static class ReliabilityChild
     private static unsafe int HoldOdd(string storeName, SplinterVariant variant, string key)
     {
         using SplinterStore store = SplinterStore.Open(storeName, new SplinterStoreOptions { Variant = variant });
-        int slot = store.FindSlot(key);
+        int slot = store.Slots.IndexOf(key);
         if (slot < 0)
         {
             Console.Error.WriteLine($"rel-hold-odd: no key {key}");
@@ -114,7 +114,7 @@ internal static class ReliabilityChild
         for (int i = 0; i < count; i++)
         {
             store.Set(PersistKey(i), PersistValue(i));
-            store.Increment("p.count");
+            store.Integers.Increment("p.count");
         }
 
         Program.Ready();

@@ -51,7 +51,7 @@ internal static class StressProtocol
         }
 
         store.Set(CounterKey, new byte[8]);
-        store.SetType(CounterKey, SplinterSlotTypes.BigUInt);
+        store.Slots.SetType(CounterKey, SplinterSlotTypes.BigUInt);
     }
 
     /// <summary>Writes a self-checking value of random length into <paramref name="buffer"/>; returns its length.</summary>
@@ -182,7 +182,7 @@ internal static class StressProtocol
                 }
                 else
                 {
-                    store.Increment(CounterKey);
+                    store.Integers.Increment(CounterKey);
                     local.Increments++;
                 }
             }

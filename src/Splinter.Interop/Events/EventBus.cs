@@ -36,7 +36,7 @@ public sealed unsafe class EventBus
         get
         {
             using var lease = _store.Lease();
-            splinter_header* header = _store.Header;
+            splinter_header* header = _store.MappedHeader;
             return Volatile.Read(ref header->event_bus.owner_fd) >= 0 && Volatile.Read(ref header->event_bus.owner_pid) > 0;
         }
     }
@@ -47,7 +47,7 @@ public sealed unsafe class EventBus
         get
         {
             using var lease = _store.Lease();
-            return Volatile.Read(ref _store.Header->event_bus.owner_pid);
+            return Volatile.Read(ref _store.MappedHeader->event_bus.owner_pid);
         }
     }
 
@@ -99,7 +99,7 @@ public sealed unsafe class EventBus
             AllowAnyPtracer();
         }
 
-        if (Volatile.Read(ref ArmedHere) != 0 && Volatile.Read(ref _store.Header->event_bus.owner_pid) == Environment.ProcessId)
+        if (Volatile.Read(ref ArmedHere) != 0 && Volatile.Read(ref _store.MappedHeader->event_bus.owner_pid) == Environment.ProcessId)
         {
             return;
         }
@@ -174,7 +174,7 @@ public sealed unsafe class EventBus
     /// </summary>
     internal BusConnection OpenBus()
     {
-        splinter_header* header = _store.Header;
+        splinter_header* header = _store.MappedHeader;
 
         // The pidfd is opened before the bus descriptor is taken: if the pid were reused between the
         // two, the pidfd names the process that exited first and reports the exit at once.
@@ -241,7 +241,7 @@ public sealed unsafe class EventBus
         {
             LibC.ENOSYS or LibC.EPERM => null,
             LibC.ESRCH => throw new EventBusUnavailableException(
-                EventBusUnavailableReason.OwnerGone, errno, pid, Volatile.Read(ref _store.Header->event_bus.owner_fd)),
+                EventBusUnavailableReason.OwnerGone, errno, pid, Volatile.Read(ref _store.MappedHeader->event_bus.owner_fd)),
             _ => throw SystemCall.Failure("pidfd_open", errno),
         };
     }
@@ -264,7 +264,7 @@ public sealed unsafe class EventBus
         try
         {
             using var lease = _store.Lease();
-            splinter_header* header = _store.Header;
+            splinter_header* header = _store.MappedHeader;
             int ownerPid = Volatile.Read(ref header->event_bus.owner_pid);
             int ownerFd = Volatile.Read(ref header->event_bus.owner_fd);
             if (ownerPid <= 0 || ownerFd < 0 || ownerPid == Environment.ProcessId)
@@ -328,7 +328,7 @@ public sealed unsafe class EventBus
     /// <summary>Opens the bus descriptor, marks it close-on-exec and checks it really is an eventfd. Caller holds a lease.</summary>
     private EventFdHandle OpenVerified()
     {
-        splinter_header* header = _store.Header;
+        splinter_header* header = _store.MappedHeader;
         if (Volatile.Read(ref header->event_bus.owner_pid) == Environment.ProcessId && Volatile.Read(ref ArmedHere) == 0)
         {
             // This process is the recorded owner but did not arm through this store: it armed an

@@ -389,7 +389,7 @@ public sealed unsafe class EventSubscription : IDisposable
                 return;
             }
 
-            splinter_header* header = _store.Header;
+            splinter_header* header = _store.MappedHeader;
             (int Pid, int Fd) owner = (Volatile.Read(ref header->event_bus.owner_pid), Volatile.Read(ref header->event_bus.owner_fd));
             if (!initial && owner == _lastAttempt)
             {
@@ -584,7 +584,7 @@ public sealed unsafe class EventSubscription : IDisposable
         try
         {
             using var lease = _store.Lease();
-            globalEpoch = Volatile.Read(ref _store.Header->epoch);
+            globalEpoch = Volatile.Read(ref _store.MappedHeader->epoch);
             return true;
         }
         catch (ObjectDisposedException)
@@ -598,7 +598,7 @@ public sealed unsafe class EventSubscription : IDisposable
     /// <summary>Records the current state of every slot (and the global epoch first) without reporting it.</summary>
     private void Baseline()
     {
-        _baselineGlobalEpoch = Volatile.Read(ref _store.Header->epoch);
+        _baselineGlobalEpoch = Volatile.Read(ref _store.MappedHeader->epoch);
         _scannedGlobalEpoch = _baselineGlobalEpoch;
         Scan(report: false);
     }

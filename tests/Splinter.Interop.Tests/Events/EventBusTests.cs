@@ -25,7 +25,7 @@ public sealed class EventBusTests(SplinterVariant variant)
     /// <summary>Address of a key's slot epoch in the library's mapping (spec 7.5: arena = raw pointer - val_off).</summary>
     private unsafe ulong* SlotEpoch(string key)
     {
-        Assert.That(Store.TryGetSlotSnapshot(key, out SplinterSlotSnapshot snapshot), Is.True, key);
+        Assert.That(Store.Slots.TryGetSnapshot(key, out SplinterSlotSnapshot snapshot), Is.True, key);
         byte[] name = System.Text.Encoding.UTF8.GetBytes(key + "\0");
         nuint size;
         ulong epoch;

@@ -26,12 +26,12 @@ public sealed partial class ReliabilityTests
         store.Set("victim", "last complete value"u8);
         store.Set("bystander", "untouched"u8);
         store.Set("counter", new byte[8]);
-        store.SetType("counter", SplinterSlotTypes.BigUInt);
+        store.Slots.SetType("counter", SplinterSlotTypes.BigUInt);
         ulong before = store.GetEpoch("victim");
 
         ChildProcess writer = StartChild("rel-hold-odd", store.Name, variant.ToString(), "victim");
         writer.WaitReady();
-        Assert.That(writer.ReadLine(TimeSpan.FromSeconds(10)), Is.EqualTo($"stat held-slot {store.FindSlot("victim")}"));
+        Assert.That(writer.ReadLine(TimeSpan.FromSeconds(10)), Is.EqualTo($"stat held-slot {store.Slots.IndexOf("victim")}"));
         writer.Dispose(); // SIGKILL while the slot is odd
         _children.Remove(writer);
         Assert.That(store.GetEpoch("victim"), Is.EqualTo(before + 1), "the dead writer left the slot odd");
@@ -53,23 +53,23 @@ public sealed partial class ReliabilityTests
         ExpectContention("GetString", () => store.GetString("victim"));
         ExpectContention("TryRead", () => store.TryRead("victim", 0, static (span, _) => span.Length, out int _));
         ExpectContention("Append", () => store.Append("victim", "x"u8));
-        ExpectContention("SetType", () => store.SetType("victim", SplinterSlotTypes.Json));
+        ExpectContention("SetType", () => store.Slots.SetType("victim", SplinterSlotTypes.Json));
         ExpectContention("Remove", () => store.Remove("victim"));
-        ExpectContention("Bump", () => store.Bump("victim"));
+        ExpectContention("Bump", () => store.Signals.Bump("victim"));
         TestContext.Progress.WriteLine($"crash ({variant}): contention budget {budget.TotalMilliseconds} ms; time to SplinterContentionException: {string.Join(", ", timings)}");
 
         // Other keys are unaffected.
         Assert.That(store.GetString("bystander"), Is.EqualTo("untouched"));
         store.Set("bystander", "written after the crash"u8);
         Assert.That(store.GetString("bystander"), Is.EqualTo("written after the crash"));
-        store.Increment("counter", 5);
-        Assert.That(store.TryGetUInt64("counter", out ulong counter) && counter == 5, Is.True);
+        store.Integers.Increment("counter", 5);
+        Assert.That(store.Integers.TryGet("counter", out ulong counter) && counter == 5, Is.True);
         store.Set("new key", "fine"u8);
         Assert.That(store.GetString("new key"), Is.EqualTo("fine"));
 
         // Retrain: the slot is even again and the last complete value is back.
         Stopwatch recovery = Stopwatch.StartNew();
-        store.Retrain("victim");
+        store.Slots.Retrain("victim");
         string? recovered = store.GetString("victim");
         recovery.Stop();
         TestContext.Progress.WriteLine($"crash ({variant}): Retrain + first Get took {recovery.Elapsed.TotalMilliseconds:F3} ms");
@@ -101,7 +101,7 @@ public sealed partial class ReliabilityTests
         Assert.That(store.GetKeys(), Has.Exactly(2).EqualTo("victim"), "a second copy of the key was written");
         Assert.Throws<SplinterContentionException>(() => store.Get("victim"), "readers still meet the held slot first");
 
-        store.Retrain("victim");
+        store.Slots.Retrain("victim");
         Assert.That(store.GetString("victim"), Is.EqualTo("old"), "after Retrain the older copy shadows the newer one");
         Assert.That(store.Remove("victim"), Is.True);
         Assert.That(store.GetString("victim"), Is.EqualTo("new"), "removing the older copy uncovers the newer one");

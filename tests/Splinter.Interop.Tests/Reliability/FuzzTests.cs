@@ -139,16 +139,16 @@ public sealed partial class ReliabilityTests
         {
             Step(store, model, log, seed, index, $"[state] get {key}", s => StoreModel.Value(s.Get(key)), m => m.Get(key));
             Step(store, model, log, seed, index, $"[state] epoch {key}", s => "epoch:" + s.GetEpoch(key), m => m.GetEpoch(key));
-            Step(store, model, log, seed, index, $"[state] snapshot {key}", s => s.TryGetSlotSnapshot(key, out SplinterSlotSnapshot snap) ? StoreModel.Snapshot(snap) : "snapshot:none", m => m.Snapshot(key));
+            Step(store, model, log, seed, index, $"[state] snapshot {key}", s => s.Slots.TryGetSnapshot(key, out SplinterSlotSnapshot snap) ? StoreModel.Snapshot(snap) : "snapshot:none", m => m.Snapshot(key));
         }
 
         Step(store, model, log, seed, index, "[state] keys", s => "keys:" + string.Concat(s.GetKeys().Select(k => k + ";")), m => m.Keys());
-        Step(store, model, log, seed, index, "[state] header", s => HeaderText(s.GetHeaderSnapshot()), m => m.Header());
+        Step(store, model, log, seed, index, "[state] header", s => HeaderText(s.Header.GetSnapshot()), m => m.Header());
         Step(store, model, log, seed, index, "[state] labels 0", s => MatchesText(s.FindByLabels(0)), m => m.FindByLabels(0));
         for (int group = 0; group < 4; group++)
         {
             int g = group;
-            Step(store, model, log, seed, index, $"[state] signals {g}", s => "signals:" + s.GetSignalCount(g), m => m.SignalCount(g));
+            Step(store, model, log, seed, index, $"[state] signals {g}", s => "signals:" + s.Signals.GetCount(g), m => m.SignalCount(g));
         }
     }
 
@@ -259,34 +259,34 @@ public sealed partial class ReliabilityTests
             case < 53:
             {
                 byte type = FuzzTypes[random.Next(FuzzTypes.Length)];
-                return ("type", $"type {key} = 0x{type:X2}", s => Run(() => s.SetType(key, (SplinterSlotTypes)type)), m => m.SetType(key, type));
+                return ("type", $"type {key} = 0x{type:X2}", s => Run(() => s.Slots.SetType(key, (SplinterSlotTypes)type)), m => m.SetType(key, type));
             }
 
             case < 60:
             {
                 var operation = (SplinterIntegerOperation)random.Next(6);
                 ulong operand = random.Next(3) == 0 ? (ulong)random.NextInt64() : (ulong)random.Next(0, 5);
-                return ("integer", $"integer {key} {operation} {operand}", s => Run(() => s.ApplyInteger(key, operation, operand)), m => m.Integer(key, operation, operand));
+                return ("integer", $"integer {key} {operation} {operand}", s => Run(() => s.Integers.Apply(key, operation, operand)), m => m.Integer(key, operation, operand));
             }
 
             case < 62:
-                return ("uint64", $"uint64 {key}", s => s.TryGetUInt64(key, out ulong v) ? "uint64:" + v : "uint64:none", m => m.GetUInt64(key));
+                return ("uint64", $"uint64 {key}", s => s.Integers.TryGet(key, out ulong v) ? "uint64:" + v : "uint64:none", m => m.GetUInt64(key));
             case < 64:
             {
                 var which = (SplinterSlotTime)random.Next(2);
                 ulong time = (ulong)random.NextInt64();
                 ulong offset = random.Next(2) == 0 ? 0 : (ulong)random.NextInt64();
-                return ("time", $"time {key} {which} {time} - {offset}", s => Run(() => s.SetTime(key, which, time, offset)), m => m.SetTime(key, which, time, offset));
+                return ("time", $"time {key} {which} {time} - {offset}", s => Run(() => s.Slots.SetTime(key, which, time, offset)), m => m.SetTime(key, which, time, offset));
             }
 
             case < 65:
-                return ("system", $"system {key}", s => Run(() => s.MarkAsSystem(key)), m => m.MarkAsSystem(key));
+                return ("system", $"system {key}", s => Run(() => s.Slots.MarkAsSystem(key)), m => m.MarkAsSystem(key));
             case < 68:
-                return ("bump", $"bump {key}", s => Run(() => s.Bump(key)), m => m.Bump(key));
+                return ("bump", $"bump {key}", s => Run(() => s.Signals.Bump(key)), m => m.Bump(key));
             case < 70:
-                return ("retrain", $"retrain {key}", s => Run(() => s.Retrain(key)), m => m.Retrain(key));
+                return ("retrain", $"retrain {key}", s => Run(() => s.Slots.Retrain(key)), m => m.Retrain(key));
             case < 71:
-                return ("pulse", $"pulse {key}", s => Run(() => s.Pulse(key)), m => m.PulseKey(key));
+                return ("pulse", $"pulse {key}", s => Run(() => s.Signals.Pulse(key)), m => m.PulseKey(key));
             case < 73:
             {
                 int group = random.Next(4);
@@ -295,11 +295,11 @@ public sealed partial class ReliabilityTests
                 {
                     if (register)
                     {
-                        s.Watch(key, group);
+                        s.Signals.Register(key, group);
                     }
                     else
                     {
-                        s.Unwatch(key, group);
+                        s.Signals.Unregister(key, group);
                     }
                 }), m => m.Watch(key, group, register));
             }
@@ -308,7 +308,7 @@ public sealed partial class ReliabilityTests
             {
                 ulong labels = (ulong)random.Next(1, 16);
                 int group = random.Next(4);
-                return ("watchlabels", $"watch labels {labels:X} group {group}", s => Run(() => s.WatchLabels(labels, group)), m => m.WatchLabels(labels, group));
+                return ("watchlabels", $"watch labels {labels:X} group {group}", s => Run(() => s.Signals.MapLabels(labels, group)), m => m.WatchLabels(labels, group));
             }
 
             case < 76:
@@ -317,9 +317,9 @@ public sealed partial class ReliabilityTests
                 byte flags = (byte)random.Next(256);
                 return ("userflags", $"userflags {key} op {operation} 0x{flags:X2}", s => Run(() => operation switch
                 {
-                    0 => Run(() => s.SetUserFlags(key, (SplinterSlotUserFlags)flags)),
-                    1 => Run(() => s.ClearUserFlags(key, (SplinterSlotUserFlags)flags)),
-                    _ => "user:" + (byte)s.GetUserFlags(key),
+                    0 => Run(() => s.Slots.SetUserFlags(key, (SplinterSlotUserFlags)flags)),
+                    1 => Run(() => s.Slots.ClearUserFlags(key, (SplinterSlotUserFlags)flags)),
+                    _ => "user:" + (byte)s.Slots.GetUserFlags(key),
                 }), m => m.UserFlags(key, operation, flags));
             }
 
@@ -332,13 +332,13 @@ public sealed partial class ReliabilityTests
                     values[i] = RandomValue(random, allowInvalid: random.Next(10) == 0);
                 }
 
-                return ("tandem", $"tandem t0 x{orders} = {string.Join(",", values.Select(Hex))}", s => Run(() => s.SetTandem("t0", values)), m => m.SetTandem("t0", values));
+                return ("tandem", $"tandem t0 x{orders} = {string.Join(",", values.Select(Hex))}", s => Run(() => s.Tandem.Set("t0", values)), m => m.SetTandem("t0", values));
             }
 
             case < 80:
             {
                 int orders = random.Next(1, 4);
-                return ("untandem", $"remove tandem t0 x{orders}", s => Run(() => s.RemoveTandem("t0", orders)), m => m.RemoveTandem("t0", orders));
+                return ("untandem", $"remove tandem t0 x{orders}", s => Run(() => s.Tandem.Remove("t0", orders)), m => m.RemoveTandem("t0", orders));
             }
 
             case < 82:
@@ -348,21 +348,21 @@ public sealed partial class ReliabilityTests
             case < 90:
                 return ("epoch", $"epoch {key}", s => "epoch:" + s.GetEpoch(key), m => m.GetEpoch(key));
             case < 93:
-                return ("snapshot", $"snapshot {key}", s => s.TryGetSlotSnapshot(key, out SplinterSlotSnapshot snap) ? StoreModel.Snapshot(snap) : "snapshot:none", m => m.Snapshot(key));
+                return ("snapshot", $"snapshot {key}", s => s.Slots.TryGetSnapshot(key, out SplinterSlotSnapshot snap) ? StoreModel.Snapshot(snap) : "snapshot:none", m => m.Snapshot(key));
             case < 94:
             {
                 var mode = (SplinterMopMode)random.Next(3);
-                return ("mop", $"mop {mode}", s => Run(() => s.SetMopMode(mode)) + " " + "mop:" + (int)s.GetMopMode(), m => m.SetMop(mode) + " " + m.GetMop());
+                return ("mop", $"mop {mode}", s => Run(() => s.Header.SetMopMode(mode)) + " " + "mop:" + (int)s.Header.GetMopMode(), m => m.SetMop(mode) + " " + m.GetMop());
             }
 
             case < 95:
-                return ("purge", "purge", s => Run(s.Purge), m => m.Purge());
+                return ("purge", "purge", s => Run(s.Slots.Purge), m => m.Purge());
             case < 96:
-                return ("header", "header", s => HeaderText(s.GetHeaderSnapshot()), m => m.Header());
+                return ("header", "header", s => HeaderText(s.Header.GetSnapshot()), m => m.Header());
             case < 98:
             {
                 int group = random.Next(4);
-                return ("signals", $"signals {group}", s => "signals:" + s.GetSignalCount(group), m => m.SignalCount(group));
+                return ("signals", $"signals {group}", s => "signals:" + s.Signals.GetCount(group), m => m.SignalCount(group));
             }
 
             default:

@@ -23,17 +23,17 @@ public sealed partial class ReliabilityTests
         using (SplinterStore store = SplinterStore.Create(path, 512, 128, SplinterStoreOptions.Persistent))
         {
             store.Set("p.count", new byte[8]);
-            store.SetType("p.count", SplinterSlotTypes.BigUInt);
+            store.Slots.SetType("p.count", SplinterSlotTypes.BigUInt);
             store.Set("parent", "written before close"u8);
             store.AddLabels("parent", 0x5);
-            store.SetTime("parent", SplinterSlotTime.Creation, 1234);
+            store.Slots.SetTime("parent", SplinterSlotTime.Creation, 1234);
         }
 
         // Reopen: everything is still there, metadata included.
         using (SplinterStore store = SplinterStore.Open(path, SplinterStoreOptions.Persistent))
         {
             Assert.That(store.GetString("parent"), Is.EqualTo("written before close"));
-            SplinterSlotSnapshot snapshot = store.GetSlotSnapshot("parent");
+            SplinterSlotSnapshot snapshot = store.Slots.GetSnapshot("parent");
             Assert.That(snapshot.Labels, Is.EqualTo(0x5UL));
             Assert.That(snapshot.CreationTime, Is.EqualTo(1234UL));
             Assert.That(snapshot.Type, Is.EqualTo(SplinterSlotTypes.Void));
@@ -57,7 +57,7 @@ public sealed partial class ReliabilityTests
             }
 
             Assert.That(intact, Is.EqualTo(PersistChildWrites), "writes the killed child completed");
-            Assert.That(store.TryGetUInt64("p.count", out ulong count), Is.True);
+            Assert.That(store.Integers.TryGet("p.count", out ulong count), Is.True);
             Assert.That(count, Is.EqualTo((ulong)PersistChildWrites), "the child's counter increments");
             Assert.That(store.GetString("parent"), Is.EqualTo("written before close"));
             store.Set("parent", "second generation"u8);

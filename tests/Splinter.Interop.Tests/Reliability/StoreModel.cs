@@ -531,7 +531,7 @@ internal sealed class StoreModel
 
         for (int i = 0; i < values.Length; i++)
         {
-            if (!SetCore(SplinterStore.GetTandemKey(baseKey, i), values[i]))
+            if (!SetCore(SplinterTandem.GetKey(baseKey, i), values[i]))
             {
                 return Throws<SplinterStoreFullException>();
             }
@@ -544,7 +544,7 @@ internal sealed class StoreModel
     {
         for (int i = 0; i < orders; i++)
         {
-            Remove(SplinterStore.GetTandemKey(baseKey, i));
+            Remove(SplinterTandem.GetKey(baseKey, i));
         }
 
         return Ok();

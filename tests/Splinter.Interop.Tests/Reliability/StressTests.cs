@@ -53,7 +53,7 @@ public sealed partial class ReliabilityTests
             TestContext.Progress.WriteLine($"stress worker {worker.Id}: {string.Join(", ", report)}");
         }
 
-        Assert.That(store.TryGetUInt64("stress.counter", out ulong counter), Is.True);
+        Assert.That(store.Integers.TryGet("stress.counter", out ulong counter), Is.True);
         int intactAtEnd = CountIntactStressKeys(store);
         TestContext.Progress.WriteLine(
             $"stress: {ops:N0} operations in {clock.ElapsedMilliseconds} ms by {StressWorkers} processes x {StressThreads} threads; " +
@@ -104,7 +104,7 @@ public sealed partial class ReliabilityTests
         }
 
         store.Set("stress.counter", new byte[8]);
-        store.SetType("stress.counter", SplinterSlotTypes.BigUInt);
+        store.Slots.SetType("stress.counter", SplinterSlotTypes.BigUInt);
     }
 
     private static bool IsIntactStressValue(ReadOnlySpan<byte> value) =>

@@ -22,7 +22,7 @@ internal sealed record PrivateStoreState(SplinterHeaderSnapshot Header, string[]
             .Select(key => $"{key}={store.GetString(key)}@{store.GetEpoch(key).ToString(CultureInfo.InvariantCulture)}")
             .ToArray();
         return new PrivateStoreState(
-            store.GetHeaderSnapshot(),
+            store.Header.GetSnapshot(),
             keys,
             File.ReadAllBytes(store.BackingPath),
             File.GetUnixFileMode(store.BackingPath),

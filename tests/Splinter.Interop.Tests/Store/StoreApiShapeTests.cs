@@ -5,10 +5,15 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using NUnit.Framework;
 using Splinter.Interop;
+using Splinter.Interop.Tests.TestSupport;
 
 namespace Splinter.Interop.Tests.Store;
 
-/// <summary>The idiomatic surface (everything outside Splinter.Interop.Native) exposes no pointers or native-sized integers, and native resources live in SafeHandles.</summary>
+/// <summary>
+/// The idiomatic surface (everything outside Splinter.Interop.Native) exposes no pointers or native-sized integers, native
+/// resources live in SafeHandles, and SplinterStore itself shows only the everyday members: the specialist features sit
+/// behind its group properties (store.Shards, store.Signals...).
+/// </summary>
 [TestFixture]
 [Category("Store")]
 public sealed class StoreApiShapeTests
@@ -20,6 +25,82 @@ public sealed class StoreApiShapeTests
     private static IEnumerable<Type> IdiomaticTypes() =>
         Library.GetExportedTypes().Where(t => t.Namespace is not null && !t.Namespace.StartsWith("Splinter.Interop.Native", StringComparison.Ordinal));
 
+    /// <summary>What SplinterStore itself offers: opening and deleting stores, values, keys, labels, waits, events, Dispose.</summary>
+    private static readonly string[] EverydayMembers =
+    [
+        // static
+        nameof(SplinterStore.Create), nameof(SplinterStore.Open), nameof(SplinterStore.OpenOrCreate), nameof(SplinterStore.Delete), nameof(SplinterStore.Exists),
+
+        // the store itself
+        nameof(SplinterStore.Name), nameof(SplinterStore.Variant), nameof(SplinterStore.BackingPath), nameof(SplinterStore.LibraryPath),
+        nameof(SplinterStore.SlotCount), nameof(SplinterStore.MaxValueSize), nameof(SplinterStore.IsDisposed), nameof(SplinterStore.Dispose), nameof(ToString),
+
+        // values and keys
+        nameof(SplinterStore.Set), nameof(SplinterStore.TryGet), nameof(SplinterStore.TryGetLength), nameof(SplinterStore.TryPeek), nameof(SplinterStore.Get),
+        nameof(SplinterStore.GetString), nameof(SplinterStore.TryRead), nameof(SplinterStore.GetEpoch), nameof(SplinterStore.Contains), nameof(SplinterStore.Remove),
+        nameof(SplinterStore.Append), nameof(SplinterStore.GetKeys),
+
+        // labels
+        nameof(SplinterStore.AddLabels), nameof(SplinterStore.RemoveLabels), nameof(SplinterStore.FindByLabels),
+
+        // changes
+        nameof(SplinterStore.WaitForChange), nameof(SplinterStore.WaitForChangeAsync), nameof(SplinterStore.Events),
+    ];
+
+    [Test]
+    public void SplinterStore_ShowsOnlyTheEverydayMembers_AndItsFeatureGroups()
+    {
+        PropertyInfo[] groups = StoreReflection.GroupProperties().ToArray();
+        var extra = new List<string>();
+        foreach (MemberInfo member in typeof(SplinterStore).GetMembers(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly))
+        {
+            if (member is MethodInfo { IsSpecialName: true })
+            {
+                continue; // property accessors
+            }
+
+            if (!EverydayMembers.Contains(member.Name) && !groups.Any(g => g.Name == member.Name))
+            {
+                extra.Add($"{member.MemberType} {member}");
+            }
+        }
+
+        Assert.That(extra, Is.Empty, "a new member of SplinterStore belongs to the everyday list or to a feature group");
+        Assert.That(groups.Select(g => g.Name), Is.SupersetOf(new[] { "Shards", "Signals", "Slots", "Header", "Integers", "Tandem" }));
+        foreach (PropertyInfo group in groups)
+        {
+            Assert.That(group.CanWrite, Is.False, group.Name);
+            Assert.That(group.PropertyType.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly).Where(m => !m.IsSpecialName), Is.Not.Empty, group.Name);
+        }
+    }
+
+    [Test]
+    public void EveryGroup_IsTheSameObjectOnEachRead_AndBelongsToItsStore()
+    {
+        using var names = new StoreTestNames(SplinterVariant.SharedMemory);
+        SplinterStore first = names.Create(slots: 4, maxValueSize: 8, purpose: "shape");
+        SplinterStore second = names.Create(slots: 4, maxValueSize: 8, purpose: "shape");
+        foreach (PropertyInfo group in StoreReflection.GroupProperties())
+        {
+            object? once = group.GetValue(first);
+            Assert.That(group.GetValue(first), Is.SameAs(once), group.Name);
+            Assert.That(group.GetValue(first), Is.Not.SameAs(group.GetValue(second)), group.Name);
+        }
+    }
+
+    [Test]
+    public void TheVerbWatch_BelongsToTheChangeFeedOnly()
+    {
+        // Signal groups register keys (store.Signals.Register); "watch" is what a subscription does with changes.
+        string[] watchers = Library.GetExportedTypes()
+            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly))
+            .Where(m => m.Name.StartsWith("Watch", StringComparison.Ordinal) && m.DeclaringType != typeof(SplinterStore))
+            .Select(m => $"{m.DeclaringType!.Name}.{m.Name}")
+            .Distinct()
+            .ToArray();
+        Assert.That(watchers, Is.EqualTo(new[] { $"{nameof(EventSubscription)}.{nameof(EventSubscription.WatchAsync)}" }));
+    }
+
     [Test]
     public void EverySplinterKeyOverload_KeepsTheKeysBytesAlive()
     {
@@ -27,7 +108,7 @@ public sealed class StoreApiShapeTests
         // read, so each overload must end with GC.KeepAlive(key.Owner). Checked in the IL: a new overload that forgets it fails.
         MethodInfo keepAlive = typeof(GC).GetMethod(nameof(GC.KeepAlive))!;
         var missing = new List<string>();
-        foreach (MethodInfo method in typeof(SplinterStore).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly))
+        foreach (MethodInfo method in StoreReflection.AllOperations().Select(o => o.Method))
         {
             if (!method.GetParameters().Any(p => p.ParameterType == typeof(SplinterKey)))
             {
@@ -48,7 +129,7 @@ public sealed class StoreApiShapeTests
     private static bool CallsMethod(MethodInfo method, MethodInfo target) => CalledMethods(method).Any(called => called == target);
 
     private static bool ForwardsToAnotherSplinterKeyOverload(MethodInfo method) =>
-        CalledMethods(method).Any(called => called != method && called.DeclaringType == typeof(SplinterStore) && called.IsPublic
+        CalledMethods(method).Any(called => called != method && called.DeclaringType == method.DeclaringType && called.IsPublic
             && called.GetParameters().Any(p => p.ParameterType == typeof(SplinterKey)));
 
     private static IEnumerable<MethodBase> CalledMethods(MethodInfo method)

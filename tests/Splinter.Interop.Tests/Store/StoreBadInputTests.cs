@@ -36,18 +36,18 @@ public sealed class StoreBadInputTests(SplinterVariant variant) : StoreFixtureBa
     [Test]
     public void EveryStringKeyMember_RejectsEveryBadKey_AndTheStoreIsUntouched()
     {
-        ulong storeEpoch = _store.GetHeaderSnapshot().Epoch;
+        ulong storeEpoch = _store.Header.GetSnapshot().Epoch;
         var failures = new List<string>();
         int checkedCalls = 0;
-        foreach (MethodInfo method in StoreReflection.InvocableOperations().Where(m => m.GetParameters().Any(p => StoreReflection.IsKeyParameter(p) && p.ParameterType == typeof(string))))
+        foreach (StoreOperation operation in StoreReflection.InvocableOperations().Where(o => o.GetParameters().Any(p => StoreReflection.IsKeyParameter(p) && p.ParameterType == typeof(string))))
         {
             foreach ((string? key, Type expected, string name) in BadKeys)
             {
                 checkedCalls++;
-                Exception? thrown = Invoke(method, key);
+                Exception? thrown = Invoke(operation, key);
                 if (thrown is null || !expected.IsInstanceOfType(thrown))
                 {
-                    failures.Add($"{method} with {name} key: {thrown?.GetType().Name ?? "no exception"}");
+                    failures.Add($"{operation} with {name} key: {thrown?.GetType().Name ?? "no exception"}");
                 }
             }
         }
@@ -55,28 +55,28 @@ public sealed class StoreBadInputTests(SplinterVariant variant) : StoreFixtureBa
         Assert.That(failures, Is.Empty);
         Assert.That(checkedCalls, Is.GreaterThan(30 * BadKeys.Length), "the table reached the key-taking members");
         Assert.That(_store.GetKeys(), Is.Empty);
-        Assert.That(_store.GetHeaderSnapshot().Epoch, Is.EqualTo(storeEpoch));
+        Assert.That(_store.Header.GetSnapshot().Epoch, Is.EqualTo(storeEpoch));
     }
 
     [Test]
     public void EverySplinterKeyMember_RejectsDefaultKey()
     {
         var failures = new List<string>();
-        MethodInfo[] methods = StoreReflection.InvocableOperations()
-            .Where(m => m.GetParameters().Any(p => p.ParameterType == typeof(SplinterKey)))
+        StoreOperation[] operations = StoreReflection.InvocableOperations()
+            .Where(o => o.GetParameters().Any(p => p.ParameterType == typeof(SplinterKey)))
             .ToArray();
-        foreach (MethodInfo method in methods)
+        foreach (StoreOperation operation in operations)
         {
-            object?[] arguments = StoreReflection.ValidArguments(method, default(SplinterKey));
-            Exception? thrown = Invoke(method, arguments);
+            object?[] arguments = StoreReflection.ValidArguments(operation.Method, default(SplinterKey));
+            Exception? thrown = Invoke(operation, arguments);
             if (thrown is not ArgumentException)
             {
-                failures.Add($"{method}: {thrown?.GetType().Name ?? "no exception"}");
+                failures.Add($"{operation}: {thrown?.GetType().Name ?? "no exception"}");
             }
         }
 
         Assert.That(failures, Is.Empty);
-        Assert.That(methods, Has.Length.GreaterThan(30));
+        Assert.That(operations, Has.Length.GreaterThan(30));
     }
 
     [TestCase(64)]
@@ -94,7 +94,7 @@ public sealed class StoreBadInputTests(SplinterVariant variant) : StoreFixtureBa
             Assert.Throws<ArgumentException>(() => _store.Remove(key));
             Assert.Throws<ArgumentException>(() => _store.Append(key, "v"u8));
             Assert.Throws<ArgumentException>(() => _store.AddLabels(key, 1));
-            Assert.Throws<ArgumentException>(() => _store.Watch(key, 1));
+            Assert.Throws<ArgumentException>(() => _store.Signals.Register(key, 1));
             Assert.Throws<ArgumentException>(() => _store.TryRead(key, 0, static (v, _) => v.Length, out _));
         });
     }
@@ -108,8 +108,8 @@ public sealed class StoreBadInputTests(SplinterVariant variant) : StoreFixtureBa
             Assert.Throws<ArgumentException>(() => _store.Set("a\0b"u8, "v"u8));
             Assert.Throws<ArgumentException>(() => _store.Set(new byte[] { 0xC3 }, "v"u8));
             Assert.Throws<ArgumentException>(() => _store.GetString(new byte[] { 0xFF, 0x41 }));
-            Assert.Throws<ArgumentException>(() => _store.Bump(ReadOnlySpan<byte>.Empty));
-            Assert.Throws<ArgumentException>(() => _store.SetType("\0"u8, SplinterSlotTypes.Json));
+            Assert.Throws<ArgumentException>(() => _store.Signals.Bump(ReadOnlySpan<byte>.Empty));
+            Assert.Throws<ArgumentException>(() => _store.Slots.SetType("\0"u8, SplinterSlotTypes.Json));
         });
         Assert.That(_store.GetKeys(), Is.Empty);
     }
@@ -157,13 +157,13 @@ public sealed class StoreBadInputTests(SplinterVariant variant) : StoreFixtureBa
         Assert.That(_store.GetKeys(), Is.EqualTo(new[] { ok }));
     }
 
-    private Exception? Invoke(MethodInfo method, string? key) => Invoke(method, StoreReflection.ValidArguments(method, key));
+    private Exception? Invoke(StoreOperation operation, string? key) => Invoke(operation, StoreReflection.ValidArguments(operation.Method, key));
 
-    private Exception? Invoke(MethodInfo method, object?[] arguments)
+    private Exception? Invoke(StoreOperation operation, object?[] arguments)
     {
         try
         {
-            method.Invoke(_store, arguments);
+            operation.Invoke(_store, arguments);
             return null;
         }
         catch (TargetInvocationException wrapper)

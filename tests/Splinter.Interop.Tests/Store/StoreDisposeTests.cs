@@ -34,13 +34,13 @@ public sealed class StoreDisposeTests(SplinterVariant variant) : StoreFixtureBas
 
         var failures = new List<string>();
         int count = 0;
-        foreach (MethodInfo method in StoreReflection.InvocableOperations())
+        foreach (StoreOperation operation in StoreReflection.InvocableOperations())
         {
             count++;
             Exception? thrown = null;
             try
             {
-                method.Invoke(store, StoreReflection.ValidArguments(method, "k"));
+                operation.Invoke(store, StoreReflection.ValidArguments(operation.Method, "k"));
             }
             catch (TargetInvocationException wrapper)
             {
@@ -49,7 +49,7 @@ public sealed class StoreDisposeTests(SplinterVariant variant) : StoreFixtureBas
 
             if (thrown is not ObjectDisposedException)
             {
-                failures.Add($"{method}: {thrown?.GetType().Name ?? "no exception"}");
+                failures.Add($"{operation}: {thrown?.GetType().Name ?? "no exception"}");
             }
         }
 
@@ -61,7 +61,7 @@ public sealed class StoreDisposeTests(SplinterVariant variant) : StoreFixtureBas
         Assert.Throws<ObjectDisposedException>(() => store.TryGet("k"u8, new byte[4], out _));
         Assert.Throws<ObjectDisposedException>(() => store.TryGet(new SplinterKey("k"), new byte[4], out _));
         Assert.Throws<ObjectDisposedException>(() => store.Set(new SplinterKey("k"), "v"u8));
-        Assert.Throws<ObjectDisposedException>(() => store.SetTandem("k", "v"u8.ToArray()));
+        Assert.Throws<ObjectDisposedException>(() => store.Tandem.Set("k", "v"u8.ToArray()));
         Assert.Throws<ObjectDisposedException>(() => store.Append("k", "v"u8));
     }
 

@@ -24,13 +24,13 @@ public sealed class StoreEmbeddingTests(SplinterVariant variant) : StoreFixtureB
     [Test]
     public void Embedding_RoundTrips()
     {
-        Assert.That(_store.SupportsEmbeddings, Is.True);
-        float[] vector = Enumerable.Range(0, SplinterStore.EmbeddingDimension).Select(i => i * 0.5f).ToArray();
+        Assert.That(_store.Embeddings.IsSupported, Is.True);
+        float[] vector = Enumerable.Range(0, SplinterEmbeddings.Dimension).Select(i => i * 0.5f).ToArray();
         _store.Set("e", "v");
         ulong epoch = _store.GetEpoch("e");
-        _store.SetEmbedding("e", vector);
-        float[] read = new float[SplinterStore.EmbeddingDimension];
-        Assert.That(_store.TryGetEmbedding(new SplinterKey("e"), read), Is.True);
+        _store.Embeddings.Set("e", vector);
+        float[] read = new float[SplinterEmbeddings.Dimension];
+        Assert.That(_store.Embeddings.TryGet(new SplinterKey("e"), read), Is.True);
         Assert.That(read, Is.EqualTo(vector));
         Assert.That(_store.GetEpoch("e"), Is.EqualTo(epoch + 2));
     }
@@ -39,10 +39,10 @@ public sealed class StoreEmbeddingTests(SplinterVariant variant) : StoreFixtureB
     public void Embedding_BadInput()
     {
         _store.Set("e", "v");
-        Assert.Throws<ArgumentException>(() => _store.SetEmbedding("e", new float[10]));
-        Assert.Throws<ArgumentException>(() => _store.TryGetEmbedding("e", new float[10]));
-        Assert.Throws<KeyNotFoundException>(() => _store.SetEmbedding("missing", new float[SplinterStore.EmbeddingDimension]));
-        Assert.That(_store.TryGetEmbedding("missing", new float[SplinterStore.EmbeddingDimension]), Is.False);
+        Assert.Throws<ArgumentException>(() => _store.Embeddings.Set("e", new float[10]));
+        Assert.Throws<ArgumentException>(() => _store.Embeddings.TryGet("e", new float[10]));
+        Assert.Throws<KeyNotFoundException>(() => _store.Embeddings.Set("missing", new float[SplinterEmbeddings.Dimension]));
+        Assert.That(_store.Embeddings.TryGet("missing", new float[SplinterEmbeddings.Dimension]), Is.False);
     }
 }
 #endif

@@ -35,7 +35,7 @@ public sealed class StoreLabelTests(SplinterVariant variant) : StoreFixtureBase(
             Assert.That(_store.FindByLabels(0b011).Select(m => m.Key), Is.EquivalentTo(new[] { "red", "blue" }));
             Assert.That(_store.FindByLabels(0b100).Select(m => m.Key), Is.EquivalentTo(new[] { "blue" }));
             Assert.That(_store.FindByLabels(0).Select(m => m.Key), Is.EquivalentTo(new[] { "red", "green", "blue" }), "mask 0 matches every occupied slot");
-            Assert.That(_store.GetSlotSnapshot("blue").Labels, Is.EqualTo(0b111ul));
+            Assert.That(_store.Slots.GetSnapshot("blue").Labels, Is.EqualTo(0b111ul));
         });
 
         _store.RemoveLabels("blue", 0b001);
@@ -44,7 +44,7 @@ public sealed class StoreLabelTests(SplinterVariant variant) : StoreFixtureBase(
         Assert.Multiple(() =>
         {
             Assert.That(_store.FindByLabels(0b010).Select(m => m.Key), Is.EquivalentTo(new[] { "blue" }));
-            Assert.That(_store.GetSlotSnapshot("blue").Labels, Is.EqualTo(0b110ul));
+            Assert.That(_store.Slots.GetSnapshot("blue").Labels, Is.EqualTo(0b110ul));
         });
     }
 
@@ -62,7 +62,7 @@ public sealed class StoreLabelTests(SplinterVariant variant) : StoreFixtureBase(
         Assert.That(matches, Has.Count.EqualTo(10));
         Assert.That(matches.Single(m => m.Key == "k3").Epoch, Is.EqualTo(4ul));
         Assert.That(matches.Where(m => m.Key != "k3").Select(m => m.Epoch), Is.All.EqualTo(2ul));
-        int[] slotOrder = matches.Select(m => _store.FindSlot(m.Key)).ToArray();
+        int[] slotOrder = matches.Select(m => _store.Slots.IndexOf(m.Key)).ToArray();
         Assert.That(slotOrder, Is.Ordered);
     }
 
@@ -71,10 +71,10 @@ public sealed class StoreLabelTests(SplinterVariant variant) : StoreFixtureBase(
     {
         _store.Set("k", "v");
         ulong slotEpoch = _store.GetEpoch("k");
-        ulong storeEpoch = _store.GetHeaderSnapshot().Epoch;
+        ulong storeEpoch = _store.Header.GetSnapshot().Epoch;
         _store.AddLabels("k", 8);
         Assert.That(_store.GetEpoch("k"), Is.EqualTo(slotEpoch));
-        Assert.That(_store.GetHeaderSnapshot().Epoch, Is.EqualTo(storeEpoch + 1));
+        Assert.That(_store.Header.GetSnapshot().Epoch, Is.EqualTo(storeEpoch + 1));
     }
 
     [Test]

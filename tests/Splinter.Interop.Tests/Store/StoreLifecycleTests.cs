@@ -264,8 +264,8 @@ public sealed class StoreLifecycleTests(SplinterVariant variant) : StoreFixtureB
     [Test]
     public void GetTicks_IsNonZeroAndDoesNotGoBackwards()
     {
-        ulong first = SplinterStore.GetTicks();
-        ulong second = SplinterStore.GetTicks();
+        ulong first = SplinterShards.GetTicks();
+        ulong second = SplinterShards.GetTicks();
         Assert.That(first, Is.Not.Zero);
         Assert.That(second, Is.GreaterThanOrEqualTo(first));
     }

@@ -128,7 +128,7 @@ public sealed unsafe class StoreReadIntegrityTests(SplinterVariant variant) : St
             ["GetString"] = () => store.GetString("bad"),
             ["TryGetLength"] = () => store.TryGetLength("bad", out _),
             ["TryPeek"] = () => store.TryPeek("bad", out _, out _),
-            ["TryGetUInt64"] = () => store.TryGetUInt64("bad", out _),
+            ["TryGetUInt64"] = () => store.Integers.TryGet("bad", out _),
             ["TryRead"] = () => store.TryRead("bad", 0, static (v, _) => v.Length, out _),
         };
         Assert.Multiple(() =>
@@ -229,19 +229,19 @@ public sealed unsafe class StoreReadIntegrityTests(SplinterVariant variant) : St
         store.Set("k", "v"u8);
         try
         {
-            SplinterStore.UserFlagsRaceWindow = () =>
+            SplinterSlots.UserFlagsRaceWindow = () =>
             {
-                SplinterStore.UserFlagsRaceWindow = null;
+                SplinterSlots.UserFlagsRaceWindow = null;
                 store.Remove("k");
                 store.Set("other", "w"u8); // the only slot: the same one
             };
-            Assert.Throws<KeyNotFoundException>(() => store.SetUserFlags("k", SplinterSlotUserFlags.User3));
+            Assert.Throws<KeyNotFoundException>(() => store.Slots.SetUserFlags("k", SplinterSlotUserFlags.User3));
         }
         finally
         {
-            SplinterStore.UserFlagsRaceWindow = null;
+            SplinterSlots.UserFlagsRaceWindow = null;
         }
 
-        Assert.That(store.GetUserFlags("other"), Is.EqualTo(SplinterSlotUserFlags.None), "the flag did not stay on the key that took the slot");
+        Assert.That(store.Slots.GetUserFlags("other"), Is.EqualTo(SplinterSlotUserFlags.None), "the flag did not stay on the key that took the slot");
     }
 }

@@ -24,86 +24,86 @@ public sealed class StoreSignalTests(SplinterVariant variant) : StoreFixtureBase
     public void Watch_MakesEachSetPulseTheGroup_UnwatchStopsIt()
     {
         _store.Set("w", "v");
-        _store.Watch("w", 5);
-        ulong before = _store.GetSignalCount(5);
+        _store.Signals.Register("w", 5);
+        ulong before = _store.Signals.GetCount(5);
         _store.Set("w", "v2");
         _store.Set("w", "v3");
-        Assert.That(_store.GetSignalCount(5), Is.EqualTo(before + 2));
+        Assert.That(_store.Signals.GetCount(5), Is.EqualTo(before + 2));
 
-        _store.Unwatch("w", 5);
+        _store.Signals.Unregister("w", 5);
         _store.Set("w", "v4");
-        Assert.That(_store.GetSignalCount(5), Is.EqualTo(before + 2));
+        Assert.That(_store.Signals.GetCount(5), Is.EqualTo(before + 2));
     }
 
     [Test]
     public void Watch_AllKeyForms()
     {
         _store.Set("a", "v");
-        _store.Watch("a"u8, 1);
-        _store.Watch(new SplinterKey("a"), 2);
+        _store.Signals.Register("a"u8, 1);
+        _store.Signals.Register(new SplinterKey("a"), 2);
         _store.Set("a", "v");
-        Assert.That(_store.GetSignalCount(1), Is.EqualTo(1ul));
-        Assert.That(_store.GetSignalCount(2), Is.EqualTo(1ul));
-        _store.Unwatch("a"u8, 1);
-        _store.Unwatch(new SplinterKey("a"), 2);
+        Assert.That(_store.Signals.GetCount(1), Is.EqualTo(1ul));
+        Assert.That(_store.Signals.GetCount(2), Is.EqualTo(1ul));
+        _store.Signals.Unregister("a"u8, 1);
+        _store.Signals.Unregister(new SplinterKey("a"), 2);
         _store.Set("a", "v");
-        Assert.That(_store.GetSignalCount(1) + _store.GetSignalCount(2), Is.EqualTo(2ul));
+        Assert.That(_store.Signals.GetCount(1) + _store.Signals.GetCount(2), Is.EqualTo(2ul));
     }
 
     [Test]
     public void WatchLabels_MapsLabelBitsToAGroup()
     {
         _store.Set("l", "v");
-        _store.WatchLabels(1ul << 3, 7);
+        _store.Signals.MapLabels(1ul << 3, 7);
         _store.Set("l", "v");
-        Assert.That(_store.GetSignalCount(7), Is.Zero, "no label yet");
+        Assert.That(_store.Signals.GetCount(7), Is.Zero, "no label yet");
         _store.AddLabels("l", 1ul << 3);
         _store.Set("l", "v");
-        Assert.That(_store.GetSignalCount(7), Is.EqualTo(1ul));
+        Assert.That(_store.Signals.GetCount(7), Is.EqualTo(1ul));
     }
 
     [Test]
     public void Pulse_AndPulseSlot_PulseWithoutChangingTheValue()
     {
         _store.Set("p", "v");
-        _store.Watch("p", 9);
+        _store.Signals.Register("p", 9);
         ulong epoch = _store.GetEpoch("p");
-        _store.Pulse("p");
-        _store.Pulse("p"u8);
-        _store.Pulse(new SplinterKey("p"));
-        int slot = _store.FindSlot("p");
+        _store.Signals.Pulse("p");
+        _store.Signals.Pulse("p"u8);
+        _store.Signals.Pulse(new SplinterKey("p"));
+        int slot = _store.Slots.IndexOf("p");
         Assert.That(slot, Is.InRange(0, 15));
-        Assert.That(_store.FindSlot(new SplinterKey("p")), Is.EqualTo(slot));
-        _store.PulseSlot(slot);
+        Assert.That(_store.Slots.IndexOf(new SplinterKey("p")), Is.EqualTo(slot));
+        _store.Signals.PulseSlot(slot);
         Assert.Multiple(() =>
         {
-            Assert.That(_store.GetSignalCount(9), Is.EqualTo(4ul));
+            Assert.That(_store.Signals.GetCount(9), Is.EqualTo(4ul));
             Assert.That(_store.GetEpoch("p"), Is.EqualTo(epoch));
-            Assert.That(_store.FindSlot("absent"), Is.EqualTo(-1));
+            Assert.That(_store.Slots.IndexOf("absent"), Is.EqualTo(-1));
         });
-        Assert.Throws<ArgumentOutOfRangeException>(() => _store.PulseSlot(16));
-        Assert.Throws<ArgumentOutOfRangeException>(() => _store.PulseSlot(-1));
-        Assert.Throws<KeyNotFoundException>(() => _store.Pulse("absent"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => _store.Signals.PulseSlot(16));
+        Assert.Throws<ArgumentOutOfRangeException>(() => _store.Signals.PulseSlot(-1));
+        Assert.Throws<KeyNotFoundException>(() => _store.Signals.Pulse("absent"));
     }
 
     [Test]
     public void Bump_AdvancesEpochByTwoAndPulses()
     {
         _store.Set("b", "v");
-        _store.Watch("b", 3);
+        _store.Signals.Register("b", 3);
         ulong epoch = _store.GetEpoch("b");
-        ulong storeEpoch = _store.GetHeaderSnapshot().Epoch;
-        _store.Bump("b");
-        _store.Bump("b"u8);
-        _store.Bump(new SplinterKey("b"));
+        ulong storeEpoch = _store.Header.GetSnapshot().Epoch;
+        _store.Signals.Bump("b");
+        _store.Signals.Bump("b"u8);
+        _store.Signals.Bump(new SplinterKey("b"));
         Assert.Multiple(() =>
         {
             Assert.That(_store.GetEpoch("b"), Is.EqualTo(epoch + 6));
-            Assert.That(_store.GetSignalCount(3), Is.EqualTo(3ul));
-            Assert.That(_store.GetHeaderSnapshot().Epoch, Is.EqualTo(storeEpoch));
+            Assert.That(_store.Signals.GetCount(3), Is.EqualTo(3ul));
+            Assert.That(_store.Header.GetSnapshot().Epoch, Is.EqualTo(storeEpoch));
             Assert.That(_store.GetString("b"), Is.EqualTo("v"));
         });
-        Assert.Throws<KeyNotFoundException>(() => _store.Bump("absent"));
+        Assert.Throws<KeyNotFoundException>(() => _store.Signals.Bump("absent"));
     }
 
     [Test]
@@ -115,14 +115,14 @@ public sealed class StoreSignalTests(SplinterVariant variant) : StoreFixtureBase
             _store.Set("r", "v");
         }
 
-        _store.Retrain("r");
+        _store.Slots.Retrain("r");
         Assert.That(_store.GetEpoch("r") % 2, Is.Zero);
         _store.Set("r", "w");
-        _store.Retrain("r"u8);
+        _store.Slots.Retrain("r"u8);
         Assert.That(_store.GetEpoch("r") % 2, Is.Zero);
-        _store.Retrain(new SplinterKey("r"));
+        _store.Slots.Retrain(new SplinterKey("r"));
         Assert.That(_store.GetString("r"), Is.EqualTo("w"));
-        Assert.Throws<KeyNotFoundException>(() => _store.Retrain("absent"));
+        Assert.Throws<KeyNotFoundException>(() => _store.Slots.Retrain("absent"));
     }
 
     [Test]
@@ -135,7 +135,7 @@ public sealed class StoreSignalTests(SplinterVariant variant) : StoreFixtureBase
         }
 
         ulong before = _store.GetEpoch("r");
-        _store.Retrain("r");
+        _store.Slots.Retrain("r");
         Assert.That(_store.GetEpoch("r"), Is.EqualTo(before + 2));
     }
 
@@ -143,13 +143,13 @@ public sealed class StoreSignalTests(SplinterVariant variant) : StoreFixtureBase
     public void GroupIds_OutsideZeroTo63_AreRejected()
     {
         _store.Set("g", "v");
-        Assert.Throws<ArgumentOutOfRangeException>(() => _store.Watch("g", 64));
-        Assert.Throws<ArgumentOutOfRangeException>(() => _store.Watch("g", -1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => _store.Unwatch("g", 64));
-        Assert.Throws<ArgumentOutOfRangeException>(() => _store.WatchLabels(1, 64));
-        Assert.Throws<ArgumentOutOfRangeException>(() => _store.GetSignalCount(64));
-        Assert.Throws<KeyNotFoundException>(() => _store.Watch("absent", 1));
-        Assert.Throws<KeyNotFoundException>(() => _store.Unwatch("absent", 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => _store.Signals.Register("g", 64));
+        Assert.Throws<ArgumentOutOfRangeException>(() => _store.Signals.Register("g", -1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => _store.Signals.Unregister("g", 64));
+        Assert.Throws<ArgumentOutOfRangeException>(() => _store.Signals.MapLabels(1, 64));
+        Assert.Throws<ArgumentOutOfRangeException>(() => _store.Signals.GetCount(64));
+        Assert.Throws<KeyNotFoundException>(() => _store.Signals.Register("absent", 1));
+        Assert.Throws<KeyNotFoundException>(() => _store.Signals.Unregister("absent", 1));
     }
 
     [Test]

@@ -6,14 +6,21 @@ using Splinter.Interop.Store;
 
 namespace Splinter.Interop;
 
-/// <content>Tandem keys: base, base.1, base.2, ...</content>
-public sealed unsafe partial class SplinterStore
+/// <summary>
+/// Tandem keys of one store (<see cref="SplinterStore.Tandem"/>): a base key and its orders "base.1", "base.2", ...,
+/// written and removed together (splinter_client_set_tandem, splinter_client_unset_tandem).
+/// </summary>
+public sealed unsafe class SplinterTandem
 {
+    private readonly SplinterStore _store;
+
+    internal SplinterTandem(SplinterStore store) => _store = store;
+
     /// <summary>The name of tandem order <paramref name="order"/> of <paramref name="baseKey"/>: the base itself for 0, "base.N" otherwise.</summary>
     /// <param name="baseKey">The base key.</param>
     /// <param name="order">The order, 0 or more.</param>
     /// <returns>The key name.</returns>
-    public static string GetTandemKey(string baseKey, int order)
+    public static string GetKey(string baseKey, int order)
     {
         ArgumentNullException.ThrowIfNull(baseKey);
         ArgumentOutOfRangeException.ThrowIfNegative(order);
@@ -30,18 +37,18 @@ public sealed unsafe partial class SplinterStore
     /// <exception cref="ArgumentException">No values, a bad value length, or a tandem key over 63 bytes.</exception>
     /// <exception cref="SplinterStoreFullException">An order could not be written.</exception>
     [SkipLocalsInit]
-    public void SetTandem(string baseKey, params ReadOnlySpan<byte[]> values)
+    public void Set(string baseKey, params ReadOnlySpan<byte[]> values)
     {
         KeyBuffer buffer;
-        SetTandemCore(KeyBytes.FromString(baseKey, &buffer), values);
+        SetCore(KeyBytes.FromString(baseKey, &buffer), values);
     }
 
-    /// <summary>Writes a tandem under a pre-encoded base key; see <see cref="SetTandem(string, ReadOnlySpan{byte[]})"/>.</summary>
+    /// <summary>Writes a tandem under a pre-encoded base key; see <see cref="Set(string, ReadOnlySpan{byte[]})"/>.</summary>
     /// <param name="baseKey">The base key.</param>
     /// <param name="values">1..255 values.</param>
-    public void SetTandem(SplinterKey baseKey, params ReadOnlySpan<byte[]> values)
+    public void Set(SplinterKey baseKey, params ReadOnlySpan<byte[]> values)
     {
-        SetTandemCore(baseKey.Pointer, values);
+        SetCore(baseKey.Pointer, values);
         GC.KeepAlive(baseKey.Owner); // the key's bytes outlive the native call
     }
 
@@ -49,22 +56,22 @@ public sealed unsafe partial class SplinterStore
     /// <param name="baseKey">The base key.</param>
     /// <param name="orders">Number of orders, 1..255.</param>
     [SkipLocalsInit]
-    public void RemoveTandem(string baseKey, int orders)
+    public void Remove(string baseKey, int orders)
     {
         KeyBuffer buffer;
-        RemoveTandemCore(KeyBytes.FromString(baseKey, &buffer), orders);
+        RemoveCore(KeyBytes.FromString(baseKey, &buffer), orders);
     }
 
     /// <summary>Removes a tandem under a pre-encoded base key.</summary>
     /// <param name="baseKey">The base key.</param>
     /// <param name="orders">Number of orders, 1..255.</param>
-    public void RemoveTandem(SplinterKey baseKey, int orders)
+    public void Remove(SplinterKey baseKey, int orders)
     {
-        RemoveTandemCore(baseKey.Pointer, orders);
+        RemoveCore(baseKey.Pointer, orders);
         GC.KeepAlive(baseKey.Owner); // the key's bytes outlive the native call
     }
 
-    private void SetTandemCore(byte* baseKey, ReadOnlySpan<byte[]> values)
+    private void SetCore(byte* baseKey, ReadOnlySpan<byte[]> values)
     {
         if (values.Length is 0 or > byte.MaxValue)
         {
@@ -84,9 +91,9 @@ public sealed unsafe partial class SplinterStore
         for (int i = 0; i < values.Length; i++)
         {
             byte[] value = values[i] ?? throw new ArgumentNullException(nameof(values), $"values[{i}] is null.");
-            if ((uint)value.Length - 1 >= MaxValueSize)
+            if ((uint)value.Length - 1 >= _store.MaxValueSize)
             {
-                StoreErrors.ThrowValueLength(value.Length, MaxValueSize, $"values[{i}]");
+                StoreErrors.ThrowValueLength(value.Length, _store.MaxValueSize, $"values[{i}]");
             }
 
             total += (nuint)value.Length;
@@ -108,12 +115,12 @@ public sealed unsafe partial class SplinterStore
                 data += values[i].Length;
             }
 
-            using (Lease())
+            using (_store.Lease())
             {
-                int result = _api.splinter_client_set_tandem((sbyte*)baseKey, pointers, lengths, (byte)values.Length);
+                int result = _store.Api.splinter_client_set_tandem((sbyte*)baseKey, pointers, lengths, (byte)values.Length);
                 if (result != 0)
                 {
-                    StoreErrors.ThrowStoreFull(baseKey, SlotCount);
+                    StoreErrors.ThrowStoreFull(baseKey, _store.SlotCount);
                 }
             }
         }
@@ -122,21 +129,21 @@ public sealed unsafe partial class SplinterStore
             NativeMemory.Free(block);
         }
 
-        OnLocalWrite(-1);
+        _store.NotifyLocalWrite(-1);
     }
 
-    private void RemoveTandemCore(byte* baseKey, int orders)
+    private void RemoveCore(byte* baseKey, int orders)
     {
         if (orders is < 1 or > byte.MaxValue)
         {
             throw new ArgumentOutOfRangeException(nameof(orders), orders, $"A tandem has 1 to {byte.MaxValue} orders.");
         }
 
-        using (Lease())
+        using (_store.Lease())
         {
-            _api.splinter_client_unset_tandem((sbyte*)baseKey, (byte)orders);
+            _store.Api.splinter_client_unset_tandem((sbyte*)baseKey, (byte)orders);
         }
 
-        OnLocalWrite(-1);
+        _store.NotifyLocalWrite(-1);
     }
 }

@@ -4,11 +4,15 @@ using Splinter.Interop.Store;
 
 namespace Splinter.Interop;
 
-/// <content>Logic-shard bids, elections and the cooperative madvise.</content>
-public sealed unsafe partial class SplinterStore
+/// <summary>
+/// Logic-shard bids, elections and the cooperative madvise of one store (<see cref="SplinterStore.Shards"/>). Processes
+/// claim shards with a priority and a window of ticks; the election picks one winner, and the Advise methods apply
+/// memory advice only while their shard wins.
+/// </summary>
+public sealed unsafe class SplinterShards
 {
     /// <summary>Number of records in the shard bid table.</summary>
-    public const int ShardTableSize = 32;
+    public const int TableSize = 32;
 
     /// <summary>Timeout for the Advise methods: try once.</summary>
     public const ulong AdviseTryOnce = 0;
@@ -16,23 +20,28 @@ public sealed unsafe partial class SplinterStore
     /// <summary>Timeout for the Advise methods: wait until the shard wins, however long.</summary>
     public const ulong AdviseWaitForever = ulong.MaxValue;
 
+    private readonly SplinterStore _store;
+
+    internal SplinterShards(SplinterStore store) => _store = store;
+
+    /// <summary>Reads the tick counter libsplinter uses for shard bids and deadlines (TSC on x86_64; not nanoseconds).</summary>
+    /// <returns>The current tick count.</returns>
+    public static ulong GetTicks() => StoreNative.Now();
+
     /// <summary>Claims (or refreshes) a bid for this process, stamped now (splinter_shard_claim).</summary>
     /// <param name="shardId">Shard id, not 0.</param>
     /// <param name="intent">The access intent.</param>
     /// <param name="priority">Priority; higher wins.</param>
     /// <param name="durationTicks">Bid window in <see cref="GetTicks"/> ticks; 0 is already expired.</param>
     /// <exception cref="SplinterException">All 32 records are taken (errno ENOSPC; expired bids are never reclaimed).</exception>
-    public void ClaimShard(uint shardId, SplinterIntent intent, byte priority, ulong durationTicks)
+    public void Claim(uint shardId, SplinterIntent intent, byte priority, ulong durationTicks)
     {
         ValidateShard(shardId);
-        using (Lease())
+        using (_store.Lease())
         {
             int error = 0;
-            int result = _api.splinter_shard_claim_errno(shardId, (byte)intent, priority, durationTicks, &error);
-            if (result != 0)
-            {
-                StoreErrors.Throw($"ClaimShard {shardId}", result, error, null);
-            }
+            int result = _store.Api.splinter_shard_claim_errno(shardId, (byte)intent, priority, durationTicks, &error);
+            NativeCall.Check(_store, $"ClaimShard {shardId}", null, ResultConvention.NegativeFails, result, error);
         }
     }
 
@@ -43,17 +52,14 @@ public sealed unsafe partial class SplinterStore
     /// <param name="priority">Priority; higher wins.</param>
     /// <param name="durationTicks">Bid window in ticks.</param>
     /// <param name="claimedAt">Claim time in ticks.</param>
-    public void ClaimShard(uint shardId, uint processId, SplinterIntent intent, byte priority, ulong durationTicks, ulong claimedAt)
+    public void Claim(uint shardId, uint processId, SplinterIntent intent, byte priority, ulong durationTicks, ulong claimedAt)
     {
         ValidateShard(shardId);
-        using (Lease())
+        using (_store.Lease())
         {
             int error = 0;
-            int result = _api.splinter_shard_claim_ex_errno(shardId, processId, (byte)intent, priority, durationTicks, claimedAt, &error);
-            if (result != 0)
-            {
-                StoreErrors.Throw($"ClaimShard {shardId}", result, error, null);
-            }
+            int result = _store.Api.splinter_shard_claim_ex_errno(shardId, processId, (byte)intent, priority, durationTicks, claimedAt, &error);
+            NativeCall.Check(_store, $"ClaimShard {shardId}", null, ResultConvention.NegativeFails, result, error);
         }
     }
 
@@ -63,57 +69,37 @@ public sealed unsafe partial class SplinterStore
     /// <param name="priority">Priority.</param>
     /// <param name="durationTicks">Bid window in ticks.</param>
     /// <returns>False when no record holds the shard.</returns>
-    public bool RebidShard(uint shardId, SplinterIntent intent, byte priority, ulong durationTicks)
+    public bool Rebid(uint shardId, SplinterIntent intent, byte priority, ulong durationTicks)
     {
         ValidateShard(shardId);
-        using (Lease())
+        using (_store.Lease())
         {
-            int result = _api.splinter_shard_rebid(shardId, (byte)intent, priority, durationTicks);
-            if (result == -1)
-            {
-                return false;
-            }
-
-            if (result != 0)
-            {
-                StoreErrors.Throw($"RebidShard {shardId}", result, 0, null);
-            }
-
-            return true;
+            int result = _store.Api.splinter_shard_rebid(shardId, (byte)intent, priority, durationTicks);
+            return NativeCall.Check(_store, $"RebidShard {shardId}", null, ResultConvention.MinusOneIsMissing, result) == NativeOutcome.Done;
         }
     }
 
     /// <summary>Frees the first record holding the shard (splinter_shard_release).</summary>
     /// <param name="shardId">Shard id, not 0.</param>
     /// <returns>False when no record holds it.</returns>
-    public bool ReleaseShard(uint shardId)
+    public bool Release(uint shardId)
     {
         ValidateShard(shardId);
-        using (Lease())
+        using (_store.Lease())
         {
-            int result = _api.splinter_shard_release(shardId);
-            if (result == -1)
-            {
-                return false;
-            }
-
-            if (result != 0)
-            {
-                StoreErrors.Throw($"ReleaseShard {shardId}", result, 0, null);
-            }
-
-            return true;
+            int result = _store.Api.splinter_shard_release(shardId);
+            return NativeCall.Check(_store, $"ReleaseShard {shardId}", null, ResultConvention.MinusOneIsMissing, result) == NativeOutcome.Done;
         }
     }
 
     /// <summary>Runs the election: highest priority, then earliest claim, then lowest pid (splinter_shard_election).</summary>
     /// <returns>The winner (ShardId 0 when no live bid exists).</returns>
-    public SplinterElection ElectShard()
+    public SplinterElection Elect()
     {
-        using (Lease())
+        using (_store.Lease())
         {
             byte intent = 0;
-            uint winner = _api.splinter_shard_election(&intent);
+            uint winner = _store.Api.splinter_shard_election(&intent);
             return new SplinterElection(winner, (SplinterIntent)intent);
         }
     }
@@ -124,32 +110,25 @@ public sealed unsafe partial class SplinterStore
     public bool IsSovereign(uint shardId)
     {
         ValidateShard(shardId);
-        using (Lease())
+        using (_store.Lease())
         {
-            int result = _api.splinter_shard_is_sovereign(shardId);
-            if (result < 0)
-            {
-                StoreErrors.Throw($"IsSovereign {shardId}", result, 0, null);
-            }
-
+            int result = _store.Api.splinter_shard_is_sovereign(shardId);
+            NativeCall.Check(_store, $"IsSovereign {shardId}", null, ResultConvention.NegativeFails, result);
             return result == 1;
         }
     }
 
     /// <summary>Copies the 32 bid records with their expiry and sovereignty (splinter_shard_table_snapshot); free records have ShardId 0.</summary>
     /// <returns>The records, in table order.</returns>
-    public SplinterShardBid[] GetShardTable()
+    public SplinterShardBid[] GetTable()
     {
-        using (Lease())
+        using (_store.Lease())
         {
-            splinter_shard_bid_snapshot* records = stackalloc splinter_shard_bid_snapshot[ShardTableSize];
-            int count = _api.splinter_shard_table_snapshot(records, ShardTableSize);
-            if (count < 0)
-            {
-                StoreErrors.Throw("GetShardTable", count, 0, null);
-            }
+            splinter_shard_bid_snapshot* records = stackalloc splinter_shard_bid_snapshot[TableSize];
+            int count = _store.Api.splinter_shard_table_snapshot(records, TableSize);
+            NativeCall.Check(_store, "GetShardTable", null, ResultConvention.NegativeFails, count);
 
-            var table = new SplinterShardBid[Math.Min(count, ShardTableSize)];
+            var table = new SplinterShardBid[Math.Min(count, TableSize)];
             for (int i = 0; i < table.Length; i++)
             {
                 splinter_shard_bid_snapshot* record = records + i;
@@ -179,10 +158,10 @@ public sealed unsafe partial class SplinterStore
     /// <param name="timeoutTicks"><see cref="AdviseTryOnce"/>, <see cref="AdviseWaitForever"/>, or a tick budget.</param>
     /// <returns>True when applied; false when the shard did not win in time.</returns>
     /// <exception cref="SplinterException">No bid holds the shard (EINVAL), or posix_madvise failed.</exception>
-    public bool AdviseShard(uint shardId, SplinterMemoryAdvice advice, ulong timeoutTicks = AdviseTryOnce)
+    public bool Advise(uint shardId, SplinterMemoryAdvice advice, ulong timeoutTicks = AdviseTryOnce)
     {
         ValidateShard(shardId);
-        using (Lease())
+        using (_store.Lease())
         {
             return AdviseCore(shardId, null, 0, advice, timeoutTicks);
         }
@@ -193,23 +172,24 @@ public sealed unsafe partial class SplinterStore
     /// <param name="advice">The advice.</param>
     /// <param name="firstSlot">First slot whose value region is advised.</param>
     /// <param name="slotCount">Number of slots.</param>
-    /// <param name="timeoutTicks">As for <see cref="AdviseShard"/>.</param>
+    /// <param name="timeoutTicks">As for <see cref="Advise"/>.</param>
     /// <returns>True when applied; false when the shard did not win in time.</returns>
-    public bool AdviseShardSlots(uint shardId, SplinterMemoryAdvice advice, int firstSlot, int slotCount, ulong timeoutTicks = AdviseTryOnce)
+    public bool AdviseSlots(uint shardId, SplinterMemoryAdvice advice, int firstSlot, int slotCount, ulong timeoutTicks = AdviseTryOnce)
     {
         ValidateShard(shardId);
         ArgumentOutOfRangeException.ThrowIfNegative(firstSlot);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(slotCount);
-        if ((ulong)firstSlot + (ulong)slotCount > SlotCount)
+        uint slots = _store.SlotCount;
+        if ((ulong)firstSlot + (ulong)slotCount > slots)
         {
-            throw new ArgumentOutOfRangeException(nameof(slotCount), slotCount, $"Slots {firstSlot}..{firstSlot + (long)slotCount - 1} exceed the store's {SlotCount} slots.");
+            throw new ArgumentOutOfRangeException(nameof(slotCount), slotCount, $"Slots {firstSlot}..{firstSlot + (long)slotCount - 1} exceed the store's {slots} slots.");
         }
 
-        using (Lease())
+        using (_store.Lease())
         {
-            byte* arena = _mapped.Arena;
-            byte* start = arena + ((nuint)firstSlot * MaxValueSize);
-            return AdviseCore(shardId, start, (nuint)slotCount * MaxValueSize, advice, timeoutTicks);
+            uint maxValueSize = _store.MaxValueSize;
+            byte* start = _store.Mapped.Arena + ((nuint)firstSlot * maxValueSize);
+            return AdviseCore(shardId, start, (nuint)slotCount * maxValueSize, advice, timeoutTicks);
         }
     }
 
@@ -218,22 +198,22 @@ public sealed unsafe partial class SplinterStore
     /// <param name="advice">The advice.</param>
     /// <param name="offset">Start offset in the mapping.</param>
     /// <param name="length">Length in bytes.</param>
-    /// <param name="timeoutTicks">As for <see cref="AdviseShard"/>.</param>
+    /// <param name="timeoutTicks">As for <see cref="Advise"/>.</param>
     /// <returns>True when applied; false when the shard did not win in time.</returns>
-    public bool AdviseShardRange(uint shardId, SplinterMemoryAdvice advice, long offset, long length, ulong timeoutTicks = AdviseTryOnce)
+    public bool AdviseRange(uint shardId, SplinterMemoryAdvice advice, long offset, long length, ulong timeoutTicks = AdviseTryOnce)
     {
         ValidateShard(shardId);
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
-        ulong mapped = _handle.Length;
+        ulong mapped = _store.Shared.Length;
         if ((ulong)offset > mapped || (ulong)length > mapped - (ulong)offset)
         {
             throw new ArgumentOutOfRangeException(nameof(length), length, $"The range exceeds the store's {mapped}-byte mapping.");
         }
 
-        using (Lease())
+        using (_store.Lease())
         {
-            return AdviseCore(shardId, (byte*)_mapped.Header + offset, (nuint)length, advice, timeoutTicks);
+            return AdviseCore(shardId, (byte*)_store.MappedHeader + offset, (nuint)length, advice, timeoutTicks);
         }
     }
 
@@ -245,6 +225,7 @@ public sealed unsafe partial class SplinterStore
         }
     }
 
+    /// <summary>splinter_madvise's own convention: -1 with EAGAIN or ETIMEDOUT is "not won in time", -2 with EINVAL "no bid".</summary>
     private bool AdviseCore(uint shardId, byte* address, nuint length, SplinterMemoryAdvice advice, ulong timeoutTicks)
     {
         if (advice is < SplinterMemoryAdvice.Normal or > SplinterMemoryAdvice.DontNeed)
@@ -253,12 +234,7 @@ public sealed unsafe partial class SplinterStore
         }
 
         int error = 0;
-        int result = _api.splinter_madvise_errno(shardId, address, length, (int)advice, timeoutTicks, &error);
-        if (result == 0)
-        {
-            return true;
-        }
-
+        int result = _store.Api.splinter_madvise_errno(shardId, address, length, (int)advice, timeoutTicks, &error);
         if (result == -1 && (error == Errno.EAGAIN || error == Errno.ETIMEDOUT))
         {
             return false;
@@ -269,7 +245,7 @@ public sealed unsafe partial class SplinterStore
             throw new SplinterException($"AdviseShard: no bid holds shard {shardId}; claim it first (EINVAL).", error);
         }
 
-        StoreErrors.Throw($"AdviseShard {shardId}", result, error, null);
-        return false;
+        NativeCall.Check(_store, $"AdviseShard {shardId}", null, ResultConvention.NegativeFails, result, error);
+        return true;
     }
 }
