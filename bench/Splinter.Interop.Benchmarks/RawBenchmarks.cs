@@ -42,7 +42,7 @@ public class RawPointerBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _api = SplinterLibrary.GetApi(SplinterVariant.SharedMemory);
+        _api = SplinterApi.Load(SplinterLibrary.GetHandle(SplinterVariant.SharedMemory));
         _store = RawStore.CreateWithPointers("raw_fnptr", _api);
     }
 

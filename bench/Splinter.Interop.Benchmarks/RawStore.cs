@@ -30,7 +30,7 @@ internal sealed unsafe class RawStore : IDisposable
         RawStore store = new(Workload.UniqueStoreName(purpose), new NativeKeyTable());
         fixed (byte* name = store._name)
         {
-            LibSplinterShim.SplinterShim_remove_shm((sbyte*)name);
+            SplinterStore.Delete(store.Name);
             Check(LibSplinter.splinter_create((sbyte*)name, Workload.Slots, Workload.MaxValue), "splinter_create", store.Name);
         }
 
@@ -49,7 +49,7 @@ internal sealed unsafe class RawStore : IDisposable
         RawStore store = new(Workload.UniqueStoreName(purpose), new NativeKeyTable());
         fixed (byte* name = store._name)
         {
-            LibSplinterShim.SplinterShim_remove_shm((sbyte*)name);
+            SplinterStore.Delete(store.Name);
             Check(api.splinter_create((sbyte*)name, Workload.Slots, Workload.MaxValue), "splinter_create", store.Name);
         }
 
@@ -70,10 +70,7 @@ internal sealed unsafe class RawStore : IDisposable
             _open = false;
         }
 
-        fixed (byte* name = _name)
-        {
-            LibSplinterShim.SplinterShim_remove_shm((sbyte*)name);
-        }
+        SplinterStore.Delete(Name);
 
         Table.Dispose();
     }

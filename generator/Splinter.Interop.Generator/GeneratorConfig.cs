@@ -48,6 +48,9 @@ internal sealed class GeneratorConfig
     /// <summary>Integer constants whose C# type is chosen here instead of by IntegerConstantType.Natural.</summary>
     public required IReadOnlyList<ConstantType> ConstantTypes { get; init; }
 
+    /// <summary>The C# accessibility of everything the shim header declares ("public" unless configured), and why.</summary>
+    public ReasonedName ShimAccessibility { get; init; } = new("public", "the default");
+
     /// <summary>A copy with another namespace (golden tests compile several outputs side by side).</summary>
     public GeneratorConfig WithNamespace(string name) => new()
     {
@@ -63,13 +66,16 @@ internal sealed class GeneratorConfig
         SuppressGCTransition = SuppressGCTransition,
         Errno = Errno,
         ConstantTypes = ConstantTypes,
+        ShimAccessibility = ShimAccessibility,
     };
 
     private static readonly string[] s_properties =
     [
         "libraryHeader", "shimHeader", "namespace", "libraryName", "shimLibraryName", "clangArguments", "defines",
-        "exclusions", "optionalFunctions", "suppressGCTransition", "errno", "constantTypes",
+        "exclusions", "optionalFunctions", "suppressGCTransition", "errno", "constantTypes", "shimAccessibility",
     ];
+
+    private static readonly string[] s_accessibilities = ["public", "internal"];
 
     /// <summary>Reads the configuration file.</summary>
     public static GeneratorConfig Load(string path)
@@ -97,7 +103,28 @@ internal sealed class GeneratorConfig
             SuppressGCTransition = Strings(root, "suppressGCTransition"),
             Errno = Strings(root, "errno"),
             ConstantTypes = Reasoned(root, "constantTypes").Select(item => new ConstantType(item.Name, Text(item.Element, "type"), item.Reason)).ToList(),
+            ShimAccessibility = Accessibility(root, "shimAccessibility") ?? new ReasonedName("public", "the default"),
         };
+    }
+
+    /// <summary>{ "value": "public" | "internal", "reason": "..." }, or null when the setting is absent.</summary>
+    private static ReasonedName? Accessibility(JsonElement root, string property)
+    {
+        if (!root.TryGetProperty(property, out JsonElement item))
+        {
+            return null;
+        }
+        string value = item.ValueKind == JsonValueKind.Object ? Text(item, "value") : string.Empty;
+        if (!s_accessibilities.Contains(value))
+        {
+            throw new InvalidDataException($"{property}: 'value' must be one of {string.Join(", ", s_accessibilities)}; got '{value}'.");
+        }
+        string reason = Text(item, "reason");
+        if (reason.Length == 0)
+        {
+            throw new InvalidDataException($"{property}: '{value}' has no reason; every entry must say why.");
+        }
+        return new ReasonedName(value, reason);
     }
 
     private static string Required(JsonElement root, string property) =>

@@ -78,6 +78,8 @@ public sealed class ConfigTests
     [TestCase("\"errno\": [ \"gf_get\", \"gf_get\" ]", "'gf_get' is listed twice")]
     [TestCase("\"supressGCTransition\": [ \"gf_get\" ]", "unknown setting 'supressGCTransition'")]
     [TestCase("\"errno\": [ \"gf_get\" ", "test.generator.json: ")]
+    [TestCase("\"shimAccessibility\": { \"value\": \"private\", \"reason\": \"test\" }", "shimAccessibility: 'value' must be one of public, internal; got 'private'")]
+    [TestCase("\"shimAccessibility\": { \"value\": \"internal\" }", "shimAccessibility: 'internal' has no reason")]
     public void AnEntryThatCannotApplyFailsTheRun(string settings, string expected)
     {
         (int exitCode, string messages, bool wrote) = RunWith(settings);

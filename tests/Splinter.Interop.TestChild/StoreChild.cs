@@ -15,7 +15,7 @@ internal static unsafe partial class StoreChild
     {
         try
         {
-            Native.SplinterApi api = Native.SplinterLibrary.GetApi(variant);
+            Native.SplinterApi api = Native.SplinterApi.Load(Native.SplinterLibrary.GetHandle(variant));
             Console.WriteLine($"loaded {Native.SplinterLibrary.GetLoadedSource(variant)} {(api.LibraryHandle != 0 ? "handle" : "no handle")}");
         }
         catch (Exception exception) when (exception is SplinterException or EntryPointNotFoundException or DllNotFoundException)

@@ -50,7 +50,7 @@ internal static unsafe class CallgrindLoops
 
         using (RawStore raw = RawStore.CreateStatic("callgrind_raw"))
         {
-            SplinterApi api = SplinterLibrary.GetApi(SplinterVariant.SharedMemory);
+            SplinterApi api = SplinterApi.Load(SplinterLibrary.GetHandle(SplinterVariant.SharedMemory));
             NativeKeyTable table = raw.Table;
             Measure("raw-static/set", n => RawOps.StaticSet(table, n));
             Measure("raw-static/get", n => RawOps.StaticGet(table, n));

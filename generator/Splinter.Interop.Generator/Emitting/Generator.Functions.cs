@@ -34,7 +34,11 @@ internal sealed partial class Generator
         writer.Line("/// wrapper per library function that reports failures through errno. A wrapper takes the library function");
         writer.Line("/// as a pointer, so it works with whichever library (and variant) the pointer came from.");
         writer.Line("/// </summary>");
-        writer.Line("public static unsafe partial class LibSplinterShim");
+        if (config.ShimAccessibility.Name != "public")
+        {
+            writer.Line($"/// <remarks>{Xml(Access(HeaderRole.Shim))}: {Xml(config.ShimAccessibility.Reason)}</remarks>");
+        }
+        writer.Line($"{Access(HeaderRole.Shim)} static unsafe partial class LibSplinterShim");
         writer.Open();
         writer.Line("/// <summary>The library name the resolver maps to libsplinter_shim.so.</summary>");
         writer.Line($"public const string LibraryName = \"{config.ShimLibraryName}\";");

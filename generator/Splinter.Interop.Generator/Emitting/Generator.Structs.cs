@@ -40,7 +40,7 @@ internal sealed partial class Generator
         {
             writer.Line($"[NativeTypeName(\"{record.TypedefName}\")]");
         }
-        writer.Line($"public unsafe partial struct {record.Name}");
+        writer.Line($"{Access(record.Header)} unsafe partial struct {record.Name}");
         writer.Open();
         var buffers = new List<CField>();
         bool firstField = true;
@@ -128,7 +128,7 @@ internal sealed partial class Generator
             }
             string integer = TypeMapper.CSharp(enumeration.IntegerType);
             bool unsigned = integer is "byte" or "ushort" or "uint" or "ulong" or "nuint";
-            writer.Line($"public enum {enumeration.Name} : {integer}");
+            writer.Line($"{Access(enumeration.Header)} enum {enumeration.Name} : {integer}");
             writer.Open();
             foreach (CEnumMember member in enumeration.Members)
             {
@@ -144,7 +144,7 @@ internal sealed partial class Generator
     private string EmitConstants(string className, HeaderRole role)
     {
         CodeWriter writer = CSharpFile("System");
-        writer.Line($"public static unsafe partial class {className}");
+        writer.Line($"{Access(role)} static unsafe partial class {className}");
         writer.Open();
         bool first = true;
         foreach (CConstant constant in model.Constants.Where(c => c.Header == role).OrderBy(c => c.Name, StringComparer.Ordinal))

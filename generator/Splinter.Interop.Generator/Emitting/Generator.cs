@@ -35,6 +35,9 @@ internal sealed partial class Generator(CModel model, GeneratorConfig config, IR
 
     private bool IsOptional(string function) => config.OptionalFunctions.Any(o => o.Name == function);
 
+    /// <summary>The C# accessibility of what a header declares: the library's is always public, the shim's configured.</summary>
+    private string Access(HeaderRole role) => role == HeaderRole.Shim ? config.ShimAccessibility.Name : "public";
+
     /// <summary>Produces every output file: relative path (with '/' separators) to content.</summary>
     public SortedDictionary<string, string> Generate()
     {

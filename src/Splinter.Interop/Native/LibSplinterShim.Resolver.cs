@@ -1,7 +1,7 @@
 namespace Splinter.Interop.Native;
 
 /// <content>Registers the library resolver before the first call into the shim.</content>
-public static unsafe partial class LibSplinterShim
+internal static unsafe partial class LibSplinterShim
 {
     static LibSplinterShim() => SplinterLibrary.EnsureResolver();
 }

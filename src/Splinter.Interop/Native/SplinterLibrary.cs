@@ -66,9 +66,9 @@ public static partial class SplinterLibrary
     /// <exception cref="SplinterLibraryMismatchException">The library does not match the bindings.</exception>
     public static nint GetHandle(SplinterVariant variant) => Load(LibraryName(variant));
 
-    /// <summary>The shim's handle, loading it on first use.</summary>
+    /// <summary>The shim's handle, loading it on first use (the shim's bindings are internal: tests and the library check).</summary>
     /// <returns>The native library handle (never unloaded).</returns>
-    public static nint GetShimHandle() => Load(LibSplinterShim.LibraryName);
+    internal static nint GetShimHandle() => Load(LibSplinterShim.LibraryName);
 
     /// <summary>Where a variant's library came from ("path set in code", "SPLINTER_LIBRARY", "beside the application"...), or null when neither the raw layer nor a store loaded it yet.</summary>
     /// <param name="variant">Which library.</param>
@@ -84,11 +84,15 @@ public static partial class SplinterLibrary
         }
     }
 
-    /// <summary>The function table of a variant's process-global library, the one the raw layer's [LibraryImport] calls use.</summary>
+    /// <summary>The function table of a variant's process-global library, the one the raw layer's [LibraryImport] calls use (tests).</summary>
     /// <param name="variant">Which library.</param>
     /// <returns>The loaded functions. Stores never use this library: each has a private copy of its own.</returns>
     /// <exception cref="SplinterLibraryMismatchException">The library does not match the bindings.</exception>
-    public static SplinterApi GetApi(SplinterVariant variant)
+    /// <remarks>
+    /// Internal: a table is made from any handle with <see cref="SplinterApi.Load"/>; what may be called next to open
+    /// stores is written down once, on <see cref="LibSplinter"/>.
+    /// </remarks>
+    internal static SplinterApi GetApi(SplinterVariant variant)
     {
         nint handle = GetHandle(variant);
         lock (s_gate)

@@ -89,6 +89,23 @@ public sealed class StoreApiShapeTests
     }
 
     [Test]
+    public void TheShimAndTheRawLayersGlobalTable_AreNotPublic()
+    {
+        // The shim is the idiomatic layer's machinery: closing a live store's gate or removing its object from outside
+        // breaks it. The C-named raw layer (LibSplinter, SplinterApi, the structs) stays public.
+        string[] shim = Library.GetExportedTypes().Where(t => t.Name.Contains("SplinterShim", StringComparison.Ordinal)).Select(t => t.FullName!).ToArray();
+        Assert.That(shim, Is.Empty);
+        Assert.That(typeof(Splinter.Interop.Native.LibSplinter).IsPublic, Is.True, "the raw layer stays public");
+        Assert.That(typeof(Splinter.Interop.Native.SplinterApi).IsPublic, Is.True, "the raw function table stays public");
+
+        // No public way hands out the global library's table as if it were the library's own: a table is made from a handle.
+        MethodInfo[] tables = typeof(Splinter.Interop.Native.SplinterLibrary).GetMethods(BindingFlags.Public | BindingFlags.Static)
+            .Where(m => m.ReturnType == typeof(Splinter.Interop.Native.SplinterApi) || m.Name.Contains("Shim", StringComparison.Ordinal) && m.Name.StartsWith("Get", StringComparison.Ordinal))
+            .ToArray();
+        Assert.That(tables, Is.Empty);
+    }
+
+    [Test]
     public void TheVerbWatch_BelongsToTheChangeFeedOnly()
     {
         // Signal groups register keys (store.Signals.Register); "watch" is what a subscription does with changes.

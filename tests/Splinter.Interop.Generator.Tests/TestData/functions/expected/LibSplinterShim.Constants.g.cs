@@ -7,6 +7,6 @@ using System;
 
 namespace Golden.functions;
 
-public static unsafe partial class LibSplinterShim
+internal static unsafe partial class LibSplinterShim
 {
 }

@@ -13,7 +13,8 @@ namespace Golden.functions;
 /// wrapper per library function that reports failures through errno. A wrapper takes the library function
 /// as a pointer, so it works with whichever library (and variant) the pointer came from.
 /// </summary>
-public static unsafe partial class LibSplinterShim
+/// <remarks>internal: golden test of an internal shim</remarks>
+internal static unsafe partial class LibSplinterShim
 {
     /// <summary>The library name the resolver maps to libsplinter_shim.so.</summary>
     public const string LibraryName = "golden_shim";
