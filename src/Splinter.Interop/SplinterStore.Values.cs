@@ -201,7 +201,7 @@ public sealed unsafe partial class SplinterStore
         if ((uint)value.Length > MaxValueSize)
         {
             // Every char is at least one UTF-8 byte: too long whatever the encoding.
-            StoreErrors.ThrowValueLength(value.Length, MaxValueSize, nameof(value));
+            StoreErrors.ThrowStringValueLength(value.Length, MaxValueSize, nameof(value));
         }
 
         int maxBytes = StrictUtf8.GetMaxByteCount(value.Length);

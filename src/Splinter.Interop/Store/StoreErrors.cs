@@ -48,6 +48,12 @@ internal static unsafe class StoreErrors
         throw new ArgumentOutOfRangeException(paramName, length, $"The value is {length} bytes; this store holds at most {maxValueSize} bytes per value (its MaxValueSize).");
     }
 
+    /// <summary>A string value refused by its length in characters, before it is encoded (each is at least one UTF-8 byte).</summary>
+    [DoesNotReturn]
+    public static void ThrowStringValueLength(int characters, uint maxValueSize, string paramName) =>
+        throw new ArgumentOutOfRangeException(paramName, characters,
+            $"The value has {characters} characters, each at least one byte in UTF-8; this store holds at most {maxValueSize} bytes per value (its MaxValueSize).");
+
     /// <summary>Maps a failed call's result and errno to an exception. <paramref name="key"/> may be null for key-less calls.</summary>
     [DoesNotReturn]
     public static void Throw(string operation, int result, int errno, byte* key)

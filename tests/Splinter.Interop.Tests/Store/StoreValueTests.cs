@@ -148,6 +148,21 @@ public sealed class StoreValueTests(SplinterVariant variant) : StoreFixtureBase(
     }
 
     [Test]
+    public void StringValue_TooLong_IsReportedInCharactersOrBytes_NeverCharactersCalledBytes()
+    {
+        // 65 two-byte characters: refused before encoding, by their count; the message must not call 65 characters "65 bytes".
+        var chars = Assert.Throws<ArgumentOutOfRangeException>(() => _store.Set("big", new string('\u00E9', 65)));
+        Assert.That(chars!.Message, Does.Contain("65 characters").And.Contain("at most 64 bytes"));
+        Assert.That(chars.Message, Does.Not.Contain("65 bytes"));
+        Assert.That(chars.ParamName, Is.EqualTo("value"));
+
+        // 33 two-byte characters fit by count but not by bytes: refused after encoding, in bytes (66).
+        var bytes = Assert.Throws<ArgumentOutOfRangeException>(() => _store.Set("big", new string('\u00E9', 33)));
+        Assert.That(bytes!.Message, Does.Contain("66 bytes").And.Contain("at most 64 bytes"));
+        Assert.That(_store.Contains("big"), Is.False);
+    }
+
+    [Test]
     public void EmptyValue_IsRejected()
     {
         var error = Assert.Throws<ArgumentException>(() => _store.Set("empty", ReadOnlySpan<byte>.Empty));
