@@ -74,7 +74,7 @@ static int spl_reserve(int fd, size_t len) {
     if (errno != EOPNOTSUPP && errno != ENOSYS) return -1;
     struct stat st;
     size_t step = 4096;
-    if (fstat(fd, &st) == 0 && st.st_blksize >= 512 && (size_t)st.st_blksize < step) step = (size_t)st.st_blksize;
+    if (spl_fstat(fd, &st) == 0 && st.st_blksize >= 512 && (size_t)st.st_blksize < step) step = (size_t)st.st_blksize;
     step &= ~(size_t)511; /* st_blksize is a power of two in practice; stay on 512-byte bounds anyway */
     static const char zero = 0;
     /* No block is shorter than step, so every block of [0, len) holds one of these offsets. */

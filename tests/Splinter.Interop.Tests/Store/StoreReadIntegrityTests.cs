@@ -48,8 +48,17 @@ public sealed unsafe class StoreReadIntegrityTests(SplinterVariant variant) : St
         }, out var ends);
 
         Assert.That(found, Is.True);
-        Assert.That(ends, Is.EqualTo((Head: (byte)'B', Tail: (byte)'B')), "a value that is all of one write");
-        Assert.That(passes, Is.EqualTo(2), "the pass that spanned the remove and the set was thrown away");
+        if (Splinter.Interop.Store.StoreFormat.MappingReadsSupported)
+        {
+            Assert.That(ends, Is.EqualTo((Head: (byte)'B', Tail: (byte)'B')), "a value that is all of one write");
+            Assert.That(passes, Is.EqualTo(2), "the pass that spanned the remove and the set was thrown away");
+        }
+        else
+        {
+            // Reads through the library hand the reader a stable copy: the write after the copy cannot reach it.
+            Assert.That(ends, Is.EqualTo((Head: (byte)'A', Tail: (byte)'A')), "a value that is all of one write");
+            Assert.That(passes, Is.EqualTo(1));
+        }
     }
 
     [Test]
