@@ -87,12 +87,7 @@ internal sealed partial class Generator
         writer.Line("/// <param name=\"Offset\">Offset of the field in the mirror (0 for the struct).</param>");
         writer.Line("/// <param name=\"Size\">Size of the field or of the whole mirror.</param>");
         writer.Line("internal readonly record struct MirrorLayoutRow(string Struct, string? Field, nuint Offset, nuint Size);");
-
-        // Generated code is outside the nullable context unless it says so (MirrorLayoutRow.Field is nullable).
-        const string Banner = "// </auto-generated>\n\n";
-        string text = writer.ToString();
-        int end = text.IndexOf(Banner, StringComparison.Ordinal) + Banner.Length;
-        return text[..end] + "#nullable enable\n\n" + text[end..];
+        return writer.ToString();
     }
 
     private static bool IsFixedBuffer(CField field) =>

@@ -70,6 +70,11 @@ internal sealed partial class Generator(CModel model, GeneratorConfig config, IR
         writer.Line("//   Do not edit: change the header or the generator (generator/) and rebuild.");
         writer.Line("// </auto-generated>");
         writer.Line();
+
+        // Generated code is outside the nullable context unless it says so; the raw layer's strings are not null, and its
+        // public surface is tracked with its annotations (src/Splinter.Interop/PublicAPI/README.md).
+        writer.Line("#nullable enable");
+        writer.Line();
         foreach (string name in usings)
         {
             writer.Line($"using {name};");

@@ -3,6 +3,8 @@
 //   Do not edit: change the header or the generator (generator/) and rebuild.
 // </auto-generated>
 
+#nullable enable
+
 using System;
 
 namespace Golden.functions;

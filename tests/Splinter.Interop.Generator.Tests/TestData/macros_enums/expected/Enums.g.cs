@@ -3,6 +3,8 @@
 //   Do not edit: change the header or the generator (generator/) and rebuild.
 // </auto-generated>
 
+#nullable enable
+
 namespace Golden.macros_enums;
 
 /// <summary>Anonymous, typedef'd, unsigned.</summary>

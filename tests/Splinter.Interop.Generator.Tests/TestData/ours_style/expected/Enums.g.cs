@@ -3,6 +3,8 @@
 //   Do not edit: change the header or the generator (generator/) and rebuild.
 // </auto-generated>
 
+#nullable enable
+
 namespace Golden.ours_style;
 
 /// <summary>Mirror of enum up_mode.</summary>

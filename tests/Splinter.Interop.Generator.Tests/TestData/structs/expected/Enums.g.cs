@@ -3,5 +3,7 @@
 //   Do not edit: change the header or the generator (generator/) and rebuild.
 // </auto-generated>
 
+#nullable enable
+
 namespace Golden.structs;
 
