@@ -87,7 +87,7 @@ public sealed unsafe class SplinterEmbeddings
             fixed (float* vector = embedding)
             {
                 // set_embedding reports busy without errno: the epoch decides.
-                var call = new NativeCall(_store, "SetEmbedding", key, ResultConvention.EpochDecides);
+                var call = new NativeCall(_store, "Embeddings.Set", key, ResultConvention.EpochDecides);
                 int result, error;
                 do
                 {
@@ -114,7 +114,7 @@ public sealed unsafe class SplinterEmbeddings
             RequireEmbeddings();
             fixed (float* vector = destination)
             {
-                var call = new NativeCall(_store, "GetEmbedding", key, ResultConvention.ErrnoDecides);
+                var call = new NativeCall(_store, "Embeddings.TryGet", key, ResultConvention.ErrnoDecides);
                 int result, error;
                 do
                 {

@@ -22,7 +22,7 @@ public sealed unsafe class SplinterHeader
         {
             splinter_header_snapshot snapshot;
             int result = _store.Api.splinter_get_header_snapshot(&snapshot);
-            NativeCall.Check(_store, "GetHeaderSnapshot", null, ResultConvention.NegativeFails, result);
+            NativeCall.Check(_store, "Header.GetSnapshot", null, ResultConvention.NegativeFails, result);
             return new SplinterHeaderSnapshot(
                 snapshot.magic,
                 snapshot.version,
@@ -84,7 +84,7 @@ public sealed unsafe class SplinterHeader
         using (_store.Lease())
         {
             int mode = _store.Api.splinter_get_mop();
-            NativeCall.Check(_store, "GetMopMode", null, ResultConvention.NegativeFails, mode);
+            NativeCall.Check(_store, "Header.GetMopMode", null, ResultConvention.NegativeFails, mode);
             return (SplinterMopMode)mode;
         }
     }
@@ -117,6 +117,6 @@ public sealed unsafe class SplinterHeader
     {
         int error = 0;
         int result = _store.Api.splinter_set_mop_errno((uint)mode, &error);
-        NativeCall.Check(_store, "SetMopMode", null, ResultConvention.NegativeFails, result, error);
+        NativeCall.Check(_store, "Header.SetMopMode", null, ResultConvention.NegativeFails, result, error);
     }
 }

@@ -106,7 +106,7 @@ public sealed unsafe class SplinterIntegers
 
         using (_store.Lease())
         {
-            var call = new NativeCall(_store, "ApplyInteger", key, ResultConvention.ErrnoDecides);
+            var call = new NativeCall(_store, "Integers.Apply", key, ResultConvention.ErrnoDecides);
             int result, error;
             do
             {

@@ -41,7 +41,7 @@ public sealed unsafe class SplinterShards
         {
             int error = 0;
             int result = _store.Api.splinter_shard_claim_errno(shardId, (byte)intent, priority, durationTicks, &error);
-            NativeCall.Check(_store, $"ClaimShard {shardId}", null, ResultConvention.NegativeFails, result, error);
+            NativeCall.Check(_store, $"Shards.Claim {shardId}", null, ResultConvention.NegativeFails, result, error);
         }
     }
 
@@ -59,7 +59,7 @@ public sealed unsafe class SplinterShards
         {
             int error = 0;
             int result = _store.Api.splinter_shard_claim_ex_errno(shardId, processId, (byte)intent, priority, durationTicks, claimedAt, &error);
-            NativeCall.Check(_store, $"ClaimShard {shardId}", null, ResultConvention.NegativeFails, result, error);
+            NativeCall.Check(_store, $"Shards.Claim {shardId}", null, ResultConvention.NegativeFails, result, error);
         }
     }
 
@@ -75,7 +75,7 @@ public sealed unsafe class SplinterShards
         using (_store.Lease())
         {
             int result = _store.Api.splinter_shard_rebid(shardId, (byte)intent, priority, durationTicks);
-            return NativeCall.Check(_store, $"RebidShard {shardId}", null, ResultConvention.MinusOneIsMissing, result) == NativeOutcome.Done;
+            return NativeCall.Check(_store, $"Shards.Rebid {shardId}", null, ResultConvention.MinusOneIsMissing, result) == NativeOutcome.Done;
         }
     }
 
@@ -88,7 +88,7 @@ public sealed unsafe class SplinterShards
         using (_store.Lease())
         {
             int result = _store.Api.splinter_shard_release(shardId);
-            return NativeCall.Check(_store, $"ReleaseShard {shardId}", null, ResultConvention.MinusOneIsMissing, result) == NativeOutcome.Done;
+            return NativeCall.Check(_store, $"Shards.Release {shardId}", null, ResultConvention.MinusOneIsMissing, result) == NativeOutcome.Done;
         }
     }
 
@@ -113,7 +113,7 @@ public sealed unsafe class SplinterShards
         using (_store.Lease())
         {
             int result = _store.Api.splinter_shard_is_sovereign(shardId);
-            NativeCall.Check(_store, $"IsSovereign {shardId}", null, ResultConvention.NegativeFails, result);
+            NativeCall.Check(_store, $"Shards.IsSovereign {shardId}", null, ResultConvention.NegativeFails, result);
             return result == 1;
         }
     }
@@ -126,7 +126,7 @@ public sealed unsafe class SplinterShards
         {
             splinter_shard_bid_snapshot* records = stackalloc splinter_shard_bid_snapshot[TableSize];
             int count = _store.Api.splinter_shard_table_snapshot(records, TableSize);
-            NativeCall.Check(_store, "GetShardTable", null, ResultConvention.NegativeFails, count);
+            NativeCall.Check(_store, "Shards.GetTable", null, ResultConvention.NegativeFails, count);
 
             var table = new SplinterShardBid[Math.Min(count, TableSize)];
             for (int i = 0; i < table.Length; i++)
@@ -242,10 +242,10 @@ public sealed unsafe class SplinterShards
 
         if (result == -2 && error == Errno.EINVAL)
         {
-            throw new SplinterException($"AdviseShard: no bid holds shard {shardId}; claim it first (EINVAL).", error);
+            throw new SplinterException($"Shards.Advise: no bid holds shard {shardId}; claim it first (EINVAL).", error);
         }
 
-        NativeCall.Check(_store, $"AdviseShard {shardId}", null, ResultConvention.NegativeFails, result, error);
+        NativeCall.Check(_store, $"Shards.Advise {shardId}", null, ResultConvention.NegativeFails, result, error);
         return true;
     }
 }

@@ -91,7 +91,7 @@ public sealed unsafe class SplinterSignals
         using (_store.Lease())
         {
             int result = _store.Api.splinter_watch_label_register(labels, (byte)group);
-            NativeCall.Check(_store, "MapLabels", null, ResultConvention.NegativeFails, result);
+            NativeCall.Check(_store, "Signals.MapLabels", null, ResultConvention.NegativeFails, result);
         }
     }
 
@@ -197,7 +197,7 @@ public sealed unsafe class SplinterSignals
             int result = register
                 ? _store.Api.splinter_watch_register_errno((sbyte*)key, (byte)group, &error)
                 : _store.Api.splinter_watch_unregister((sbyte*)key, (byte)group);
-            NativeCall.Ensure(_store, register ? "Register" : "Unregister", key, ResultConvention.MinusOneIsMissing, result, error);
+            NativeCall.Ensure(_store, register ? "Signals.Register" : "Signals.Unregister", key, ResultConvention.MinusOneIsMissing, result, error);
         }
     }
 
@@ -206,7 +206,7 @@ public sealed unsafe class SplinterSignals
         using (_store.Lease())
         {
             int result = _store.Api.splinter_pulse_keygroup((sbyte*)key);
-            NativeCall.Ensure(_store, "Pulse", key, ResultConvention.MinusOneIsMissing, result);
+            NativeCall.Ensure(_store, "Signals.Pulse", key, ResultConvention.MinusOneIsMissing, result);
         }
     }
 
@@ -214,7 +214,7 @@ public sealed unsafe class SplinterSignals
     {
         using (_store.Lease())
         {
-            var call = new NativeCall(_store, "Bump", key, ResultConvention.EpochDecides);
+            var call = new NativeCall(_store, "Signals.Bump", key, ResultConvention.EpochDecides);
             while (call.Again(_store.Api.splinter_bump_slot((sbyte*)key)))
             {
                 // Busy: waited within the contention budget; call again.

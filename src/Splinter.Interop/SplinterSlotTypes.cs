@@ -21,7 +21,7 @@ public enum SplinterSlotTypes : byte
     /// <summary>JSON text (informational).</summary>
     Json = 0x08,
 
-    /// <summary>Opaque binary; also set by MarkAsSystem.</summary>
+    /// <summary>Opaque binary; also set by <see cref="SplinterSlots.MarkAsSystem(string)"/>.</summary>
     Binary = 0x10,
 
     /// <summary>Image data (informational).</summary>

@@ -267,7 +267,7 @@ public sealed unsafe class SplinterSlots
         byte* k = KeyBytes.FromString(key, &buffer);
         if (!TrySnapshotCore(k, out SplinterSlotSnapshot snapshot))
         {
-            StoreErrors.ThrowKeyNotFound("GetSlotSnapshot", k);
+            StoreErrors.ThrowKeyNotFound("Slots.GetSnapshot", k);
         }
 
         return snapshot;
@@ -281,7 +281,7 @@ public sealed unsafe class SplinterSlots
     {
         if (!TrySnapshotCore(key.Pointer, out SplinterSlotSnapshot snapshot))
         {
-            StoreErrors.ThrowKeyNotFound("GetSlotSnapshot", key.Pointer);
+            StoreErrors.ThrowKeyNotFound("Slots.GetSnapshot", key.Pointer);
         }
 
         GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
@@ -356,7 +356,7 @@ public sealed unsafe class SplinterSlots
     {
         using (_store.Lease())
         {
-            var call = new NativeCall(_store, "SetType", key, ResultConvention.ErrnoDecides);
+            var call = new NativeCall(_store, "Slots.SetType", key, ResultConvention.ErrnoDecides);
             int result, error;
             do
             {
@@ -365,7 +365,7 @@ public sealed unsafe class SplinterSlots
                 if (result == -1 && error == Errno.EMSGSIZE)
                 {
                     throw new InvalidOperationException(
-                        $"SetType '{KeyBytes.Decode(key)}': a BigUInt needs 8 bytes of value space but this store's MaxValueSize is {_store.MaxValueSize} (EMSGSIZE).");
+                        $"Slots.SetType '{KeyBytes.Decode(key)}': a BigUInt needs 8 bytes of value space but this store's MaxValueSize is {_store.MaxValueSize} (EMSGSIZE).");
                 }
             }
             while (call.Again(result, error));
@@ -384,7 +384,7 @@ public sealed unsafe class SplinterSlots
 
         using (_store.Lease())
         {
-            var call = new NativeCall(_store, "SetTime", key, ResultConvention.ErrnoDecides);
+            var call = new NativeCall(_store, "Slots.SetTime", key, ResultConvention.ErrnoDecides);
             int result, error;
             do
             {
@@ -403,7 +403,7 @@ public sealed unsafe class SplinterSlots
         using (_store.Lease())
         {
             int result = _store.Api.splinter_set_as_system((sbyte*)key);
-            NativeCall.Ensure(_store, "MarkAsSystem", key, ResultConvention.MinusOneIsMissing, result);
+            NativeCall.Ensure(_store, "Slots.MarkAsSystem", key, ResultConvention.MinusOneIsMissing, result);
             _store.NotifyLocalWrite(-1);
         }
     }
@@ -413,7 +413,7 @@ public sealed unsafe class SplinterSlots
         using (_store.Lease())
         {
             int result = _store.Api.splinter_retrain_slot((sbyte*)key);
-            NativeCall.Ensure(_store, "Retrain", key, ResultConvention.MinusOneIsMissing, result);
+            NativeCall.Ensure(_store, "Slots.Retrain", key, ResultConvention.MinusOneIsMissing, result);
             _store.NotifyLocalWrite(-1);
         }
     }
@@ -445,7 +445,7 @@ public sealed unsafe class SplinterSlots
 
             splinter_slot_snapshot snapshot;
             if (epoch == 0
-                || NativeCall.Check(_store, "GetSlotSnapshot", key, ResultConvention.MinusOneIsMissing, api.splinter_get_slot_snapshot((sbyte*)key, &snapshot)) == NativeOutcome.Missing)
+                || NativeCall.Check(_store, "Slots.GetSnapshot", key, ResultConvention.MinusOneIsMissing, api.splinter_get_slot_snapshot((sbyte*)key, &snapshot)) == NativeOutcome.Missing)
             {
                 result = default;
                 return false;
@@ -486,7 +486,7 @@ public sealed unsafe class SplinterSlots
                 splinter_slot* slot = mapped.Find(key, hash);
                 if (slot == null)
                 {
-                    StoreErrors.ThrowKeyNotFound(operation + "UserFlags", key);
+                    StoreErrors.ThrowKeyNotFound($"Slots.{operation}UserFlags", key);
                 }
 
                 if (MappedStore.TryBegin(slot, out epoch) && MappedStore.Holds(slot, key, hash))

@@ -64,7 +64,7 @@ internal enum ResultConvention
 /// </summary>
 /// <remarks>
 /// <code>
-/// var call = new NativeCall(store, "SetTime", key, ResultConvention.ErrnoDecides);
+/// var call = new NativeCall(store, "Slots.SetTime", key, ResultConvention.ErrnoDecides);
 /// int result, error;
 /// do
 /// {
@@ -85,7 +85,7 @@ internal unsafe ref struct NativeCall
 
     /// <summary>Starts judging one operation.</summary>
     /// <param name="store">The store (its library copy and contention budget).</param>
-    /// <param name="operation">The operation's name, for messages ("SetType").</param>
+    /// <param name="operation">The operation's name, for messages ("Slots.SetType").</param>
     /// <param name="key">The NUL-terminated key, or null for calls without one (never with <see cref="ResultConvention.EpochDecides"/>).</param>
     /// <param name="convention">How the function reports busy and missing.</param>
     public NativeCall(SplinterStore store, string operation, byte* key, ResultConvention convention)
