@@ -5,7 +5,8 @@
 # libsplinter.so (and once more as the SPLINTER_EMBEDDINGS flavour, whose store must open from the package too),
 # and runs the consumer, which opens the store the C program created. Then the same on arm64:
 # a self-contained linux-arm64 publish run under qemu-aarch64, against a store the (x86-64) C writer created.
-# musl cannot be run here (see the SKIP line). Prints PASS/FAIL/SKIP lines and ends with
+# musl cannot be run here (see the SKIP line). Last, the package README's quickstart: its code block is compiled
+# against the package (Quickstart/) and run to its end with a timeout. Prints PASS/FAIL/SKIP lines and ends with
 # "consumer: N passed, N failed[, N skipped]"; exits non-zero on any failure.
 set -uo pipefail
 
@@ -15,6 +16,7 @@ OUT="$ROOT/artifacts/consumer"
 STORE="splinter-consumer-$$-1"
 STORE_ARM64="splinter-consumer-$$-arm64"
 STORE_EMBEDDINGS="splinter-consumer-$$-embeddings"
+STORE_QUICKSTART="splinter-consumer-$$-quickstart"
 PASSED=0 FAILED=0 SKIPPED=0
 RIDS=(linux-x64 linux-arm64 linux-musl-x64)
 NATIVE_FILES=(libsplinter.so libsplinter_p.so libsplinter_embeddings.so libsplinter_p_embeddings.so libsplinter_shim.so)
@@ -29,7 +31,7 @@ result() { # PASS|FAIL|SKIP name detail
 }
 
 finish() {
-    rm -f "/dev/shm/$STORE" "/dev/shm/$STORE_ARM64" "/dev/shm/$STORE_EMBEDDINGS"
+    rm -f "/dev/shm/$STORE" "/dev/shm/$STORE_ARM64" "/dev/shm/$STORE_EMBEDDINGS" "/dev/shm/$STORE_QUICKSTART"
     if ((SKIPPED > 0)); then
         echo "consumer: $PASSED passed, $FAILED failed, $SKIPPED skipped"
     else
@@ -38,7 +40,7 @@ finish() {
     ((FAILED == 0 && PASSED > 0))
     exit
 }
-trap 'rm -f "/dev/shm/$STORE" "/dev/shm/$STORE_ARM64" "/dev/shm/$STORE_EMBEDDINGS"' EXIT
+trap 'rm -f "/dev/shm/$STORE" "/dev/shm/$STORE_ARM64" "/dev/shm/$STORE_EMBEDDINGS" "/dev/shm/$STORE_QUICKSTART"' EXIT
 
 # Counts the consumer's own PASS/FAIL lines (prefixed with $2 when given); $1 = its output, $3 = exit code.
 count_run() {
@@ -130,6 +132,41 @@ output="$(timeout 60 dotnet "$bin/Splinter.Interop.Consumer.dll" "$STORE" "$writ
 count_run "$output" "" $?
 output="$(timeout 60 dotnet "$bin/Splinter.Interop.Consumer.dll" "$STORE_EMBEDDINGS" "$writer_embeddings" "$bin/runtimes/linux-x64/native/libsplinter.so" embeddings 2>&1)"
 count_run "$output" "embeddings " $?
+
+# The package README's quickstart, as a user would paste it: the first csharp block under "## Quickstart", with the
+# store name "quickstart" made unique for this run (it must be the only change), built against the package and run to
+# its end. It must print "hello", then the change it watched, exit 0 within the timeout and delete its store.
+quickstart="$OUT/quickstart"
+rm -rf "$quickstart" "$OUT/bin/Splinter.Interop.Quickstart" "$OUT/obj/Splinter.Interop.Quickstart"
+mkdir -p "$quickstart"
+awk '/^## Quickstart/ { section = 1; next } /^## / { section = 0 }
+     section && !block && /^```csharp$/ { block = 1; next }
+     block && /^```$/ { exit }
+     block' "$ROOT/src/Splinter.Interop/README.md" >"$quickstart/README.cs"
+names=$(grep -o '"quickstart"' "$quickstart/README.cs" | wc -l)
+sed "s/\"quickstart\"/\"$STORE_QUICKSTART\"/g" "$quickstart/README.cs" >"$quickstart/Program.cs"
+if [[ ! -s "$quickstart/README.cs" ]] || ((names < 2)); then
+    result FAIL quickstart-extract "no csharp block under '## Quickstart' in src/Splinter.Interop/README.md that creates and deletes the store \"quickstart\" ($names uses)"
+elif ! dotnet build "$HERE/Quickstart/Splinter.Interop.Quickstart.csproj" --nologo -v:q -clp:ErrorsOnly \
+        -p:SplinterPackageVersion="$version" -p:SplinterQuickstartSource="$quickstart/Program.cs" >"$OUT/quickstart-build.log" 2>&1; then
+    tail -n 20 "$OUT/quickstart-build.log"
+    result FAIL quickstart-build "the README's quickstart ($(wc -l <"$quickstart/README.cs") lines) did not compile against the package (log: $OUT/quickstart-build.log)"
+else
+    result PASS quickstart-build "the README's quickstart ($(wc -l <"$quickstart/README.cs") lines) compiles against the package, warnings as errors"
+    started=$SECONDS
+    output="$(timeout 60 dotnet "$OUT/bin/Splinter.Interop.Quickstart/debug/Splinter.Interop.Quickstart.dll" 2>&1)"
+    rc=$?
+    echo "$output" | sed 's/^/  quickstart> /'
+    if ((rc != 0)); then
+        result FAIL quickstart-run "exit code $rc after $((SECONDS - started)) s (124: still running at the 60 s timeout)"
+    elif [[ "$(head -n 1 <<<"$output")" != "hello" ]] || ! grep -qx "Written greeting = hello again" <<<"$output"; then
+        result FAIL quickstart-run "expected 'hello' then 'Written greeting = hello again'"
+    elif [[ -e "/dev/shm/$STORE_QUICKSTART" ]]; then
+        result FAIL quickstart-run "ended, but its store is still in /dev/shm"
+    else
+        result PASS quickstart-run "ran to its end in $((SECONDS - started)) s: printed the value and the change it watched, deleted its store"
+    fi
+fi
 
 # arm64: a self-contained publish (the package's linux-arm64 files land beside the application) under qemu-user.
 # The writer stays the x86-64 C program: one store, two architectures.
