@@ -56,6 +56,8 @@ public sealed partial class ReliabilityTests
         ExpectContention("SetType", () => store.Slots.SetType("victim", SplinterSlotTypes.Json));
         ExpectContention("Remove", () => store.Remove("victim"));
         ExpectContention("Bump", () => store.Signals.Bump("victim"));
+        ExpectContention("SetTime", () => store.Slots.SetTime("victim", SplinterSlotTime.Access, 1));
+        ExpectContention("TryGetSnapshot", () => store.Slots.TryGetSnapshot("victim", out _));
         TestContext.Progress.WriteLine($"crash ({variant}): contention budget {budget.TotalMilliseconds} ms; time to SplinterContentionException: {string.Join(", ", timings)}");
 
         // Other keys are unaffected.
