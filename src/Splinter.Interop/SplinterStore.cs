@@ -19,6 +19,9 @@ namespace Splinter.Interop;
 /// shim's gate), so <see cref="Dispose"/> never closes the store under one; the mapping reads (TryGet, GetEpoch,
 /// Contains, TryRead) read the C# layer's own mapping, whose range is never unmapped, and check for Dispose after
 /// reading. Any call after Dispose throws <see cref="ObjectDisposedException"/>. All members are thread-safe.
+/// The store's own members are the everyday ones (values, keys, labels, waits, <see cref="Events"/>); the specialist
+/// features sit behind <see cref="Slots"/>, <see cref="Integers"/>, <see cref="Signals"/>, <see cref="Header"/>,
+/// <see cref="Shards"/> and <see cref="Tandem"/>.
 /// </summary>
 public sealed unsafe partial class SplinterStore : IDisposable
 {
