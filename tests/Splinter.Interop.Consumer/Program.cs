@@ -80,9 +80,9 @@ internal static class Program
 
         using SplinterStore store = SplinterStore.Open(storeName);
         string libraryFile = s_embeddings ? "libsplinter_embeddings.so" : "libsplinter.so";
-        string expected = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(expectedLibrary))!, libraryFile);
+        string expectedPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(expectedLibrary))!, libraryFile);
         Report(
-            store.LibraryPath == expected && LibraryCopyIsMapped(),
+            store.LibraryPath == expectedPath && LibraryCopyIsMapped(),
             "library",
             $"the store's library copy was loaded from {store.LibraryPath} ({(s_embeddings ? "embeddings" : "default")} flavour; " +
             $"{RuntimeInformation.ProcessArchitecture}, runtime {RuntimeInformation.RuntimeIdentifier})");

@@ -41,7 +41,8 @@ internal enum ResultConvention
 
     /// <summary>
     /// -1 is missing; the function has no busy answer and sets no errno. set_label, unset_label, pulse_keygroup,
-    /// retrain_slot, set_as_system, watch_register (its errno only names bad arguments), watch_unregister, shard_rebid, shard_release, get_slot_snapshot.
+    /// retrain_slot, set_as_system, watch_register (its errno only names bad arguments), watch_unregister, shard_rebid,
+    /// shard_release, get_slot_snapshot.
     /// </summary>
     MinusOneIsMissing,
 
@@ -61,6 +62,9 @@ internal enum ResultConvention
 /// <see cref="Outcome"/>: Done or Missing. What "missing" means for the operation (false, or
 /// <see cref="System.Collections.Generic.KeyNotFoundException"/> through <see cref="ThrowIfMissing"/>) is the caller's
 /// choice, and so is an errno the operation words itself (checked before <see cref="Again"/>).
+/// Two loops judge results their own way and stay beside their hot paths: Set's (SplinterStore.Values.cs, SetFailed:
+/// a -1 is a full store or a busy slot, the key's epoch tells) and the library reads' seqlock pass
+/// (SplinterStore.MappingReads.cs, NativeReadStable).
 /// </summary>
 /// <remarks>
 /// <code>
