@@ -238,6 +238,42 @@ internal unsafe struct MappedStore
     }
 
     /// <summary>
+    /// The common case of an in-place read, inline, in two halves around the caller's use of the bytes: this half finds
+    /// the key by its probe, opens a pass (even epoch), compares the key and bounds the value; false for everything else
+    /// (missing, busy, out of bounds), which <see cref="ReadStable"/> answers. The bytes in <paramref name="value"/> are
+    /// live shared memory: they count only if <see cref="EndValueFast"/> then says the pass was stable.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly bool TryBeginValueFast(byte* paddedKey, ulong hash, out splinter_slot* slot, out ulong epoch, out ReadOnlySpan<byte> value)
+    {
+        uint start = (uint)(hash % SlotCount);
+        slot = Slot(start);
+        slot = Volatile.Read(ref slot->hash) == hash ? slot : FindFrom(paddedKey, hash, start);
+        if (slot != null && TryBegin(slot, out epoch) && PaddedKeyMatches(slot, paddedKey))
+        {
+            uint valueLength = Volatile.Read(ref slot->val_len);
+            uint offset = slot->val_off;
+            if (valueLength <= MaxValueSize && (ulong)offset + valueLength <= _arenaLength)
+            {
+                value = new ReadOnlySpan<byte>(_arena + offset, (int)valueLength);
+                return true;
+            }
+        }
+
+        epoch = 0;
+        value = default;
+        return false;
+    }
+
+    /// <summary>
+    /// The second half of <see cref="TryBeginValueFast"/>: true when the slot still holds the key's hash and its epoch did
+    /// not move (the key was compared inside the pass before the bytes were used), and the store is not closing.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly bool EndValueFast(splinter_slot* slot, ulong hash, ulong epoch) =>
+        Volatile.Read(ref slot->hash) == hash && End(slot, epoch) && !_closed;
+
+    /// <summary>
     /// The seqlock read of a key's value: finds the slot, hands each pass's bytes to <paramref name="consumer"/> and
     /// keeps its answer only from a stable pass (<see cref="TryBegin"/>, <see cref="Holds"/>, <see cref="End"/>).
     /// A torn or busy pass is retried within <paramref name="contentionBudget"/> (Stopwatch ticks), then
