@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Threading;
 using Splinter.Interop.Native;
@@ -224,7 +225,7 @@ internal unsafe struct MappedStore
             uint offset = slot->val_off;
             if (valueLength <= (uint)destination.Length && valueLength <= MaxValueSize && (ulong)offset + valueLength <= _arenaLength)
             {
-                new ReadOnlySpan<byte>(_arena + offset, (int)valueLength).CopyTo(destination);
+                CopyValue(_arena + offset, ref MemoryMarshal.GetReference(destination), valueLength);
                 if (Volatile.Read(ref slot->hash) == hash && End(slot, epoch) && !_closed)
                 {
                     length = (int)valueLength;
@@ -235,6 +236,55 @@ internal unsafe struct MappedStore
 
         length = 0;
         return false;
+    }
+
+    /// <summary>
+    /// Copies a value of <paramref name="length"/> bytes (room checked by the caller). Up to 64 bytes inline, as two
+    /// overlapping loads and stores of the largest size that fits (32, 16, 8, 4 bytes, or single bytes below 4); longer
+    /// values through the runtime's memmove. The source is live shared memory: a torn copy is discarded by the pass.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyValue(byte* source, ref byte destination, uint length)
+    {
+        if (length > 64 || !Vector256.IsHardwareAccelerated)
+        {
+            new ReadOnlySpan<byte>(source, (int)length).CopyTo(MemoryMarshal.CreateSpan(ref destination, (int)length));
+        }
+        else if (length >= 32)
+        {
+            Vector256<byte> head = Vector256.Load(source);
+            Vector256<byte> tail = Vector256.Load(source + length - 32);
+            head.StoreUnsafe(ref destination);
+            tail.StoreUnsafe(ref destination, length - 32);
+        }
+        else if (length >= 16)
+        {
+            Vector128<byte> head = Vector128.Load(source);
+            Vector128<byte> tail = Vector128.Load(source + length - 16);
+            head.StoreUnsafe(ref destination);
+            tail.StoreUnsafe(ref destination, length - 16);
+        }
+        else if (length >= 8)
+        {
+            ulong head = Unsafe.ReadUnaligned<ulong>(source);
+            ulong tail = Unsafe.ReadUnaligned<ulong>(source + length - 8);
+            Unsafe.WriteUnaligned(ref destination, head);
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref destination, length - 8), tail);
+        }
+        else if (length >= 4)
+        {
+            uint head = Unsafe.ReadUnaligned<uint>(source);
+            uint tail = Unsafe.ReadUnaligned<uint>(source + length - 4);
+            Unsafe.WriteUnaligned(ref destination, head);
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref destination, length - 4), tail);
+        }
+        else
+        {
+            for (uint i = 0; i < length; i++)
+            {
+                Unsafe.Add(ref destination, i) = source[i];
+            }
+        }
     }
 
     /// <summary>
