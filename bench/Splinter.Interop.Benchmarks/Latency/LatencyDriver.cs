@@ -18,8 +18,14 @@ internal static class LatencyDriver
     public const string StampKey = "stamp";
     public const string DoneKey = "done";
 
-    /// <summary>Runs one watcher mode ("c", "sync", "async", "watch") and returns its figures.</summary>
-    public static LatencyResult Run(string mode, int writes, int warmup, string? nativeWatcher)
+    /// <summary>
+    /// Runs one watcher process and returns its figures (with its raw samples). Bus modes ("c", "sync", "async",
+    /// "watch") and polling ("poll": the bus is never armed, so the subscription polls the store's global epoch) wake on
+    /// stamps this process writes every <paramref name="spacingMicroseconds"/>; the self-driven modes ("cancel-c",
+    /// "cancel": a thread cancels an async wait every 200 us; "idle-bus", "idle-poll": an idle subscription's CPU for
+    /// <paramref name="writes"/> milliseconds) only need the store.
+    /// </summary>
+    public static LatencyResult Run(string mode, int writes, int warmup, string? nativeWatcher, int spacingMicroseconds = 200)
     {
         if (Stopwatch.Frequency != 1_000_000_000)
         {
@@ -27,17 +33,31 @@ internal static class LatencyDriver
         }
 
         string name = Workload.UniqueStoreName("latency");
+        string samplesPath = Path.Combine(Path.GetTempPath(), name + ".samples");
         SplinterStore.Delete(name);
         Process? watcher = null;
+        bool selfDriven = mode is "cancel-c" or "cancel" or "idle-bus" or "idle-poll";
+        bool polling = mode is "poll" or "idle-poll";
         try
         {
             using SplinterStore store = SplinterStore.Create(name, 64, 64);
-            store.Events.Arm();
-            store.Set(StampKey, BitConverter.GetBytes(0L));
+            if (!polling)
+            {
+                store.Events.Arm();
+            }
+
+            if (!selfDriven)
+            {
+                store.Set(StampKey, BitConverter.GetBytes(0L)); // nothing signals the self-driven modes' subscriptions
+            }
+
+            string native = nativeWatcher ?? throw new InvalidOperationException("the C watcher was not built (--c-watcher PATH)");
             watcher = mode switch
             {
-                "c" => Start(nativeWatcher ?? throw new InvalidOperationException("the C watcher was not built (--c-watcher PATH)"), $"{name} {warmup}"),
-                "sync" or "async" or "watch" => StartSelf($"latency-watch {name} {mode} {warmup}"),
+                "c" => Start(native, $"{name} {warmup} {samplesPath}"),
+                "cancel-c" => Start(native, $"--cancel {name} {warmup} {writes} {samplesPath}"),
+                "sync" or "async" or "watch" or "poll" or "cancel" or "idle-bus" or "idle-poll" =>
+                    StartSelf($"latency-watch {name} {mode} {warmup} {writes} {samplesPath}"),
                 _ => throw new ArgumentException($"unknown latency mode '{mode}'", nameof(mode)),
             };
 
@@ -47,27 +67,41 @@ internal static class LatencyDriver
                 throw new InvalidOperationException($"latency watcher ({mode}) did not get ready: '{line}' {watcher.StandardError.ReadToEnd()}");
             }
 
-            Span<byte> stamp = stackalloc byte[sizeof(long)];
-            SplinterKey stampKey = new(StampKey);
-            long spacing = Stopwatch.Frequency / 5_000; // one write every 200 us
-            long next = Stopwatch.GetTimestamp();
-            for (int i = 0; i < writes + warmup; i++)
+            if (!selfDriven)
             {
-                while (Stopwatch.GetTimestamp() < next)
+                Span<byte> stamp = stackalloc byte[sizeof(long)];
+                SplinterKey stampKey = new(StampKey);
+                long spacing = Stopwatch.Frequency / 1_000_000 * spacingMicroseconds;
+                long next = Stopwatch.GetTimestamp();
+                for (int i = 0; i < writes + warmup; i++)
                 {
-                    // Busy pacing keeps the writer's own wake-up jitter out of the figure.
+                    if (spacingMicroseconds >= 2_000)
+                    {
+                        // Sparse writes: sleep most of the gap (the pacing thread is not what is measured).
+                        long left = next - Stopwatch.GetTimestamp();
+                        if (left > Stopwatch.Frequency / 1_000)
+                        {
+                            Thread.Sleep(TimeSpan.FromTicks((left - (Stopwatch.Frequency / 1_000)) / 100));
+                        }
+                    }
+
+                    while (Stopwatch.GetTimestamp() < next)
+                    {
+                        // Busy pacing keeps the writer's own wake-up jitter out of the figure.
+                    }
+
+                    next += spacing;
+                    BitConverter.TryWriteBytes(stamp, Stopwatch.GetTimestamp());
+                    store.Set(stampKey, stamp);
                 }
 
-                next += spacing;
-                BitConverter.TryWriteBytes(stamp, Stopwatch.GetTimestamp());
-                store.Set(stampKey, stamp);
+                Thread.Sleep(Math.Max(50, 3 * spacingMicroseconds / 1_000));
+                store.Set(DoneKey, "1"u8);
             }
 
-            Thread.Sleep(50);
-            store.Set(DoneKey, "1"u8);
             string output = watcher.StandardOutput.ReadToEnd();
             string errors = watcher.StandardError.ReadToEnd();
-            if (!watcher.WaitForExit(30_000) || watcher.ExitCode != 0)
+            if (!watcher.WaitForExit(60_000) || watcher.ExitCode != 0)
             {
                 throw new InvalidOperationException($"latency watcher ({mode}) failed: {output} {errors}");
             }
@@ -76,7 +110,8 @@ internal static class LatencyDriver
             {
                 if (each.StartsWith('{'))
                 {
-                    return LatencyResult.Parse(each);
+                    LatencyResult result = LatencyResult.Parse(each);
+                    return result with { SamplesNs = File.Exists(samplesPath) ? ReadSamples(samplesPath) : [] };
                 }
             }
 
@@ -91,18 +126,31 @@ internal static class LatencyDriver
 
             watcher?.Dispose();
             SplinterStore.Delete(name);
+            File.Delete(samplesPath);
         }
     }
 
-    private static Process StartSelf(string arguments)
+    private static long[] ReadSamples(string path)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        return System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(bytes).ToArray();
+    }
+
+    /// <summary>
+    /// Starts this app in another process. Its tiered compilation promotes a method as soon as it was called 30 times
+    /// (DOTNET_TC_CallCountingDelayMs=0; the default waits until no new method was called for 100 ms): the warm-up
+    /// writes then end with the hot path in its final (tier-1) code, so the counted wakes and their CPU are the steady
+    /// state and not the JIT's background work, which is what made short runs' CPU figures 2-3x the long runs' before.
+    /// </summary>
+    internal static Process StartSelf(string arguments)
     {
         string self = typeof(LatencyDriver).Assembly.Location;
         string host = Environment.ProcessPath ?? "dotnet";
         bool viaHost = Path.GetFileNameWithoutExtension(host) == "dotnet";
-        return Start(host, viaHost ? $"\"{self}\" {arguments}" : arguments);
+        return Start(host, viaHost ? $"\"{self}\" {arguments}" : arguments, ("DOTNET_TC_CallCountingDelayMs", "0"));
     }
 
-    private static Process Start(string fileName, string arguments)
+    internal static Process Start(string fileName, string arguments, params (string Name, string Value)[] environment)
     {
         ProcessStartInfo start = new(fileName, arguments)
         {
@@ -110,6 +158,11 @@ internal static class LatencyDriver
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach ((string name, string value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         return Process.Start(start) ?? throw new InvalidOperationException($"could not start {fileName}");
     }
 }

@@ -6,6 +6,9 @@ namespace Splinter.Interop.Benchmarks.Latency;
 internal sealed record LatencyResult(
     string Mode, double P50Us, double P90Us, double P99Us, double MaxUs, long Samples, long Wakes, double CpuMsPer1000, double AllocBytesPerWait)
 {
+    /// <summary>The raw latencies in nanoseconds (unsorted), when the watcher wrote them.</summary>
+    public long[] SamplesNs { get; init; } = [];
+
     public static LatencyResult Parse(string line)
     {
         using JsonDocument document = JsonDocument.Parse(line);

@@ -414,7 +414,12 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
         CancellationTokenRegistration registration = _registration;
         _registration = default;
         _token = default;
-        registration.Dispose();
+
+        // Unregister, not Dispose: Dispose waits until a callback that is running on the cancelling thread returns,
+        // and the waiter thread is woken by that very callback (its Kick) before Cancel() has returned, so it would
+        // spin and then sleep a scheduler tick (4 ms, at the p99 of cancellation latency, measured). A Kick that
+        // still lands after this wait completed only wakes the thread once more; after Dispose it is ignored.
+        registration.Unregister();
     }
 
     private void Complete(T result)
