@@ -31,6 +31,7 @@ internal static class Program
                 ["latency-watch", string store, string mode, string warmup] => await LatencyWatcher.RunAsync(store, mode, ParseInt(warmup), 0, null).ConfigureAwait(false),
                 ["latency-watch", string store, string mode, string warmup, string count, string samples] =>
                     await LatencyWatcher.RunAsync(store, mode, ParseInt(warmup), ParseInt(count), samples).ConfigureAwait(false),
+                ["latency-write", string store, string writes, string spacing, string go] => LatencyDriver.Write(store, ParseInt(writes), ParseInt(spacing), go),
                 ["contention", "threads", string store, string readers, string ms] => MrswStress.Run("threads", store, ParseInt(readers), ParseInt(ms)),
                 ["contention", string role, string store, string ms] => MrswStress.Run(role, store, 1, ParseInt(ms)),
                 ["callgrind", string library, string ops] => CallgrindLoops.Run(library, long.Parse(ops, CultureInfo.InvariantCulture)),

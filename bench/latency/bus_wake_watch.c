@@ -18,7 +18,10 @@
  * kick; the waiter subtracts that stamp from its clock when epoll_wait returns, reads the kick and waits again. WARMUP
  * kicks first, then COUNT measured ones; same JSON line ("mode":"cancel-c"), CPU of the whole process.
  *
- * usage: bus_wake_watch STORE WARMUP [SAMPLES]
+ * --own: this process creates the store (64 slots x 64 bytes) and arms its bus, and the writer signals the bus from
+ * its own process (bench/latency/callgrind-wake.sh: valgrind cannot take another process's descriptor, pidfd_getfd).
+ *
+ * usage: bus_wake_watch [--own] STORE WARMUP [SAMPLES]
  *        bus_wake_watch --cancel STORE WARMUP COUNT [SAMPLES]
  */
 #define _GNU_SOURCE
@@ -37,6 +40,16 @@
 #include <unistd.h>
 
 #include "splinter.h"
+
+/* Under bench/latency/callgrind-wake.sh (--collect-atstart=no): collection on when the warm-up ends, off at the end. */
+#if defined(__has_include)
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#endif
+#endif
+#ifndef CALLGRIND_TOGGLE_COLLECT
+#define CALLGRIND_TOGGLE_COLLECT
+#endif
 
 #define MAX_SAMPLES (1 << 20)
 
@@ -154,14 +167,19 @@ int main(int argc, char **argv) {
     if (argc >= 5 && strcmp(argv[1], "--cancel") == 0) {
         return run_cancel(argv[2], atol(argv[3]), atol(argv[4]), argc > 5 ? argv[5] : NULL);
     }
+    int own = argc > 1 && strcmp(argv[1], "--own") == 0;
+    if (own) {
+        argv++;
+        argc--;
+    }
     if (argc != 3 && argc != 4) {
         fprintf(stderr, "usage: bus_wake_watch STORE WARMUP [SAMPLES] | --cancel STORE WARMUP COUNT [SAMPLES]\n");
         return 2;
     }
     long warmup = atol(argv[2]);
     const char *path = argc > 3 ? argv[3] : NULL;
-    if (splinter_open(argv[1]) != 0) {
-        fprintf(stderr, "bus_wake_watch: splinter_open(%s): %s\n", argv[1], strerror(errno));
+    if (own ? splinter_create(argv[1], 64, 64) != 0 || splinter_event_bus_init() != 0 : splinter_open(argv[1]) != 0) {
+        fprintf(stderr, "bus_wake_watch: %s(%s): %s\n", own ? "splinter_create" : "splinter_open", argv[1], strerror(errno));
         return 4;
     }
     int bus = splinter_event_bus_open();
@@ -190,13 +208,17 @@ int main(int argc, char **argv) {
         if (read(bus, &counter, sizeof counter) != (ssize_t)sizeof counter) continue;
         if (splinter_get_epoch("done") != 0) break;
         wakes++;
-        if (wakes == warmup) cpu_start = cpu_ms();
+        if (wakes == warmup) {
+            cpu_start = cpu_ms();
+            CALLGRIND_TOGGLE_COLLECT;
+        }
         int64_t stamp = 0;
         size_t length = 0;
         if (wakes > warmup && count < MAX_SAMPLES &&
             splinter_get("stamp", &stamp, sizeof stamp, &length) == 0 && length == sizeof stamp)
             samples[count++] = woke - stamp;
     }
+    CALLGRIND_TOGGLE_COLLECT;
     double cpu = cpu_ms() - cpu_start;
     long measured = wakes > warmup ? wakes - warmup : 1;
     print_result("c", samples, count, measured, cpu, path);

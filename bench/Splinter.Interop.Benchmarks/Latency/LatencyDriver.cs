@@ -130,6 +130,44 @@ internal static class LatencyDriver
         }
     }
 
+    /// <summary>
+    /// The writer of bench/latency/callgrind-wake.sh (mode <c>latency-write STORE WRITES SPACING_US GOFILE</c>): waits
+    /// until GOFILE exists (the watcher under valgrind created and armed the store and is ready), opens the store with
+    /// <see cref="EventBus.SignalLocalWrites"/> on (its writes signal the owner's bus), writes WRITES stamps SPACING_US
+    /// apart, then the done key.
+    /// </summary>
+    public static int Write(string name, int writes, int spacingMicroseconds, string goFile)
+    {
+        {
+            while (!File.Exists(goFile))
+            {
+                Thread.Sleep(10);
+            }
+
+            using SplinterStore store = SplinterStore.Open(name);
+            store.Events.SignalLocalWrites = true;
+
+            Span<byte> stamp = stackalloc byte[sizeof(long)];
+            SplinterKey stampKey = new(StampKey);
+            long spacing = Stopwatch.Frequency / 1_000_000 * spacingMicroseconds;
+            long next = Stopwatch.GetTimestamp();
+            for (int i = 0; i < writes; i++)
+            {
+                next += spacing;
+                while (Stopwatch.GetTimestamp() < next)
+                {
+                }
+
+                BitConverter.TryWriteBytes(stamp, Stopwatch.GetTimestamp());
+                store.Set(stampKey, stamp);
+            }
+
+            Thread.Sleep(200);
+            store.Set(DoneKey, "1"u8);
+            return 0;
+        }
+    }
+
     private static long[] ReadSamples(string path)
     {
         byte[] bytes = File.ReadAllBytes(path);

@@ -28,7 +28,15 @@ internal static partial class LatencyWatcher
 
         bool asynchronous = mode != "sync";
 
-        using SplinterStore store = SplinterStore.Open(storeName);
+        // SPLINTER_BENCH_WATCHER_OWNS=1 (bench/latency/callgrind-wake.sh): this process creates the store and arms its
+        // bus; the writer signals it from its own process (valgrind cannot take another process's descriptor).
+        bool owns = Environment.GetEnvironmentVariable("SPLINTER_BENCH_WATCHER_OWNS") == "1";
+        using SplinterStore store = owns ? SplinterStore.Create(storeName, 64, 64) : SplinterStore.Open(storeName);
+        if (owns)
+        {
+            store.Events.Arm();
+        }
+
         using EventSubscription subscription = store.Events.Subscribe();
         SubscriptionMode expected = mode is "poll" or "idle-poll" ? SubscriptionMode.Polling : SubscriptionMode.Bus;
         if (subscription.Mode != expected)
@@ -74,6 +82,7 @@ internal static partial class LatencyWatcher
             wakes++;
             if (wakes == warmup)
             {
+                CallgrindMarks.Toggle();
                 cpuStart = CpuMilliseconds();
                 allocatedStart = GC.GetTotalAllocatedBytes(precise: true);
             }
@@ -120,6 +129,7 @@ internal static partial class LatencyWatcher
             }
         }
 
+        CallgrindMarks.Toggle();
         double cpu = CpuMilliseconds() - cpuStart;
         long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedStart;
         Report(mode, samples, taken, Math.Max(1, wakes - warmup), cpu, allocated, samplesPath);
@@ -258,4 +268,32 @@ internal static partial class LatencyWatcher
 
     [LibraryImport("libc", SetLastError = true)]
     private static unsafe partial int getrusage(int who, long* usage);
+}
+
+/// <summary>
+/// Under bench/latency/callgrind-wake.sh (SPLINTER_BENCH_CG_LIBRARY names bench/callgrind/cg_region.c's library, valgrind
+/// runs with --collect-atstart=no): collection on when the warm-up ends and off at the end, so the profile holds the
+/// measured wakes only. Nothing otherwise.
+/// </summary>
+internal static unsafe class CallgrindMarks
+{
+    private static readonly delegate* unmanaged[Cdecl]<void> s_toggle;
+
+    static CallgrindMarks()
+    {
+        string? path = Environment.GetEnvironmentVariable("SPLINTER_BENCH_CG_LIBRARY");
+        if (!string.IsNullOrEmpty(path))
+        {
+            nint library = NativeLibrary.Load(path);
+            s_toggle = (delegate* unmanaged[Cdecl]<void>)NativeLibrary.GetExport(library, "bench_cg_toggle");
+        }
+    }
+
+    public static void Toggle()
+    {
+        if (s_toggle != null)
+        {
+            s_toggle();
+        }
+    }
 }
