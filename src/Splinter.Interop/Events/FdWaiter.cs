@@ -301,7 +301,7 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
                     }
                 }
 
-                int count = _set.Wait(tokens, timeout);
+                int count = _set.WaitOwned(tokens, timeout); // this thread alone disposes the set (finally below)
                 if (count < 0)
                 {
                     continue; // EINTR
@@ -346,7 +346,9 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
                     CompleteWithException(CreateEndFailure());
                 }
 
-                CheckCancellationAndDeadline();
+                // A wait completed by this wake-up may already have been followed by the next one (its continuation runs
+                // inline here): that wait just began, so only its cancellation needs a look, not its deadline (a clock read).
+                CheckCancellationAndDeadline(checkDeadline: !targetReady);
             }
         }
         catch (Exception exception)
@@ -388,7 +390,7 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
         }
     }
 
-    private void CheckCancellationAndDeadline()
+    private void CheckCancellationAndDeadline(bool checkDeadline = true)
     {
         if (Volatile.Read(ref _state) != Waiting)
         {
@@ -403,7 +405,7 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
                 CompleteWithException(new OperationCanceledException(token));
             }
         }
-        else if (Deadline.HasPassed(_deadline) && Interlocked.CompareExchange(ref _state, Idle, Waiting) == Waiting)
+        else if (checkDeadline && Deadline.HasPassed(_deadline) && Interlocked.CompareExchange(ref _state, Idle, Waiting) == Waiting)
         {
             Complete(_timeoutResult);
         }
