@@ -23,9 +23,10 @@ internal sealed record ContentionRow(string Layout, int Readers, List<Contention
 
 /// <summary>
 /// The contention rows: one writer and N readers (N = 1, 3) on the 8 keys of one store, as threads of one process
-/// (bench/contention/mrsw_stress.c threads / this app's "contention threads") or as separate processes (one writer
-/// process, N reader processes, started together through key "mrsw:go"). C and C# run alternately in every round (C
-/// first in even rounds), each in fresh processes on a fresh store.
+/// (bench/contention/mrsw_stress.c threads / this app's "contention threads": each family's own writer thread) or as
+/// separate processes (N reader processes of the family and one writer process, the C program's for both families when
+/// it was built, so the rows differ only in their readers; started together through key "mrsw:go"). C and C# run
+/// alternately in every round (C first in even rounds), each in fresh processes on a fresh store.
 /// </summary>
 internal static class ContentionDriver
 {
@@ -51,7 +52,7 @@ internal static class ContentionDriver
                         continue;
                     }
 
-                    ContentionSample sample = RunOne(row.Layout, row.Readers, milliseconds, native ? nativeStress : null);
+                    ContentionSample sample = RunOne(row.Layout, row.Readers, milliseconds, native ? nativeStress : null, nativeStress);
                     (native ? row.C : row.CSharp).Add(sample);
                     Console.Error.WriteLine(FormattableString.Invariant(
                         $"contention round {round + 1}/{rounds}: {row.Name}, {(native ? "C" : "C#")}: {sample.ReadsPerSecond:F0} reads/s, {sample.RetriesPerRead:F4} retries/read, {sample.Failures} failures, {sample.WritesPerSecond:F0} writes/s"));
@@ -62,7 +63,7 @@ internal static class ContentionDriver
         return rows;
     }
 
-    private static ContentionSample RunOne(string layout, int readers, int milliseconds, string? nativeStress)
+    private static ContentionSample RunOne(string layout, int readers, int milliseconds, string? nativeStress, string? nativeStressWriter)
     {
         string name = Workload.UniqueStoreName("mrsw");
         SplinterStore.Delete(name);
@@ -87,7 +88,8 @@ internal static class ContentionDriver
             }
             else
             {
-                children.Add(Start($"writer {name} {ms}"));
+                // One writer program for both families (the C one when it was built): the rows compare the readers.
+                children.Add(nativeStressWriter is null ? Start($"writer {name} {ms}") : LatencyDriver.Start(nativeStressWriter, $"writer {name} {ms}"));
                 for (int r = 0; r < readers; r++)
                 {
                     children.Add(Start($"reader {name} {ms}"));
