@@ -38,23 +38,35 @@ static char keys[MRSW_KEYS][16];
 /* 0 before the start, 1 warming up (not counted: caches, the first page touches), 2 counting, 3 stop. */
 static atomic_int phase;
 
+/* Each thread counts in locals and writes its totals here once, at the stop (no shared line in the loop). */
 struct counts {
     uint64_t reads, retries, failures, writes;
-    struct { uint64_t reads, retries, failures, writes; } at_count; /* the counters when this thread saw phase 2 */
-    int seen_count;
 };
 
-/* Each thread notes its counters when it first sees the counting phase; the result is the difference at the stop. */
-static int running(struct counts *c) {
+/* The counters when a thread first saw the counting phase; the result is the difference at the stop. */
+struct mark {
+    uint64_t reads, retries, failures, writes;
+    int seen;
+};
+
+static int running(struct mark *m, uint64_t reads, uint64_t retries, uint64_t failures, uint64_t writes) {
     int p = atomic_load_explicit(&phase, memory_order_relaxed);
-    if (p == 2 && !c->seen_count) {
-        c->seen_count = 1;
-        c->at_count.reads = c->reads;
-        c->at_count.retries = c->retries;
-        c->at_count.failures = c->failures;
-        c->at_count.writes = c->writes;
+    if (p == 2 && !m->seen) {
+        m->seen = 1;
+        m->reads = reads;
+        m->retries = retries;
+        m->failures = failures;
+        m->writes = writes;
     }
     return p != 3;
+}
+
+static void finish(struct counts *c, const struct mark *m, uint64_t reads, uint64_t retries, uint64_t failures, uint64_t writes) {
+    if (!m->seen) return; /* never scheduled while counting: nothing in the window */
+    c->reads = reads - m->reads;
+    c->retries = retries - m->retries;
+    c->failures = failures - m->failures;
+    c->writes = writes - m->writes;
 }
 
 static double now_s(void) {
@@ -80,29 +92,33 @@ static int valid(const uint64_t *w) {
 
 static void *writer(void *arg) {
     struct counts *c = arg;
-    uint64_t w[MRSW_WORDS];
+    struct mark m = { 0 };
+    uint64_t w[MRSW_WORDS], writes = 0;
     while (atomic_load_explicit(&phase, memory_order_acquire) == 0) {}
-    for (uint64_t seq = 1; running(c); seq++) {
+    for (uint64_t seq = 1; running(&m, 0, 0, 0, writes); seq++) {
         make_value(seq, w);
-        if (splinter_set(keys[seq & (MRSW_KEYS - 1)], w, sizeof w) == 0) c->writes++;
+        if (splinter_set(keys[seq & (MRSW_KEYS - 1)], w, sizeof w) == 0) writes++;
     }
+    finish(c, &m, 0, 0, 0, writes);
     return NULL;
 }
 
 static void *reader(void *arg) {
     struct counts *c = arg;
-    uint64_t w[MRSW_WORDS];
+    struct mark m = { 0 };
+    uint64_t w[MRSW_WORDS], reads = 0, retries = 0, failures = 0;
     while (atomic_load_explicit(&phase, memory_order_acquire) == 0) {}
-    for (uint64_t i = 0; running(c); i++) {
+    for (uint64_t i = 0; running(&m, reads, retries, failures, 0); i++) {
         size_t length = 0;
         for (;;) {
             if (splinter_get(keys[i & (MRSW_KEYS - 1)], w, sizeof w, &length) == 0) break;
-            if (errno != EAGAIN) { c->failures++; break; }
-            c->retries++;
+            if (errno != EAGAIN) { failures++; break; }
+            retries++;
         }
-        c->reads++;
-        if (length != sizeof w || !valid(w)) c->failures++;
+        reads++;
+        if (length != sizeof w || !valid(w)) failures++;
     }
+    finish(c, &m, reads, retries, failures, 0);
     return NULL;
 }
 
@@ -145,15 +161,13 @@ int main(int argc, char **argv) {
     nanosleep(&span, NULL);
     atomic_store_explicit(&phase, 3, memory_order_relaxed);
     double seconds = now_s() - started;
-    struct counts total;
-    memset(&total, 0, sizeof total);
+    struct counts total = { 0, 0, 0, 0 };
     for (int t = 0; t < count; t++) {
         pthread_join(ids[t], NULL);
-        if (!counts[t].seen_count) continue; /* never scheduled while counting: it did nothing in the window */
-        total.reads += counts[t].reads - counts[t].at_count.reads;
-        total.retries += counts[t].retries - counts[t].at_count.retries;
-        total.failures += counts[t].failures - counts[t].at_count.failures;
-        total.writes += counts[t].writes - counts[t].at_count.writes;
+        total.reads += counts[t].reads;
+        total.retries += counts[t].retries;
+        total.failures += counts[t].failures;
+        total.writes += counts[t].writes;
     }
     printf("{\"impl\":\"c\",\"role\":\"%s\",\"readers\":%d,\"reads\":%llu,\"retries\":%llu,\"failures\":%llu,\"writes\":%llu,\"seconds\":%.4f}\n",
            role, readers, (unsigned long long)total.reads, (unsigned long long)total.retries,

@@ -54,28 +54,42 @@ internal static class MrswStress
         return x == Magic;
     }
 
+    /// <summary>A thread's totals, written once at the stop (the loops count in locals: no shared cache line).</summary>
     private sealed class Counts
     {
         public long Reads, Retries, Failures, Writes;
-        public long AtReads, AtRetries, AtFailures, AtWrites;
-        public bool SeenCount;
+    }
 
-        /// <summary>Set when the counting phase was first seen; a reader then notes its retries (thread-local counts).</summary>
-        public bool SnapshotRetries;
+    /// <summary>The counters when a thread first saw the counting phase; the result is the difference at the stop.</summary>
+    private struct Mark
+    {
+        private long _reads, _retries, _failures, _writes;
+        private bool _seen;
 
-        public bool Running()
+        public bool Running(long reads, long retries, long failures, long writes)
         {
             int phase = Volatile.Read(ref s_phase);
-            if (phase == 2 && !SeenCount)
+            if (phase == 2 && !_seen)
             {
-                SeenCount = true;
-                SnapshotRetries = true;
-                AtReads = Reads;
-                AtFailures = Failures;
-                AtWrites = Writes;
+                _seen = true;
+                _reads = reads;
+                _retries = retries;
+                _failures = failures;
+                _writes = writes;
             }
 
             return phase != 3;
+        }
+
+        public readonly void Finish(Counts counts, long reads, long retries, long failures, long writes)
+        {
+            if (_seen)
+            {
+                counts.Reads = reads - _reads;
+                counts.Retries = retries - _retries;
+                counts.Failures = failures - _failures;
+                counts.Writes = writes - _writes;
+            }
         }
     }
 
@@ -132,15 +146,10 @@ internal static class MrswStress
         {
             workers[t].Join();
             Counts c = counts[t];
-            if (!c.SeenCount)
-            {
-                continue;
-            }
-
-            reads += c.Reads - c.AtReads;
-            retries += c.Retries - c.AtRetries;
-            failures += c.Failures - c.AtFailures;
-            writes += c.Writes - c.AtWrites;
+            reads += c.Reads;
+            retries += c.Retries;
+            failures += c.Failures;
+            writes += c.Writes;
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -152,33 +161,41 @@ internal static class MrswStress
     {
         Span<ulong> words = stackalloc ulong[Words];
         ReadOnlySpan<byte> bytes = MemoryMarshal.AsBytes(words);
+        Mark mark = default;
+        long writes = 0;
         while (Volatile.Read(ref s_phase) == 0)
         {
         }
 
-        for (ulong seq = 1; counts.Running(); seq++)
+        for (ulong seq = 1; mark.Running(0, 0, 0, writes); seq++)
         {
             MakeValue(seq, words);
             store.Set(keys[(int)(seq & (KeyCount - 1))], bytes);
-            counts.Writes++;
+            writes++;
         }
+
+        mark.Finish(counts, 0, 0, 0, writes);
     }
 
     private static void Reader(SplinterStore store, SplinterKey[] keys, Counts counts)
     {
         Span<ulong> words = stackalloc ulong[Words];
         Span<byte> bytes = MemoryMarshal.AsBytes(words);
+        Mark mark = default;
+        long reads = 0, failures = 0, contention = 0;
+        long Retries() => ReadDiagnostics.SlowReads + ReadDiagnostics.Retries + contention; // thread-local counts
         while (Volatile.Read(ref s_phase) == 0)
         {
         }
 
-        long contention = 0;
-        for (long i = 0; counts.Running(); i++)
+        long startRetries = Retries();
+        bool counting = false;
+        for (long i = 0; mark.Running(reads, 0, failures, 0); i++)
         {
-            if (counts.SnapshotRetries)
+            if (!counting && Volatile.Read(ref s_phase) >= 2)
             {
-                counts.SnapshotRetries = false;
-                counts.AtRetries = ReadDiagnostics.SlowReads + ReadDiagnostics.Retries + contention;
+                counting = true; // the mark took reads and failures; the retries are read here, not in every step
+                startRetries = Retries();
             }
 
             int length;
@@ -188,7 +205,7 @@ internal static class MrswStress
                 {
                     if (!store.TryGet(keys[(int)(i & (KeyCount - 1))], bytes, out length))
                     {
-                        counts.Failures++; // every key exists: a miss is a failure
+                        failures++; // every key exists: a miss is a failure
                     }
 
                     break;
@@ -199,13 +216,14 @@ internal static class MrswStress
                 }
             }
 
-            counts.Reads++;
+            reads++;
             if (length != bytes.Length || !Valid(words))
             {
-                counts.Failures++;
+                failures++;
             }
         }
 
-        counts.Retries = ReadDiagnostics.SlowReads + ReadDiagnostics.Retries + contention;
+        mark.Finish(counts, reads, 0, failures, 0);
+        counts.Retries = counting ? Retries() - startRetries : 0;
     }
 }

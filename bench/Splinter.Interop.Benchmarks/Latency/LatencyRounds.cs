@@ -44,7 +44,7 @@ internal static class LatencyRounds
     {
         int rounds = quick ? 3 : 5;
         int writes = quick ? 1_000 : 4_000;
-        int warmup = quick ? 500 : 1_000;
+        int warmup = 2_000; // 0.4 s of wake-ups: tiered compilation of the wake path is over before the counting starts (the JIT count each watcher reports says so)
         int steadyPollWrites = quick ? 150 : 500;
         int sparseWrites = quick ? 30 : 100;
         int idleMilliseconds = quick ? 1_000 : 2_000;
@@ -108,7 +108,8 @@ internal static class LatencyRounds
         LatencyResult result = LatencyDriver.Run(mode, writes, warmup, nativeWatcher, spacing);
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"latency round {round + 1}/{rounds}: {mode}{(spacing is 0 or 200 ? "" : $" every {spacing} us")}: p50 {result.P50Us:F1} us, p99 {result.P99Us:F1} us, " +
-            $"{result.Samples} samples, CPU {result.CpuMsPer1000:F2} ms per 1000 {(mode.StartsWith("idle", StringComparison.Ordinal) ? "idle ms" : "wakes")}, {result.AllocBytesPerWait:F1} B per wait"));
+            $"{result.Samples} samples, CPU {result.CpuMsPer1000:F2} ms per 1000 {(mode.StartsWith("idle", StringComparison.Ordinal) ? "idle ms" : "wakes")}, {result.AllocBytesPerWait:F1} B per wait, " +
+            $"{result.JitMethodsMeasured} methods JIT-compiled while counting"));
         return result;
     }
 }

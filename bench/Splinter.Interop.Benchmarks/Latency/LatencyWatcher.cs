@@ -69,6 +69,7 @@ internal static partial class LatencyWatcher
 
         int taken = 0;
         long wakes = 0;
+        long jitStart = 0;
         double cpuStart = CpuMilliseconds();
         long allocatedStart = GC.GetTotalAllocatedBytes(precise: true);
         // Returns false once the owner wrote the done key.
@@ -83,6 +84,7 @@ internal static partial class LatencyWatcher
             if (wakes == warmup)
             {
                 CallgrindMarks.Toggle();
+                jitStart = System.Runtime.JitInfo.GetCompiledMethodCount();
                 cpuStart = CpuMilliseconds();
                 allocatedStart = GC.GetTotalAllocatedBytes(precise: true);
             }
@@ -132,12 +134,13 @@ internal static partial class LatencyWatcher
         CallgrindMarks.Toggle();
         double cpu = CpuMilliseconds() - cpuStart;
         long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedStart;
-        Report(mode, samples, taken, Math.Max(1, wakes - warmup), cpu, allocated, samplesPath);
+        long jitted = System.Runtime.JitInfo.GetCompiledMethodCount() - jitStart;
+        Report(mode, samples, taken, Math.Max(1, wakes - warmup), cpu, allocated, samplesPath, jitted);
         return 0;
     }
 
     /// <summary>Prints the JSON result line (and writes the raw samples when asked).</summary>
-    private static void Report(string mode, long[] samples, int count, long measured, double cpu, long allocated, string? samplesPath)
+    private static void Report(string mode, long[] samples, int count, long measured, double cpu, long allocated, string? samplesPath, long jitted = 0)
     {
         if (samplesPath is not null)
         {
@@ -149,7 +152,7 @@ internal static partial class LatencyWatcher
             count == 0 ? 0 : samples[Math.Min(count - 1, (int)(fraction * count))] / 1e3;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{{\"mode\":\"{mode}\",\"p50_us\":{Percentile(0.50):F2},\"p90_us\":{Percentile(0.90):F2},\"p99_us\":{Percentile(0.99):F2},\"max_us\":{Percentile(1.0):F2}," +
-            $"\"samples\":{count},\"wakes\":{measured},\"cpu_ms_per_1000\":{cpu * 1000 / measured:F2},\"alloc_bytes_per_wait\":{(double)allocated / measured:F2}}}"));
+            $"\"samples\":{count},\"wakes\":{measured},\"cpu_ms_per_1000\":{cpu * 1000 / measured:F2},\"alloc_bytes_per_wait\":{(double)allocated / measured:F2},\"jit_methods_measured\":{jitted}}}"));
     }
 
     /// <summary>
@@ -192,10 +195,12 @@ internal static partial class LatencyWatcher
         canceller.Start();
         double cpuStart = CpuMilliseconds();
         long allocatedStart = GC.GetTotalAllocatedBytes(precise: true);
+        long jitStart = 0;
         for (int i = 0; i < total; i++)
         {
             if (i == warmup)
             {
+                jitStart = System.Runtime.JitInfo.GetCompiledMethodCount();
                 cpuStart = CpuMilliseconds();
                 allocatedStart = GC.GetTotalAllocatedBytes(precise: true);
             }
@@ -222,8 +227,9 @@ internal static partial class LatencyWatcher
 
         double cpu = CpuMilliseconds() - cpuStart;
         long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedStart;
+        long jitted = System.Runtime.JitInfo.GetCompiledMethodCount() - jitStart;
         canceller.Join();
-        Report("cancel", samples, taken, Math.Max(1, count), cpu, allocated, samplesPath);
+        Report("cancel", samples, taken, Math.Max(1, count), cpu, allocated, samplesPath, jitted);
         return 0;
     }
 
