@@ -89,7 +89,10 @@ internal static partial class LatencyWatcher
                 allocatedStart = GC.GetTotalAllocatedBytes(precise: true);
             }
 
-            if (wakes > warmup && taken < samples.Length && store.TryGet(stampKey, stamp, out int length) && length == sizeof(long))
+            // The stamp is read at every wake, warm-up included: read first when the counting starts, TryGet's path
+            // would be compiled (and promoted by tiered compilation) while the wakes are counted.
+            bool read = store.TryGet(stampKey, stamp, out int length) && length == sizeof(long);
+            if (wakes > warmup && taken < samples.Length && read)
             {
                 samples[taken++] = now - BitConverter.ToInt64(stamp);
             }
