@@ -81,7 +81,7 @@ internal static class ContentionDriver
             string ms = milliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             Process Start(string arguments) => nativeStress is null
                 ? LatencyDriver.StartSelf($"contention {arguments}")
-                : LatencyDriver.Start(nativeStress, arguments);
+                : LatencyDriver.Start(nativeStress, arguments, false);
             if (layout == "threads")
             {
                 children.Add(Start($"threads {name} {readers} {ms}"));
@@ -89,7 +89,7 @@ internal static class ContentionDriver
             else
             {
                 // One writer program for both families (the C one when it was built): the rows compare the readers.
-                children.Add(nativeStressWriter is null ? Start($"writer {name} {ms}") : LatencyDriver.Start(nativeStressWriter, $"writer {name} {ms}"));
+                children.Add(nativeStressWriter is null ? Start($"writer {name} {ms}") : LatencyDriver.Start(nativeStressWriter, $"writer {name} {ms}", false));
                 for (int r = 0; r < readers; r++)
                 {
                     children.Add(Start($"reader {name} {ms}"));

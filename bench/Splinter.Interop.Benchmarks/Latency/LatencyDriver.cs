@@ -52,12 +52,14 @@ internal static class LatencyDriver
             }
 
             string native = nativeWatcher ?? throw new InvalidOperationException("the C watcher was not built (--c-watcher PATH)");
+            // The writer-driven modes run with the writer on CPU 0 and the watcher on CPU 1 (see Pinning).
+            bool pin = !selfDriven && Pinning.Available;
             watcher = mode switch
             {
-                "c" => Start(native, $"{name} {warmup} {samplesPath}"),
+                "c" => Start(native, $"{name} {warmup} {samplesPath}", pin),
                 "cancel-c" => Start(native, $"--cancel {name} {warmup} {writes} {samplesPath}"),
                 "sync" or "async" or "watch" or "poll" or "cancel" or "idle-bus" or "idle-poll" =>
-                    StartSelf($"latency-watch {name} {mode} {warmup} {writes} {samplesPath}"),
+                    StartSelf($"latency-watch {name} {mode} {warmup} {writes} {samplesPath}", pin),
                 _ => throw new ArgumentException($"unknown latency mode '{mode}'", nameof(mode)),
             };
 
@@ -69,6 +71,7 @@ internal static class LatencyDriver
 
             if (!selfDriven)
             {
+                using Pinning.Scope writerCpu = pin ? Pinning.ThisThreadTo(1) : default;
                 Span<byte> stamp = stackalloc byte[sizeof(long)];
                 SplinterKey stampKey = new(StampKey);
                 long spacing = Stopwatch.Frequency / 1_000_000 * spacingMicroseconds;
@@ -180,16 +183,22 @@ internal static class LatencyDriver
     /// writes then end with the hot path in its final (tier-1) code, so the counted wakes and their CPU are the steady
     /// state and not the JIT's background work, which is what made short runs' CPU figures 2-3x the long runs' before.
     /// </summary>
-    internal static Process StartSelf(string arguments)
+    internal static Process StartSelf(string arguments, bool pinToSecondCpu = false)
     {
         string self = typeof(LatencyDriver).Assembly.Location;
         string host = Environment.ProcessPath ?? "dotnet";
         bool viaHost = Path.GetFileNameWithoutExtension(host) == "dotnet";
-        return Start(host, viaHost ? $"\"{self}\" {arguments}" : arguments, ("DOTNET_TC_CallCountingDelayMs", "0"));
+        return Start(host, viaHost ? $"\"{self}\" {arguments}" : arguments, pinToSecondCpu, ("DOTNET_TC_CallCountingDelayMs", "0"));
     }
 
-    internal static Process Start(string fileName, string arguments, params (string Name, string Value)[] environment)
+    internal static Process Start(string fileName, string arguments, bool pinToSecondCpu = false, params (string Name, string Value)[] environment)
     {
+        if (pinToSecondCpu)
+        {
+            arguments = $"-c 1 \"{fileName}\" {arguments}";
+            fileName = Pinning.TasksetPath;
+        }
+
         ProcessStartInfo start = new(fileName, arguments)
         {
             RedirectStandardOutput = true,
@@ -203,4 +212,55 @@ internal static class LatencyDriver
 
         return Process.Start(start) ?? throw new InvalidOperationException($"could not start {fileName}");
     }
+}
+
+/// <summary>
+/// Where the writer and the watcher of a latency run execute. Left to the scheduler, the pair lands on one vCPU or on
+/// two from one process to the next, and on these VMs the two placements wake at very different speeds, which made
+/// single runs flip between them. Measured 2026-12-06 with the C watcher (taskset, two runs each): watcher on the
+/// writer's CPU p50 4.5 / 6.1 us and 5.5 / 7.2 ms CPU per 1,000 wakes (the busy writer is preempted by the woken
+/// watcher); on the other CPU p50 26.4 / 23.6 us and 26.1 / 25.9 ms (an inter-processor interrupt and that vCPU's exit
+/// from halt). The writing thread
+/// therefore runs on CPU 0 and the watcher process (C or C#, all its threads) on CPU 1 (<c>taskset -c 1</c>): always
+/// the cross-CPU wake-up that two processes on a multi-core machine get. Needs two CPUs and taskset;
+/// SPLINTER_BENCH_NO_PIN=1 turns it off. The self-driven modes (cancellation, idle) are not pinned: their two
+/// threads would share one CPU.
+/// </summary>
+internal static partial class Pinning
+{
+    public const string TasksetPath = "/usr/bin/taskset";
+
+    public static bool Available { get; } =
+        Environment.ProcessorCount >= 2 && File.Exists(TasksetPath) && Environment.GetEnvironmentVariable("SPLINTER_BENCH_NO_PIN") != "1";
+
+    /// <summary>Pins the calling thread to <paramref name="cpu"/> until the scope is disposed (then back to every CPU it had).</summary>
+    public static unsafe Scope ThisThreadTo(int cpu)
+    {
+        ulong previous = 0;
+        if (sched_getaffinity(0, sizeof(ulong), &previous) != 0)
+        {
+            return default;
+        }
+
+        ulong mask = 1UL << cpu;
+        return sched_setaffinity(0, sizeof(ulong), &mask) == 0 ? new Scope(previous) : default;
+    }
+
+    public readonly struct Scope(ulong previous) : IDisposable
+    {
+        public unsafe void Dispose()
+        {
+            if (previous != 0)
+            {
+                ulong mask = previous;
+                _ = sched_setaffinity(0, sizeof(ulong), &mask);
+            }
+        }
+    }
+
+    [System.Runtime.InteropServices.LibraryImport("libc")]
+    private static unsafe partial int sched_getaffinity(int pid, nuint size, ulong* mask);
+
+    [System.Runtime.InteropServices.LibraryImport("libc")]
+    private static unsafe partial int sched_setaffinity(int pid, nuint size, ulong* mask);
 }

@@ -171,6 +171,7 @@ public sealed unsafe class EventSubscription : IDisposable
         try
         {
             long deadline = Deadline.From(timeout);
+            int firstSleep = Deadline.Milliseconds(timeout); // the first sleep needs no second clock read
             Span<ulong> tokens = stackalloc ulong[4];
             while (true)
             {
@@ -185,7 +186,8 @@ public sealed unsafe class EventSubscription : IDisposable
                     throw OwnerExitedFailure();
                 }
 
-                int sleep = Deadline.RemainingMilliseconds(deadline);
+                int sleep = firstSleep != int.MinValue ? firstSleep : Deadline.RemainingMilliseconds(deadline);
+                firstSleep = int.MinValue;
                 int check = CheckIntervalMilliseconds(_syncPollMilliseconds);
                 if (check >= 0 && (sleep < 0 || check < sleep))
                 {

@@ -60,6 +60,11 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
     private CancellationTokenRegistration _registration;
     private long _deadline;
 
+    // The first sleep of the wait just registered (its timeout in milliseconds, -1 infinite), or NoFirstSleep once the
+    // thread took it: the thread then sleeps without reading the clock again for the deadline it was just given.
+    private int _firstSleep = NoFirstSleep;
+    private const int NoFirstSleep = int.MinValue;
+
     /// <summary>
     /// Registers the optional <paramref name="target"/> (edge-triggered) and <paramref name="endSignal"/> (one-shot);
     /// the set keeps both open until the thread ends or they are removed. Starts the thread.
@@ -204,6 +209,7 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
             _core.Reset();
             _token = cancellationToken;
             _deadline = deadline;
+            _firstSleep = Deadline.Milliseconds(timeout); // published with the Waiting state below (the CAS is a full fence)
             if (cancellationToken.CanBeCanceled)
             {
                 _registration = cancellationToken.UnsafeRegister(static self => ((FdWaiter<T>)self!).Kick(), this);
@@ -293,7 +299,9 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
                 int timeout = -1;
                 if (Volatile.Read(ref _state) == Waiting)
                 {
-                    timeout = Deadline.RemainingMilliseconds(_deadline);
+                    int first = _firstSleep;
+                    _firstSleep = NoFirstSleep;
+                    timeout = first != NoFirstSleep ? first : Deadline.RemainingMilliseconds(_deadline);
                     int periodic = PeriodicCheckMilliseconds;
                     if (periodic >= 0 && (timeout < 0 || periodic < timeout))
                     {
