@@ -65,7 +65,13 @@ for mode in "${modes[@]}"; do
   part="$work/cg.$mode"
   wakes="$(sed -n 's/.*"wakes":\([0-9]*\).*/\1/p' "$work/out.$mode")"
   total="$(awk '/^(summary|totals):/ {print $2; exit}' "$part")"
-  printf '\n%s: %s wakes, %.0f instructions per wake (user space, all threads)\n' "$mode" "$wakes" "$(awk -v t="$total" -v n="$wakes" 'BEGIN {print t / n}')"
+  # A method compiled for the first time while counting (a path the warm-up never took) is JIT work, not the wake's:
+  # shown apart. The C# watcher reports how many (jit_methods_measured).
+  jit="$(callgrind_annotate --inclusive=no --threshold=100 --auto=no "$part" 2>/dev/null | grep 'libclrjit\.so' |
+    awk '{ir = $1; gsub(/,/, "", ir); sum += ir} END {print sum + 0}')"
+  jitted="$(sed -n 's/.*"jit_methods_measured":\([0-9]*\).*/\1/p' "$work/out.$mode")"
+  printf '\n%s: %s wakes, %.0f instructions per wake (user space, all threads), %.0f of them in the JIT (%s methods compiled while counting)\n' \
+    "$mode" "$wakes" "$(awk -v t="$total" -v n="$wakes" 'BEGIN {print t / n}')" "$(awk -v t="$jit" -v n="$wakes" 'BEGIN {print t / n}')" "${jitted:-0}"
   map="$(ls "$work"/perf-*.map 2>/dev/null | head -n 1 || true)"
   callgrind_annotate --inclusive=no --threshold=98 --auto=no "$part" 2>/dev/null |
     sed -n '/file:function/,$p' | tail -n +3 | sed '/^ *$/,$d' |
@@ -90,7 +96,7 @@ for mode in "${modes[@]}"; do
         } else {
           sub(/^.*:/, "", fn)
         }
-        if (ir / t >= 0.02) printf "  %8.0f  %s\n", ir / n, substr(fn, 1, 150)
+        if (ir / t >= 0.02 && $0 !~ /libclrjit/) printf "  %8.0f  %s\n", ir / n, substr(fn, 1, 150)
       }'
   [[ -n "${KEEP_WORK:-}" ]] || rm -f "$work"/perf-*.map "$work"/cg."$mode"*
 done

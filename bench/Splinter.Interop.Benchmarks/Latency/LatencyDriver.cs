@@ -52,7 +52,7 @@ internal static class LatencyDriver
             }
 
             string native = nativeWatcher ?? throw new InvalidOperationException("the C watcher was not built (--c-watcher PATH)");
-            // The writer-driven modes run with the writer on CPU 0 and the watcher on CPU 1 (see Pinning).
+            // The writer-driven modes run with the writing thread and the watcher on CPU 1 (see Pinning).
             bool pin = !selfDriven && Pinning.Available;
             watcher = mode switch
             {
@@ -220,11 +220,12 @@ internal static class LatencyDriver
 /// single runs flip between them. Measured 2026-12-06 with the C watcher (taskset, two runs each): watcher on the
 /// writer's CPU p50 4.5 / 6.1 us and 5.5 / 7.2 ms CPU per 1,000 wakes (the busy writer is preempted by the woken
 /// watcher); on the other CPU p50 26.4 / 23.6 us and 26.1 / 25.9 ms (an inter-processor interrupt and that vCPU's exit
-/// from halt). The writing thread
-/// therefore runs on CPU 0 and the watcher process (C or C#, all its threads) on CPU 1 (<c>taskset -c 1</c>): always
-/// the cross-CPU wake-up that two processes on a multi-core machine get. Needs two CPUs and taskset;
-/// SPLINTER_BENCH_NO_PIN=1 turns it off. The self-driven modes (cancellation, idle) are not pinned: their two
-/// threads would share one CPU.
+/// from halt, which the hypervisor makes slow). Pinning them apart was tried and dropped: on this shared machine a
+/// watcher confined to one CPU fell behind whenever other work ran there (a third of the writes coalesced, the warm-up
+/// did not finish). So the writing thread and the watcher process (C or C#, all its threads) share CPU 1
+/// (<c>taskset -c 1</c>): every wake-up is the same local one, and what differs between watchers is their own code.
+/// Needs two CPUs and taskset; SPLINTER_BENCH_NO_PIN=1 turns it off. The self-driven modes (cancellation, idle) are
+/// not pinned: their two threads would share one CPU.
 /// </summary>
 internal static partial class Pinning
 {

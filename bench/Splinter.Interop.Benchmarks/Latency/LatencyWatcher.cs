@@ -89,12 +89,13 @@ internal static partial class LatencyWatcher
                 allocatedStart = GC.GetTotalAllocatedBytes(precise: true);
             }
 
-            // The stamp is read at every wake, warm-up included: read first when the counting starts, TryGet's path
-            // would be compiled (and promoted by tiered compilation) while the wakes are counted.
+            // The stamp is read and decoded at every wake, warm-up included: called first when the counting starts,
+            // that code would be compiled (and promoted by tiered compilation) while the wakes are counted.
             bool read = store.TryGet(stampKey, stamp, out int length) && length == sizeof(long);
+            long sample = read ? now - BitConverter.ToInt64(stamp) : 0;
             if (wakes > warmup && taken < samples.Length && read)
             {
-                samples[taken++] = now - BitConverter.ToInt64(stamp);
+                samples[taken++] = sample;
             }
 
             return true;
