@@ -10,9 +10,10 @@
 #     per loop; bench/callgrind/breakdown.sh shows where they go). Runtime settings and valgrind options come from
 #     bench/callgrind/dotnet-valgrind.sh; the JIT's method summary (artifacts/bench/work/cg.jit.txt) is checked
 #     for MinOpts methods, which would mean the counts are not of optimized code.
-#  4. BenchmarkDotNet (raw static imports, raw function pointers, SplinterStore; memory diagnoser) and the
-#     cross-process wake latency (C poll+read waiter, C# Wait, WaitAsync, WatchAsync), then one printed table and
-#     artifacts/bench/summary.json (+ summary.md). The C timings run again after the managed ones and the lower
+#  4. BenchmarkDotNet (raw static imports, raw function pointers, SplinterStore; memory diagnoser), the cross-process
+#     wake latency in rounds (C poll+read waiter against C# Wait, WaitAsync, WatchAsync; cancellation; polling mode;
+#     idle CPU) and the contention rows (1 writer + 1 or 3 readers, threads or processes, C and C#), then one printed
+#     table and artifacts/bench/summary.json (+ summary.md). The C timings run again after the managed ones and the lower
 #     median of the two counts, so a load spike during the short C runs cannot flatter C#.
 # --quick: short BenchmarkDotNet job, 10x fewer native ops, fewer latency samples, fewer callgrind ops.
 # Speed is never asserted here; CI runs --quick only to prove that everything builds and runs.
@@ -57,10 +58,12 @@ trap remove_stale_stores EXIT
 log "native library ($native_out)"
 make -s -C "$repo/native" OUT="$native_out"
 
-log "C helpers: latency watcher, callgrind region"
+log "C helpers: latency watcher, contention stress, callgrind region"
 cflags=(-std=c11 -O2 -g -gdwarf-4 -Wall -Wextra -Werror)
 clang-19 "${cflags[@]}" -I"$repo/native/include" "$here/latency/bus_wake_watch.c" \
-  -L"$native_out" -lsplinter -Wl,-rpath,"$native_out" -o "$bin/bus_wake_watch"
+  -L"$native_out" -lsplinter -Wl,-rpath,"$native_out" -lpthread -o "$bin/bus_wake_watch"
+clang-19 "${cflags[@]}" -I"$repo/native/include" "$here/contention/mrsw_stress.c" \
+  -L"$native_out" -lsplinter -Wl,-rpath,"$native_out" -lpthread -o "$bin/mrsw_stress"
 clang-19 "${cflags[@]}" -fPIC -shared -fvisibility=hidden "$here/callgrind/cg_region.c" -o "$bin/libbench_cg.so"
 
 log "Release build of bench/Splinter.Interop.Benchmarks"
@@ -108,6 +111,6 @@ fi
 log "BenchmarkDotNet + wake latency"
 OUT="$native_out" dotnet "$app" run "${quick_flag[@]}" --native "$work/native.jsonl" --native-rerun "$here/native/run.sh" \
   --instructions "$instructions" \
-  --c-watcher "$bin/bus_wake_watch" --out "$out"
+  --c-watcher "$bin/bus_wake_watch" --c-stress "$bin/mrsw_stress" --out "$out"
 
 log "done in $((SECONDS - started)) s"

@@ -5,15 +5,18 @@ using System.Globalization;
 using System.IO;
 using System.Threading.Tasks;
 using Splinter.Interop.Benchmarks.Callgrind;
+using Splinter.Interop.Benchmarks.Contention;
 using Splinter.Interop.Benchmarks.Latency;
 
 namespace Splinter.Interop.Benchmarks;
 
 /// <summary>
 /// Entry point. bench/run.sh drives the modes:
-///   run [--quick] [--native FILE] [--native-rerun SCRIPT] [--instructions FILE] [--c-watcher PATH] [--out DIR] [--filter GLOB] [--no-bdn] [--no-latency]
-///       BenchmarkDotNet suites + wake latency (C, C# blocking, C# async), then the joined table and summary.json
-///   latency-watch STORE sync|async|watch WARMUP    the C# watcher process of the latency benchmark
+///   run [--quick] [--native FILE] [--native-rerun SCRIPT] [--instructions FILE] [--c-watcher PATH] [--c-stress PATH] [--out DIR] [--filter GLOB] [--no-bdn] [--no-latency] [--no-contention]
+///       BenchmarkDotNet suites, wake latency in rounds (LatencyRounds), contention (ContentionDriver), then the
+///       joined table and summary.json
+///   latency-watch STORE MODE WARMUP [COUNT SAMPLES]   the C# watcher process of the latency benchmark
+///   contention threads STORE READERS MS | contention writer|reader STORE MS   the C# side of the contention rows
 ///   callgrind REGION_LIBRARY OPS               the raw loops for callgrind (see CallgrindLoops)
 ///   open-cost STORE...                         the fresh process that measures opening stores (see OpenCost)
 /// </summary>
@@ -26,7 +29,12 @@ internal static class Program
             return args switch
             {
                 ["run", .. var options] => RunAll(options),
-                ["latency-watch", string store, string mode, string warmup] => await LatencyWatcher.RunAsync(store, mode, ParseInt(warmup)).ConfigureAwait(false),
+                ["latency-watch", string store, string mode, string warmup] => await LatencyWatcher.RunAsync(store, mode, ParseInt(warmup), 0, null).ConfigureAwait(false),
+                ["latency-watch", string store, string mode, string warmup, string count, string samples] =>
+                    await LatencyWatcher.RunAsync(store, mode, ParseInt(warmup), ParseInt(count), samples).ConfigureAwait(false),
+                ["latency-write", string store, string writes, string spacing, string go] => LatencyDriver.Write(store, ParseInt(writes), ParseInt(spacing), go),
+                ["contention", "threads", string store, string readers, string ms] => MrswStress.Run("threads", store, ParseInt(readers), ParseInt(ms)),
+                ["contention", string role, string store, string ms] => MrswStress.Run(role, store, 1, ParseInt(ms)),
                 ["callgrind", string library, string ops] => CallgrindLoops.Run(library, long.Parse(ops, CultureInfo.InvariantCulture)),
                 ["open-cost", .. var names] when names.Length >= 3 => OpenCost.Measure(names),
                 _ => Usage(),
@@ -41,8 +49,8 @@ internal static class Program
 
     private static int RunAll(string[] options)
     {
-        bool quick = false, runBdn = true, runLatency = true;
-        string? nativePath = null, nativeRerun = null, instructionsPath = null, watcherPath = null, filter = null;
+        bool quick = false, runBdn = true, runLatency = true, runContention = true;
+        string? nativePath = null, nativeRerun = null, instructionsPath = null, watcherPath = null, filter = null, stressPath = null;
         string output = Path.Combine(Environment.CurrentDirectory, "artifacts", "bench");
         for (int i = 0; i < options.Length; i++)
         {
@@ -58,6 +66,8 @@ internal static class Program
                 case "--filter": filter = Next(); break;
                 case "--no-bdn": runBdn = false; break;
                 case "--no-latency": runLatency = false; break;
+                case "--c-stress": stressPath = Next(); break;
+                case "--no-contention": runContention = false; break;
                 default: throw new ArgumentException($"unknown option {options[i]}");
             }
         }
@@ -66,30 +76,23 @@ internal static class Program
             ? BenchmarkSuites.Run(quick, Path.Combine(output, "bdn"), filter)
             : new Dictionary<string, ManagedResult>(StringComparer.Ordinal);
 
-        Dictionary<string, LatencyResult> latency = new(StringComparer.Ordinal);
+        List<LatencyRow> latency = [];
+        List<LatencyRow> idle = [];
         if (runLatency)
         {
-            int writes = quick ? 3_000 : 20_000;
-            int warmup = quick ? 500 : 1_000;
-            foreach (string mode in new[] { "c", "sync", "async", "watch" })
+            if (watcherPath is null)
             {
-                if (mode == "c" && watcherPath is null)
-                {
-                    Console.Error.WriteLine("latency: no C watcher given (--c-watcher), C baseline skipped");
-                    continue;
-                }
-
-                Console.Error.WriteLine($"latency: {mode} watcher, {writes} writes every 200 us after {warmup} warm-up writes");
-                LatencyResult result = LatencyDriver.Run(mode, writes, warmup, watcherPath);
-                latency[mode] = result;
-                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"latency: {mode}: p50 {result.P50Us:F1} us, p90 {result.P90Us:F1} us, p99 {result.P99Us:F1} us, max {result.MaxUs:F1} us, " +
-                    $"{result.Samples} samples, CPU {result.CpuMsPer1000:F1} ms per 1000 wakes, {result.AllocBytesPerWait:F1} B per wait"));
+                throw new ArgumentException("the latency rows need the C watcher (--c-watcher PATH) for their baselines");
             }
+
+            (latency, idle) = LatencyRounds.Run(quick, watcherPath);
         }
 
         Console.Error.WriteLine($"open cost: a fresh process opens 16 stores one by one");
         OpenCostResult? openCost = OpenCost.Run();
+        List<ContentionRow> contention = runContention
+            ? ContentionDriver.Run(quick ? 3 : 5, quick ? 300 : 1_000, stressPath)
+            : [];
 
         Dictionary<string, NativeResult> native = SummaryReport.ReadNative(nativePath);
         if (nativeRerun is not null)
@@ -97,7 +100,7 @@ internal static class Program
             native = SummaryReport.LowerOf(native, RerunNative(nativeRerun, quick));
         }
 
-        SummaryReport report = new(native, managed, SummaryReport.ReadInstructions(instructionsPath), latency, openCost);
+        SummaryReport report = new(native, managed, SummaryReport.ReadInstructions(instructionsPath), latency, idle, contention, openCost);
         string heading = string.Create(CultureInfo.InvariantCulture,
             $"Splinter.Interop benchmarks ({(quick ? "--quick" : "full")} run, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} CPUs, .NET {Environment.Version})");
         string table = report.RenderTable(heading);
@@ -139,8 +142,9 @@ internal static class Program
     private static int Usage()
     {
         Console.Error.WriteLine(
-            "usage: Splinter.Interop.Benchmarks run [--quick] [--native FILE] [--native-rerun SCRIPT] [--instructions FILE] [--c-watcher PATH] [--out DIR] [--filter GLOB] [--no-bdn] [--no-latency]\n" +
-            "       | latency-watch STORE sync|async|watch WARMUP | callgrind REGION_LIBRARY OPS | open-cost STORE...");
+            "usage: Splinter.Interop.Benchmarks run [--quick] [--native FILE] [--native-rerun SCRIPT] [--instructions FILE] [--c-watcher PATH] [--c-stress PATH] [--out DIR] [--filter GLOB] [--no-bdn] [--no-latency] [--no-contention]\n" +
+            "       | latency-watch STORE MODE WARMUP [COUNT SAMPLES] | contention threads STORE READERS MS | contention writer|reader STORE MS\n" +
+            "       | callgrind REGION_LIBRARY OPS | open-cost STORE...");
         return 2;
     }
 }

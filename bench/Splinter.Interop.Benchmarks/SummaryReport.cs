@@ -4,6 +4,8 @@ using System.Globalization;
 using System.IO;
 using System.Text;
 using System.Text.Json;
+using System.Linq;
+using Splinter.Interop.Benchmarks.Contention;
 using Splinter.Interop.Benchmarks.Latency;
 
 namespace Splinter.Interop.Benchmarks;
@@ -43,20 +45,26 @@ internal sealed class SummaryReport
     private readonly Dictionary<string, NativeResult> _native;
     private readonly Dictionary<string, ManagedResult> _managed;
     private readonly Dictionary<string, double> _managedInstructions;
-    private readonly Dictionary<string, LatencyResult> _latency;
+    private readonly List<LatencyRow> _latency;
+    private readonly List<LatencyRow> _idle;
+    private readonly List<ContentionRow> _contention;
     private readonly OpenCostResult? _openCost;
 
     public SummaryReport(
         Dictionary<string, NativeResult> native,
         Dictionary<string, ManagedResult> managed,
         Dictionary<string, double> managedInstructions,
-        Dictionary<string, LatencyResult> latency,
+        List<LatencyRow> latency,
+        List<LatencyRow> idle,
+        List<ContentionRow> contention,
         OpenCostResult? openCost)
     {
         _native = native;
         _managed = managed;
         _managedInstructions = managedInstructions;
         _latency = latency;
+        _idle = idle;
+        _contention = contention;
         _openCost = openCost;
     }
 
@@ -139,17 +147,55 @@ internal sealed class SummaryReport
                 $"{Number(native?.Instructions, "F0")} | {Number(managedInstructions, "F0")} | {Ratio(managedInstructions, native?.Instructions)} |"));
         }
 
-        text.AppendLine();
-        text.AppendLine("| wake latency (us) | C p50 | C p90 | C p99 | C# p50 | C# p90 | C# p99 | ratio p50 | ratio p99 | C CPU ms/1000 wakes | C# CPU ms/1000 wakes | C# B/wait | samples C / C# |");
-        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        LatencyResult? c = _latency.GetValueOrDefault("c");
-        foreach ((string name, string mode) in LatencyRows)
+        if (_latency.Count > 0)
         {
-            LatencyResult? managed = _latency.GetValueOrDefault(mode);
-            text.AppendLine(string.Create(CultureInfo.InvariantCulture, 
-                $"| {name} | {Number(c?.P50Us, "F1")} | {Number(c?.P90Us, "F1")} | {Number(c?.P99Us, "F1")} | " +
-                $"{Number(managed?.P50Us, "F1")} | {Number(managed?.P90Us, "F1")} | {Number(managed?.P99Us, "F1")} | " +
-                $"{Ratio(managed?.P50Us, c?.P50Us)} | {Ratio(managed?.P99Us, c?.P99Us)} | {Number(c?.CpuMsPer1000, "F1")} | {Number(managed?.CpuMsPer1000, "F1")} | {Number(managed?.AllocBytesPerWait, "F1")} | {Number(c?.Samples, "F0")} / {Number(managed?.Samples, "F0")} |"));
+            text.AppendLine();
+            text.AppendLine($"Wake latency, {_latency[0].Managed.Count} rounds (pooled percentiles of all rounds; \"median ratio\": the median over rounds of C#/C within a round)");
+            text.AppendLine();
+            text.AppendLine("| wake latency (us) | C p50 | C p90 | C p99 | C# p50 | C# p90 | C# p99 | p50 ratio (median / pooled) | p99 ratio (median / pooled) | C CPU ms/1000 wakes | C# CPU ms/1000 wakes | CPU ratio (median) | C# B/wait | samples C / C# | C# methods JIT-compiled while counting |");
+            text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (LatencyRow row in _latency)
+            {
+                bool baseline = row.Native.Count > 0;
+                double? cCpu = baseline ? LatencyRow.MedianOf(row.Native, r => r.CpuMsPer1000) : null;
+                double? managedCpu = LatencyRow.MedianOf(row.Managed, r => r.CpuMsPer1000);
+                double? alloc = LatencyRow.MedianOf(row.Managed, r => r.AllocBytesPerWait);
+                text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {row.Name} | {Number(baseline ? row.PooledNative(0.50) : null, "F1")} | {Number(baseline ? row.PooledNative(0.90) : null, "F1")} | {Number(baseline ? row.PooledNative(0.99) : null, "F1")} | " +
+                    $"{Number(row.PooledManaged(0.50), "F1")} | {Number(row.PooledManaged(0.90), "F1")} | {Number(row.PooledManaged(0.99), "F1")} | " +
+                    $"{(baseline ? $"{Format(row.MedianRatio(r => r.P50Us))} / {Ratio(row.PooledManaged(0.50), row.PooledNative(0.50))}" : "-")} | " +
+                    $"{(baseline ? $"{Format(row.MedianRatio(r => r.P99Us))} / {Ratio(row.PooledManaged(0.99), row.PooledNative(0.99))}" : "-")} | " +
+                    $"{Number(cCpu, "F1")} | {Number(managedCpu, "F1")} | {(baseline ? Format(row.MedianRatio(r => r.CpuMsPer1000)) : "-")} | {Number(alloc, "F1")} | " +
+                    $"{(baseline ? row.Native.Sum(r => r.Samples).ToString(CultureInfo.InvariantCulture) : "-")} / {row.Managed.Sum(r => r.Samples)} | {row.Managed.Sum(r => r.JitMethodsMeasured)} |"));
+            }
+        }
+
+        if (_idle.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("| idle subscription (no writes) | CPU ms per idle second, median of rounds | lowest | highest |");
+            text.AppendLine("|---|---:|---:|---:|");
+            foreach (LatencyRow row in _idle)
+            {
+                text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {row.Name} | {Number(LatencyRow.MedianOf(row.Managed, r => r.CpuMsPer1000), "F3")} | {Number(row.Managed.Min(r => r.CpuMsPer1000), "F3")} | {Number(row.Managed.Max(r => r.CpuMsPer1000), "F3")} |"));
+            }
+        }
+
+        if (_contention.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine($"Contention, {_contention[0].CSharp.Count} rounds (1 writer + N readers on 8 keys; medians of rounds; ratio: median over rounds of C#/C reads/s)");
+            text.AppendLine();
+            text.AppendLine("| contention | C reads/s | C# reads/s | C#/C reads/s | C retries/read | C# retries/read | C failures | C# failures | C writes/s | C# writes/s |");
+            text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (ContentionRow row in _contention)
+            {
+                text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {row.Name} | {Number(Stats.Median(row.C.Select(x => x.ReadsPerSecond)), "N0")} | {Number(Stats.Median(row.CSharp.Select(x => x.ReadsPerSecond)), "N0")} | {Format(row.MedianRatio)} | " +
+                    $"{Number(Stats.Median(row.C.Select(x => x.RetriesPerRead)), "F5")} | {Number(Stats.Median(row.CSharp.Select(x => x.RetriesPerRead)), "F5")} | " +
+                    $"{row.C.Sum(x => x.Failures)} | {row.CSharp.Sum(x => x.Failures)} | {Number(Stats.Median(row.C.Select(x => x.WritesPerSecond)), "N0")} | {Number(Stats.Median(row.CSharp.Select(x => x.WritesPerSecond)), "N0")} |"));
+            }
         }
 
         if (_openCost is { } cost)
@@ -192,25 +238,70 @@ internal sealed class SummaryReport
             json.WriteEndObject();
         }
 
-        LatencyResult? c = _latency.GetValueOrDefault("c");
-        foreach ((string name, string mode) in LatencyRows)
+        foreach (LatencyRow row in _latency.Concat(_idle))
         {
-            LatencyResult? managed = _latency.GetValueOrDefault(mode);
+            bool baseline = row.Native.Count > 0;
+            bool idle = _idle.Contains(row);
             json.WriteStartObject();
-            json.WriteString("name", name);
-            WriteNumber(json, "native_p50_us", c?.P50Us);
-            WriteNumber(json, "native_p90_us", c?.P90Us);
-            WriteNumber(json, "native_p99_us", c?.P99Us);
-            WriteNumber(json, "managed_p50_us", managed?.P50Us);
-            WriteNumber(json, "managed_p90_us", managed?.P90Us);
-            WriteNumber(json, "managed_p99_us", managed?.P99Us);
-            WriteNumber(json, "ratio_p50", RatioValue(managed?.P50Us, c?.P50Us));
-            WriteNumber(json, "ratio_p99", RatioValue(managed?.P99Us, c?.P99Us));
-            WriteNumber(json, "native_cpu_ms_per_1000_wakes", c?.CpuMsPer1000);
-            WriteNumber(json, "managed_cpu_ms_per_1000_wakes", managed?.CpuMsPer1000);
-            WriteNumber(json, "managed_alloc_bytes_per_wait", managed?.AllocBytesPerWait);
-            WriteNumber(json, "native_samples", c?.Samples);
-            WriteNumber(json, "managed_samples", managed?.Samples);
+            json.WriteString("name", row.Name);
+            json.WriteString("kind", idle ? "idle_cpu" : "latency");
+            json.WriteNumber("rounds", row.Managed.Count);
+            if (idle)
+            {
+                WriteNumber(json, "managed_cpu_ms_per_idle_second", LatencyRow.MedianOf(row.Managed, r => r.CpuMsPer1000));
+                WriteRounds(json, "managed_cpu_ms_per_idle_second_rounds", row.Managed.Select(r => r.CpuMsPer1000));
+                json.WriteEndObject();
+                continue;
+            }
+
+            WriteNumber(json, "spacing_us", row.SpacingMicroseconds);
+            WriteNumber(json, "native_p50_us", baseline ? row.PooledNative(0.50) : null);
+            WriteNumber(json, "native_p90_us", baseline ? row.PooledNative(0.90) : null);
+            WriteNumber(json, "native_p99_us", baseline ? row.PooledNative(0.99) : null);
+            WriteNumber(json, "managed_p50_us", row.PooledManaged(0.50));
+            WriteNumber(json, "managed_p90_us", row.PooledManaged(0.90));
+            WriteNumber(json, "managed_p99_us", row.PooledManaged(0.99));
+            WriteNumber(json, "ratio_p50_median_of_rounds", baseline ? row.MedianRatio(r => r.P50Us) : null);
+            WriteNumber(json, "ratio_p99_median_of_rounds", baseline ? row.MedianRatio(r => r.P99Us) : null);
+            WriteNumber(json, "ratio_p50_pooled", baseline ? RatioValue(row.PooledManaged(0.50), row.PooledNative(0.50)) : null);
+            WriteNumber(json, "ratio_p99_pooled", baseline ? RatioValue(row.PooledManaged(0.99), row.PooledNative(0.99)) : null);
+            WriteNumber(json, "native_cpu_ms_per_1000_wakes", baseline ? LatencyRow.MedianOf(row.Native, r => r.CpuMsPer1000) : null);
+            WriteNumber(json, "managed_cpu_ms_per_1000_wakes", LatencyRow.MedianOf(row.Managed, r => r.CpuMsPer1000));
+            WriteNumber(json, "ratio_cpu_median_of_rounds", baseline ? row.MedianRatio(r => r.CpuMsPer1000) : null);
+            WriteNumber(json, "managed_alloc_bytes_per_wait", LatencyRow.MedianOf(row.Managed, r => r.AllocBytesPerWait));
+            WriteNumber(json, "native_samples", baseline ? row.Native.Sum(r => r.Samples) : null);
+            WriteNumber(json, "managed_samples", row.Managed.Sum(r => r.Samples));
+            WriteNumber(json, "managed_jit_methods_while_counting", row.Managed.Sum(r => r.JitMethodsMeasured));
+            if (baseline)
+            {
+                WriteRounds(json, "native_p50_us_rounds", row.Native.Select(r => r.P50Us));
+                WriteRounds(json, "native_p99_us_rounds", row.Native.Select(r => r.P99Us));
+            }
+
+            WriteRounds(json, "managed_p50_us_rounds", row.Managed.Select(r => r.P50Us));
+            WriteRounds(json, "managed_p99_us_rounds", row.Managed.Select(r => r.P99Us));
+            json.WriteEndObject();
+        }
+
+        foreach (ContentionRow row in _contention)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", "contention: " + row.Name);
+            json.WriteString("kind", "contention");
+            json.WriteString("layout", row.Layout);
+            json.WriteNumber("readers", row.Readers);
+            json.WriteNumber("rounds", row.CSharp.Count);
+            WriteNumber(json, "native_reads_per_second", Stats.Median(row.C.Select(x => x.ReadsPerSecond)));
+            WriteNumber(json, "managed_reads_per_second", Stats.Median(row.CSharp.Select(x => x.ReadsPerSecond)));
+            WriteNumber(json, "ratio_reads_median_of_rounds", row.MedianRatio);
+            WriteNumber(json, "native_retries_per_read", Stats.Median(row.C.Select(x => x.RetriesPerRead)));
+            WriteNumber(json, "managed_retries_per_read", Stats.Median(row.CSharp.Select(x => x.RetriesPerRead)));
+            json.WriteNumber("native_integrity_failures", row.C.Sum(x => x.Failures));
+            json.WriteNumber("managed_integrity_failures", row.CSharp.Sum(x => x.Failures));
+            WriteNumber(json, "native_writes_per_second", Stats.Median(row.C.Select(x => x.WritesPerSecond)));
+            WriteNumber(json, "managed_writes_per_second", Stats.Median(row.CSharp.Select(x => x.WritesPerSecond)));
+            WriteRounds(json, "native_reads_per_second_rounds", row.C.Select(x => x.ReadsPerSecond));
+            WriteRounds(json, "managed_reads_per_second_rounds", row.CSharp.Select(x => x.ReadsPerSecond));
             json.WriteEndObject();
         }
 
@@ -234,12 +325,26 @@ internal sealed class SummaryReport
         json.WriteEndArray();
     }
 
-    private static readonly (string Name, string Mode)[] LatencyRows =
-    [
-        ("latency blocking (EventSubscription.Wait)", "sync"),
-        ("latency async (EventSubscription.WaitAsync)", "async"),
-        ("latency change feed (EventSubscription.WatchAsync)", "watch"),
-    ];
+    private static void WriteRounds(Utf8JsonWriter json, string name, IEnumerable<double> values)
+    {
+        json.WriteStartArray(name);
+        foreach (double value in values)
+        {
+            if (double.IsFinite(value))
+            {
+                json.WriteNumberValue(Math.Round(value, 4));
+            }
+            else
+            {
+                json.WriteNullValue();
+            }
+        }
+
+        json.WriteEndArray();
+    }
+
+    private static string Format(double? ratio) =>
+        ratio is double value ? value.ToString("F2", CultureInfo.InvariantCulture) + "x" : "-";
 
     private static string Number(double? value, string format) =>
         value is double number && double.IsFinite(number) ? number.ToString(format, CultureInfo.InvariantCulture) : "-";

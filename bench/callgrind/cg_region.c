@@ -8,6 +8,9 @@
  * bench_cg_warm runs the same body outside the collected region first, so JIT compilation and
  * first-call binding never land in the figure.
  *
+ * bench_cg_toggle brackets a measured stretch of a process that is not a loop (the wake-latency watcher under
+ * bench/latency/callgrind-wake.sh, run with --collect-atstart=no): collection on when its warm-up ends, off at its end.
+ *
  * bench_cg_instrument starts callgrind's instrumentation, for runs under --instr-atstart=no: the
  * runtime's start-up then runs uninstrumented, which makes the whole valgrind run about 3x shorter.
  * Outside valgrind (or without valgrind's headers) it does nothing.
@@ -35,4 +38,10 @@ BENCH_CG_EXPORT void bench_cg_region(void (*body)(long), long ops) {
     body(ops);
     /* Keep the call from becoming a tail jump, so the region's exit is where the body returns. */
     __asm__ volatile("" ::: "memory");
+}
+
+BENCH_CG_EXPORT void bench_cg_toggle(void) {
+#ifdef BENCH_HAVE_CALLGRIND
+    CALLGRIND_TOGGLE_COLLECT;
+#endif
 }

@@ -10,10 +10,26 @@
  *    "cpu_ms_per_1000":..,"alloc_bytes_per_wait":0}
  * CPU is getrusage(RUSAGE_SELF) user+system over the measured wakes.
  *
- * usage: bus_wake_watch STORE WARMUP
+ * With SAMPLES, the measured latencies (int64 nanoseconds, native byte order) are also written to that file, so
+ * the benchmark can pool several rounds.
+ *
+ * --cancel: the C counterpart of cancelling an async wait. A thread waits in epoll_wait(2) on the bus descriptor
+ * (edge-triggered, never read) and a private eventfd (the "kick"), as the C# waiter thread does; the main thread, every 200 us (busy-paced), takes CLOCK_MONOTONIC and writes 1 to the
+ * kick; the waiter subtracts that stamp from its clock when epoll_wait returns, reads the kick and waits again. WARMUP
+ * kicks first, then COUNT measured ones; same JSON line ("mode":"cancel-c"), CPU of the whole process.
+ *
+ * --own: this process creates the store (64 slots x 64 bytes) and arms its bus, and the writer signals the bus from
+ * its own process (bench/latency/callgrind-wake.sh: valgrind cannot take another process's descriptor, pidfd_getfd).
+ *
+ * usage: bus_wake_watch [--own] STORE WARMUP [SAMPLES]
+ *        bus_wake_watch --cancel STORE WARMUP COUNT [SAMPLES]
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,6 +40,16 @@
 #include <unistd.h>
 
 #include "splinter.h"
+
+/* Under bench/latency/callgrind-wake.sh (--collect-atstart=no): collection on when the warm-up ends, off at the end. */
+#if defined(__has_include)
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#endif
+#endif
+#ifndef CALLGRIND_TOGGLE_COLLECT
+#define CALLGRIND_TOGGLE_COLLECT
+#endif
 
 #define MAX_SAMPLES (1 << 20)
 
@@ -53,14 +79,107 @@ static double percentile_us(const int64_t *sorted, size_t count, double fraction
     return (double)sorted[index] / 1e3;
 }
 
+static void write_samples(const char *path, const int64_t *samples, size_t count) {
+    if (path == NULL) return;
+    FILE *file = fopen(path, "wb");
+    if (file == NULL) return;
+    fwrite(samples, sizeof *samples, count, file);
+    fclose(file);
+}
+
+static void print_result(const char *mode, int64_t *samples, size_t count, long measured, double cpu, const char *path) {
+    write_samples(path, samples, count);
+    qsort(samples, count, sizeof *samples, by_value);
+    printf("{\"mode\":\"%s\",\"p50_us\":%.2f,\"p90_us\":%.2f,\"p99_us\":%.2f,\"max_us\":%.2f,"
+           "\"samples\":%zu,\"wakes\":%ld,\"cpu_ms_per_1000\":%.2f,\"alloc_bytes_per_wait\":0}\n",
+           mode, percentile_us(samples, count, 0.50), percentile_us(samples, count, 0.90),
+           percentile_us(samples, count, 0.99), percentile_us(samples, count, 1.0),
+           count, measured, cpu * 1000.0 / (double)measured);
+}
+
+/* --cancel: the waiter thread's side. */
+struct cancel_run {
+    int bus, kick;
+    long warmup, total;
+    _Atomic int64_t stamp;
+    atomic_long woken;
+    int64_t *samples;
+    size_t count;
+};
+
+static void *cancel_waiter(void *arg) {
+    struct cancel_run *run = arg;
+    /* The shape of an async waiter: the bus edge-triggered (it is shared and never read), the kick level-triggered. */
+    int set = epoll_create1(EPOLL_CLOEXEC);
+    struct epoll_event bus = { .events = EPOLLIN | EPOLLET, .data.u64 = 0 };
+    struct epoll_event kick = { .events = EPOLLIN, .data.u64 = 1 };
+    if (set < 0 || epoll_ctl(set, EPOLL_CTL_ADD, run->bus, &bus) != 0 || epoll_ctl(set, EPOLL_CTL_ADD, run->kick, &kick) != 0) {
+        perror("bus_wake_watch: epoll");
+        exit(4);
+    }
+    for (long wakes = 0; wakes < run->total;) {
+        struct epoll_event ready[2];
+        int count = epoll_wait(set, ready, 2, 10000);
+        int64_t woke = monotonic_ns();
+        int kicked = 0;
+        for (int i = 0; i < count; i++) kicked |= ready[i].data.u64 == 1;
+        if (!kicked) continue;
+        uint64_t counter;
+        if (read(run->kick, &counter, sizeof counter) != (ssize_t)sizeof counter) continue;
+        wakes++;
+        if (wakes > run->warmup && run->count < MAX_SAMPLES) run->samples[run->count++] = woke - atomic_load(&run->stamp);
+        atomic_store(&run->woken, wakes);
+    }
+    close(set);
+    return NULL;
+}
+
+static int run_cancel(const char *store, long warmup, long count, const char *path) {
+    if (splinter_open(store) != 0) return 4;
+    struct cancel_run run = { .warmup = warmup, .total = warmup + count };
+    run.bus = splinter_event_bus_open();
+    run.kick = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    run.samples = malloc(MAX_SAMPLES * sizeof *run.samples);
+    if (run.bus < 0 || run.kick < 0 || run.samples == NULL) return 4;
+    puts("ready");
+    fflush(stdout);
+    pthread_t waiter;
+    pthread_create(&waiter, NULL, cancel_waiter, &run);
+    double cpu_start = cpu_ms();
+    int64_t next = monotonic_ns();
+    for (long i = 0; i < run.total; i++) {
+        while (atomic_load(&run.woken) < i) {} /* the previous kick was taken: the waiter is (about to be) in poll */
+        next += 200000;
+        while (monotonic_ns() < next) {}
+        if (i == warmup) cpu_start = cpu_ms();
+        atomic_store(&run.stamp, monotonic_ns());
+        uint64_t one = 1;
+        if (write(run.kick, &one, sizeof one) != (ssize_t)sizeof one) return 4;
+    }
+    pthread_join(waiter, NULL);
+    print_result("cancel-c", run.samples, run.count, count > 0 ? count : 1, cpu_ms() - cpu_start, path);
+    splinter_event_bus_close(run.bus);
+    splinter_close();
+    return 0;
+}
+
 int main(int argc, char **argv) {
-    if (argc != 3) {
-        fprintf(stderr, "usage: bus_wake_watch STORE WARMUP\n");
+    if (argc >= 5 && strcmp(argv[1], "--cancel") == 0) {
+        return run_cancel(argv[2], atol(argv[3]), atol(argv[4]), argc > 5 ? argv[5] : NULL);
+    }
+    int own = argc > 1 && strcmp(argv[1], "--own") == 0;
+    if (own) {
+        argv++;
+        argc--;
+    }
+    if (argc != 3 && argc != 4) {
+        fprintf(stderr, "usage: bus_wake_watch STORE WARMUP [SAMPLES] | --cancel STORE WARMUP COUNT [SAMPLES]\n");
         return 2;
     }
     long warmup = atol(argv[2]);
-    if (splinter_open(argv[1]) != 0) {
-        fprintf(stderr, "bus_wake_watch: splinter_open(%s): %s\n", argv[1], strerror(errno));
+    const char *path = argc > 3 ? argv[3] : NULL;
+    if (own ? splinter_create(argv[1], 64, 64) != 0 || splinter_event_bus_init() != 0 : splinter_open(argv[1]) != 0) {
+        fprintf(stderr, "bus_wake_watch: %s(%s): %s\n", own ? "splinter_create" : "splinter_open", argv[1], strerror(errno));
         return 4;
     }
     int bus = splinter_event_bus_open();
@@ -89,21 +208,20 @@ int main(int argc, char **argv) {
         if (read(bus, &counter, sizeof counter) != (ssize_t)sizeof counter) continue;
         if (splinter_get_epoch("done") != 0) break;
         wakes++;
-        if (wakes == warmup) cpu_start = cpu_ms();
+        if (wakes == warmup) {
+            cpu_start = cpu_ms();
+            CALLGRIND_TOGGLE_COLLECT;
+        }
         int64_t stamp = 0;
         size_t length = 0;
         if (wakes > warmup && count < MAX_SAMPLES &&
             splinter_get("stamp", &stamp, sizeof stamp, &length) == 0 && length == sizeof stamp)
             samples[count++] = woke - stamp;
     }
+    CALLGRIND_TOGGLE_COLLECT;
     double cpu = cpu_ms() - cpu_start;
-    qsort(samples, count, sizeof *samples, by_value);
     long measured = wakes > warmup ? wakes - warmup : 1;
-    printf("{\"mode\":\"c\",\"p50_us\":%.2f,\"p90_us\":%.2f,\"p99_us\":%.2f,\"max_us\":%.2f,"
-           "\"samples\":%zu,\"wakes\":%ld,\"cpu_ms_per_1000\":%.2f,\"alloc_bytes_per_wait\":0}\n",
-           percentile_us(samples, count, 0.50), percentile_us(samples, count, 0.90),
-           percentile_us(samples, count, 0.99), percentile_us(samples, count, 1.0),
-           count, measured, cpu * 1000.0 / (double)measured);
+    print_result("c", samples, count, measured, cpu, path);
     splinter_event_bus_close(bus);
     splinter_close();
     free(samples);

@@ -42,6 +42,7 @@ public sealed unsafe partial class SplinterStore
     [MethodImpl(MethodImplOptions.NoInlining)]
     private int ReadValueSlow(byte* paddedKey, ulong hash, Span<byte> destination)
     {
+        ReadDiagnostics.SlowReads++;
         var copy = new MappedStore.CopyInto(destination);
         return ReadStable<MappedStore.CopyInto, int>(paddedKey, hash, ref copy, out int coded) ? coded : ~0;
     }

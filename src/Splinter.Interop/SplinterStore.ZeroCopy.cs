@@ -67,9 +67,40 @@ public sealed unsafe partial class SplinterStore
         return answer;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TryReadCore<TState, TResult>(byte* paddedKey, ulong hash, TState state, SplinterValueReader<TState, TResult> reader, out TResult result)
     {
         ArgumentNullException.ThrowIfNull(reader);
+
+        // The common case inline: one pass, the reader called directly. An exception from the reader is the caller's
+        // only when the pass was stable (the filter asks); from a torn pass it is dropped and the slow path reads again.
+        if (StoreFormat.MappingReadsSupported &&
+            _mapped.TryBeginValueFast(paddedKey, hash, out splinter_slot* slot, out ulong epoch, out ReadOnlySpan<byte> value))
+        {
+            TResult candidate = default!;
+            bool torn = false;
+            try
+            {
+                candidate = reader(value, state);
+            }
+            catch when (!_mapped.EndValueFast(slot, hash, epoch))
+            {
+                torn = true; // once torn, always torn: a later look must not call this pass stable
+            }
+
+            if (!torn && _mapped.EndValueFast(slot, hash, epoch))
+            {
+                result = candidate;
+                return true;
+            }
+        }
+
+        return TryReadSlow(paddedKey, hash, state, reader, out result);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryReadSlow<TState, TResult>(byte* paddedKey, ulong hash, TState state, SplinterValueReader<TState, TResult> reader, out TResult result)
+    {
         var call = new CallReader<TState, TResult>(reader, state);
         return ReadStable<CallReader<TState, TResult>, TResult>(paddedKey, hash, ref call, out result);
     }

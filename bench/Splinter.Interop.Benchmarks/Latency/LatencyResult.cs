@@ -6,6 +6,12 @@ namespace Splinter.Interop.Benchmarks.Latency;
 internal sealed record LatencyResult(
     string Mode, double P50Us, double P90Us, double P99Us, double MaxUs, long Samples, long Wakes, double CpuMsPer1000, double AllocBytesPerWait)
 {
+    /// <summary>Methods the JIT compiled while the wakes were counted (C# watchers): 0 means the warm-up was long enough.</summary>
+    public long JitMethodsMeasured { get; init; }
+
+    /// <summary>The raw latencies in nanoseconds (unsorted), when the watcher wrote them.</summary>
+    public long[] SamplesNs { get; init; } = [];
+
     public static LatencyResult Parse(string line)
     {
         using JsonDocument document = JsonDocument.Parse(line);
@@ -19,6 +25,9 @@ internal sealed record LatencyResult(
             root.GetProperty("samples").GetInt64(),
             root.GetProperty("wakes").GetInt64(),
             root.GetProperty("cpu_ms_per_1000").GetDouble(),
-            root.GetProperty("alloc_bytes_per_wait").GetDouble());
+            root.GetProperty("alloc_bytes_per_wait").GetDouble())
+        {
+            JitMethodsMeasured = root.TryGetProperty("jit_methods_measured", out JsonElement jitted) ? jitted.GetInt64() : 0,
+        };
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using System.Globalization;
+using System.IO;
 using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -18,17 +19,41 @@ internal static partial class LatencyWatcher
 {
     private const int MaxSamples = 1 << 20;
 
-    public static async Task<int> RunAsync(string storeName, string mode, int warmup)
+    public static async Task<int> RunAsync(string storeName, string mode, int warmup, int count, string? samplesPath)
     {
-        if (mode is not ("sync" or "async" or "watch"))
+        if (mode is not ("sync" or "async" or "watch" or "poll" or "cancel" or "idle-bus" or "idle-poll"))
         {
             throw new ArgumentException($"unknown watcher mode '{mode}'", nameof(mode));
         }
 
         bool asynchronous = mode != "sync";
 
-        using SplinterStore store = SplinterStore.Open(storeName);
+        // SPLINTER_BENCH_WATCHER_OWNS=1 (bench/latency/callgrind-wake.sh): this process creates the store and arms its
+        // bus; the writer signals it from its own process (valgrind cannot take another process's descriptor).
+        bool owns = Environment.GetEnvironmentVariable("SPLINTER_BENCH_WATCHER_OWNS") == "1";
+        using SplinterStore store = owns ? SplinterStore.Create(storeName, 64, 64) : SplinterStore.Open(storeName);
+        if (owns)
+        {
+            store.Events.Arm();
+        }
+
         using EventSubscription subscription = store.Events.Subscribe();
+        SubscriptionMode expected = mode is "poll" or "idle-poll" ? SubscriptionMode.Polling : SubscriptionMode.Bus;
+        if (subscription.Mode != expected)
+        {
+            Console.Error.WriteLine($"latency-watch: the subscription is in {subscription.Mode} mode, {expected} expected ({subscription.PollingReason})");
+            return 4;
+        }
+
+        if (mode == "cancel")
+        {
+            return await CancelAsync(subscription, warmup, count, samplesPath).ConfigureAwait(false);
+        }
+
+        if (mode is "idle-bus" or "idle-poll")
+        {
+            return await IdleAsync(subscription, mode, count).ConfigureAwait(false);
+        }
         SplinterKey stampKey = new(LatencyDriver.StampKey);
         SplinterKey doneKey = new(LatencyDriver.DoneKey);
         long[] samples = new long[MaxSamples];
@@ -42,8 +67,9 @@ internal static partial class LatencyWatcher
         Console.WriteLine("ready");
         Console.Out.Flush();
 
-        int count = 0;
+        int taken = 0;
         long wakes = 0;
+        long jitStart = 0;
         double cpuStart = CpuMilliseconds();
         long allocatedStart = GC.GetTotalAllocatedBytes(precise: true);
         // Returns false once the owner wrote the done key.
@@ -57,13 +83,19 @@ internal static partial class LatencyWatcher
             wakes++;
             if (wakes == warmup)
             {
+                CallgrindMarks.Toggle();
+                jitStart = System.Runtime.JitInfo.GetCompiledMethodCount();
                 cpuStart = CpuMilliseconds();
                 allocatedStart = GC.GetTotalAllocatedBytes(precise: true);
             }
 
-            if (wakes > warmup && count < samples.Length && store.TryGet(stampKey, stamp, out int length) && length == sizeof(long))
+            // The stamp is read and decoded at every wake, warm-up included: called first when the counting starts,
+            // that code would be compiled (and promoted by tiered compilation) while the wakes are counted.
+            bool read = store.TryGet(stampKey, stamp, out int length) && length == sizeof(long);
+            long sample = read ? now - BitConverter.ToInt64(stamp) : 0;
+            if (wakes > warmup && taken < samples.Length && read)
             {
-                samples[count++] = now - BitConverter.ToInt64(stamp);
+                samples[taken++] = sample;
             }
 
             return true;
@@ -103,15 +135,131 @@ internal static partial class LatencyWatcher
             }
         }
 
+        CallgrindMarks.Toggle();
         double cpu = CpuMilliseconds() - cpuStart;
         long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedStart;
+        long jitted = System.Runtime.JitInfo.GetCompiledMethodCount() - jitStart;
+        Report(mode, samples, taken, Math.Max(1, wakes - warmup), cpu, allocated, samplesPath, jitted);
+        return 0;
+    }
+
+    /// <summary>Prints the JSON result line (and writes the raw samples when asked).</summary>
+    private static void Report(string mode, long[] samples, int count, long measured, double cpu, long allocated, string? samplesPath, long jitted = 0)
+    {
+        if (samplesPath is not null)
+        {
+            File.WriteAllBytes(samplesPath, MemoryMarshal.AsBytes(samples.AsSpan(0, count)).ToArray());
+        }
+
         Array.Sort(samples, 0, count);
         double Percentile(double fraction) =>
             count == 0 ? 0 : samples[Math.Min(count - 1, (int)(fraction * count))] / 1e3;
-        long measured = Math.Max(1, wakes - warmup);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{{\"mode\":\"{mode}\",\"p50_us\":{Percentile(0.50):F2},\"p90_us\":{Percentile(0.90):F2},\"p99_us\":{Percentile(0.99):F2},\"max_us\":{Percentile(1.0):F2}," +
-            $"\"samples\":{count},\"wakes\":{measured},\"cpu_ms_per_1000\":{cpu * 1000 / measured:F2},\"alloc_bytes_per_wait\":{(double)allocated / measured:F2}}}"));
+            $"\"samples\":{count},\"wakes\":{measured},\"cpu_ms_per_1000\":{cpu * 1000 / measured:F2},\"alloc_bytes_per_wait\":{(double)allocated / measured:F2},\"jit_methods_measured\":{jitted}}}"));
+    }
+
+    /// <summary>
+    /// Cancellation latency: an async wait that nothing signals, cancelled by another thread every 200 us (busy-paced);
+    /// the sample is the canceller's clock at Cancel() subtracted from the awaiting code's clock when the wait ends with
+    /// OperationCanceledException (on the subscription's waiter thread). One token source per wait (a cancelled one
+    /// cannot be reused); its allocation is the B/wait figure.
+    /// </summary>
+    private static async Task<int> CancelAsync(EventSubscription subscription, int warmup, int count, string? samplesPath)
+    {
+        long[] samples = new long[Math.Max(count, 1)];
+        int taken = 0;
+        long stamp = 0;
+        int armed = 0; // the waits started so far; the canceller cancels wait k once armed == k + 1
+        CancellationTokenSource? current = null;
+        int total = warmup + count;
+        Thread canceller = new(() =>
+        {
+            long next = Stopwatch.GetTimestamp();
+            for (int i = 0; i < total; i++)
+            {
+                while (Volatile.Read(ref armed) <= i)
+                {
+                }
+
+                next += Stopwatch.Frequency / 5_000;
+                while (Stopwatch.GetTimestamp() < next)
+                {
+                }
+
+                Volatile.Write(ref stamp, Stopwatch.GetTimestamp());
+                Volatile.Read(ref current)!.Cancel();
+            }
+        }) { IsBackground = true };
+
+        // Starts the subscription's waiter thread first.
+        await subscription.WaitAsync(TimeSpan.Zero).ConfigureAwait(false);
+        Console.WriteLine("ready");
+        Console.Out.Flush();
+        canceller.Start();
+        double cpuStart = CpuMilliseconds();
+        long allocatedStart = GC.GetTotalAllocatedBytes(precise: true);
+        long jitStart = 0;
+        for (int i = 0; i < total; i++)
+        {
+            if (i == warmup)
+            {
+                jitStart = System.Runtime.JitInfo.GetCompiledMethodCount();
+                cpuStart = CpuMilliseconds();
+                allocatedStart = GC.GetTotalAllocatedBytes(precise: true);
+            }
+
+            using CancellationTokenSource source = new();
+            Volatile.Write(ref current, source);
+            ValueTask<bool> wait = subscription.WaitAsync(source.Token);
+            Volatile.Write(ref armed, i + 1);
+            try
+            {
+                await wait.ConfigureAwait(false);
+                Console.Error.WriteLine("latency-watch: a wait nobody signalled completed");
+                return 3;
+            }
+            catch (OperationCanceledException)
+            {
+                long now = Stopwatch.GetTimestamp();
+                if (i >= warmup && taken < samples.Length)
+                {
+                    samples[taken++] = now - Volatile.Read(ref stamp);
+                }
+            }
+        }
+
+        double cpu = CpuMilliseconds() - cpuStart;
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedStart;
+        long jitted = System.Runtime.JitInfo.GetCompiledMethodCount() - jitStart;
+        canceller.Join();
+        Report("cancel", samples, taken, Math.Max(1, count), cpu, allocated, samplesPath, jitted);
+        return 0;
+    }
+
+    /// <summary>
+    /// CPU of an idle subscription: an async wait that nothing signals for <paramref name="milliseconds"/> (after one
+    /// second of the same, not counted, so start-up work such as tiered compilation is over). Prints the JSON line with
+    /// cpu_ms_per_1000 = CPU milliseconds per 1,000 idle milliseconds (CPU ms per idle second).
+    /// </summary>
+    private static async Task<int> IdleAsync(EventSubscription subscription, string mode, int milliseconds)
+    {
+        Console.WriteLine("ready");
+        Console.Out.Flush();
+        await subscription.WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+        double cpuStart = CpuMilliseconds();
+        long started = Stopwatch.GetTimestamp();
+        bool woke = await subscription.WaitAsync(TimeSpan.FromMilliseconds(milliseconds)).ConfigureAwait(false);
+        double elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        double cpu = CpuMilliseconds() - cpuStart;
+        if (woke)
+        {
+            Console.Error.WriteLine("latency-watch: the idle wait was woken");
+            return 3;
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{{\"mode\":\"{mode}\",\"p50_us\":0,\"p90_us\":0,\"p99_us\":0,\"max_us\":0,\"samples\":0,\"wakes\":0,\"cpu_ms_per_1000\":{cpu * 1000 / elapsed:F4},\"alloc_bytes_per_wait\":0}}"));
         return 0;
     }
 
@@ -130,4 +278,32 @@ internal static partial class LatencyWatcher
 
     [LibraryImport("libc", SetLastError = true)]
     private static unsafe partial int getrusage(int who, long* usage);
+}
+
+/// <summary>
+/// Under bench/latency/callgrind-wake.sh (SPLINTER_BENCH_CG_LIBRARY names bench/callgrind/cg_region.c's library, valgrind
+/// runs with --collect-atstart=no): collection on when the warm-up ends and off at the end, so the profile holds the
+/// measured wakes only. Nothing otherwise.
+/// </summary>
+internal static unsafe class CallgrindMarks
+{
+    private static readonly delegate* unmanaged[Cdecl]<void> s_toggle;
+
+    static CallgrindMarks()
+    {
+        string? path = Environment.GetEnvironmentVariable("SPLINTER_BENCH_CG_LIBRARY");
+        if (!string.IsNullOrEmpty(path))
+        {
+            nint library = NativeLibrary.Load(path);
+            s_toggle = (delegate* unmanaged[Cdecl]<void>)NativeLibrary.GetExport(library, "bench_cg_toggle");
+        }
+    }
+
+    public static void Toggle()
+    {
+        if (s_toggle != null)
+        {
+            s_toggle();
+        }
+    }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Threading;
 
 namespace Splinter.Interop;
 
@@ -10,7 +11,12 @@ namespace Splinter.Interop;
 /// </summary>
 public sealed class ChangeBatch : IReadOnlyList<SlotChange>
 {
-    private SlotChange[] _items = new SlotChange[16];
+    // The first change is kept inline: most wake-ups of a change feed find one change, and such a batch is then one
+    // small object (before: an object and a 16-entry array, 440 bytes per wake-up of the feed). The others go to _more;
+    // AsSpan builds, once, a contiguous copy of all of them (_all).
+    private SlotChange _first;
+    private SlotChange[]? _more;
+    private SlotChange[]? _all;
     private int _count;
 
     internal ChangeBatch()
@@ -38,12 +44,30 @@ public sealed class ChangeBatch : IReadOnlyList<SlotChange>
         get
         {
             ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)_count, nameof(index));
-            return _items[index];
+            return index == 0 ? _first : _more![index - 1];
         }
     }
 
     /// <summary>The changes as a span.</summary>
-    public ReadOnlySpan<SlotChange> AsSpan() => _items.AsSpan(0, _count);
+    public ReadOnlySpan<SlotChange> AsSpan()
+    {
+        if (_count <= 1)
+        {
+            return _count == 0 ? default : new ReadOnlySpan<SlotChange>(in _first);
+        }
+
+        // Built once; two threads racing here build equal arrays and either one is kept.
+        SlotChange[]? all = Volatile.Read(ref _all);
+        if (all is null)
+        {
+            all = new SlotChange[_count];
+            all[0] = _first;
+            _more.AsSpan(0, _count - 1).CopyTo(all.AsSpan(1));
+            all = Interlocked.CompareExchange(ref _all, all, null) ?? all;
+        }
+
+        return all;
+    }
 
     /// <summary>A copy that outlives the batch.</summary>
     public SlotChange[] ToArray() => AsSpan().ToArray();
@@ -55,7 +79,7 @@ public sealed class ChangeBatch : IReadOnlyList<SlotChange>
     {
         for (int i = 0; i < _count; i++)
         {
-            yield return _items[i];
+            yield return this[i];
         }
     }
 
@@ -63,12 +87,22 @@ public sealed class ChangeBatch : IReadOnlyList<SlotChange>
 
     internal void Add(in SlotChange change)
     {
-        if (_count == _items.Length)
+        if (_count == 0)
         {
-            Array.Resize(ref _items, _items.Length * 2);
+            _first = change;
+        }
+        else
+        {
+            _more ??= new SlotChange[4];
+            if (_count - 1 == _more.Length)
+            {
+                Array.Resize(ref _more, _more.Length * 2);
+            }
+
+            _more[_count - 1] = change;
         }
 
-        _items[_count++] = change;
+        _count++;
     }
 
     /// <summary>Allocation-free enumerator over a <see cref="ChangeBatch"/>.</summary>
@@ -84,7 +118,7 @@ public sealed class ChangeBatch : IReadOnlyList<SlotChange>
         }
 
         /// <summary>The current change.</summary>
-        public readonly SlotChange Current => _batch._items[_index];
+        public readonly SlotChange Current => _batch[_index];
 
         /// <summary>Advances to the next change.</summary>
         public bool MoveNext() => ++_index < _batch._count;

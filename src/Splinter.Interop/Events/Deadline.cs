@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Threading;
 
 namespace Splinter.Interop.Events;
@@ -11,18 +12,35 @@ internal static class Deadline
     internal const long Infinite = long.MaxValue;
 
     /// <summary>Rejects negative timeouts other than infinite, and timeouts beyond int.MaxValue milliseconds.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void Validate(TimeSpan timeout, string parameterName)
+    {
+        // One unsigned compare of the ticks (a negative count wraps above the limit), on every wait.
+        long ticks = timeout.Ticks;
+        if ((ulong)ticks > (ulong)int.MaxValue * TimeSpan.TicksPerMillisecond && ticks != Timeout.InfiniteTimeSpan.Ticks)
+        {
+            ThrowOutOfRange(timeout, parameterName);
+        }
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void ThrowOutOfRange(TimeSpan timeout, string parameterName) =>
+        throw new ArgumentOutOfRangeException(parameterName, timeout,
+            "The timeout must be Timeout.InfiniteTimeSpan or between 0 and int.MaxValue milliseconds.");
+
+    /// <summary>
+    /// A validated timeout in whole milliseconds rounded up, -1 for infinite: the first sleep of a wait that has just
+    /// computed its deadline, without reading the clock again (<see cref="RemainingMilliseconds"/> would give the same).
+    /// </summary>
+    internal static int Milliseconds(TimeSpan timeout)
     {
         if (timeout == Timeout.InfiniteTimeSpan)
         {
-            return;
+            return -1;
         }
 
-        if (timeout < TimeSpan.Zero || timeout.TotalMilliseconds > int.MaxValue)
-        {
-            throw new ArgumentOutOfRangeException(parameterName, timeout,
-                "The timeout must be Timeout.InfiniteTimeSpan or between 0 and int.MaxValue milliseconds.");
-        }
+        long ms = (timeout.Ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond;
+        return ms > int.MaxValue ? int.MaxValue : (int)ms;
     }
 
     /// <summary>The Stopwatch timestamp at which a wait of <paramref name="timeout"/> started now ends.</summary>

@@ -82,15 +82,12 @@ internal sealed unsafe class EpollSet : IDisposable
     /// </summary>
     public int Wait(Span<ulong> tokens, int timeoutMilliseconds)
     {
-        int max = Math.Min(tokens.Length, 8);
-        byte* events = stackalloc byte[8 * 16];
         bool referenced = false;
-        int count;
         try
         {
             // The reference keeps the epoll descriptor open (and its number unused) until the wait returns.
             _epoll.DangerousAddRef(ref referenced);
-            count = LibC.epoll_wait(_epoll.Descriptor, events, max, timeoutMilliseconds);
+            return WaitOwned(tokens, timeoutMilliseconds);
         }
         finally
         {
@@ -99,10 +96,21 @@ internal sealed unsafe class EpollSet : IDisposable
                 _epoll.DangerousRelease();
             }
         }
+    }
 
+    /// <summary>
+    /// <see cref="Wait"/> without the reference on the epoll descriptor, for the one thread that also disposes the set
+    /// (<see cref="FdWaiter{T}"/>'s: its set is disposed only by that thread, when it leaves), so the descriptor cannot be
+    /// closed under the wait. Registration from other threads meanwhile is fine, as for <see cref="Wait"/>.
+    /// </summary>
+    public int WaitOwned(Span<ulong> tokens, int timeoutMilliseconds)
+    {
+        int max = Math.Min(tokens.Length, 8);
+        byte* events = stackalloc byte[8 * 16];
+        int count = LibC.epoll_wait(_epoll.Descriptor, events, max, timeoutMilliseconds);
         if (count < 0)
         {
-            int errno = SystemCall.LastError;
+            int errno = Marshal.GetLastSystemError();
             return errno == LibC.EINTR ? -1 : throw SystemCall.Failure("epoll_wait", errno);
         }
 

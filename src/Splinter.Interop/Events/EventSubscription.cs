@@ -171,6 +171,7 @@ public sealed unsafe class EventSubscription : IDisposable
         try
         {
             long deadline = Deadline.From(timeout);
+            int firstSleep = Deadline.Milliseconds(timeout); // the first sleep needs no second clock read
             Span<ulong> tokens = stackalloc ulong[4];
             while (true)
             {
@@ -185,7 +186,8 @@ public sealed unsafe class EventSubscription : IDisposable
                     throw OwnerExitedFailure();
                 }
 
-                int sleep = Deadline.RemainingMilliseconds(deadline);
+                int sleep = firstSleep != int.MinValue ? firstSleep : Deadline.RemainingMilliseconds(deadline);
+                firstSleep = int.MinValue;
                 int check = CheckIntervalMilliseconds(_syncPollMilliseconds);
                 if (check >= 0 && (sleep < 0 || check < sleep))
                 {
@@ -572,25 +574,23 @@ public sealed unsafe class EventSubscription : IDisposable
         }
     }
 
-    /// <summary>Reads the store's global epoch; false when the store is closed.</summary>
+    /// <summary>
+    /// Reads the store's global epoch; false when the store is closed. A mapping read like the store's own value reads
+    /// (<see cref="MappedStore"/>): the header stays mapped after Dispose (as zero pages), so the load needs no lease
+    /// on the store (two interlocked operations, twice per wake-up of a blocking wait), and the closed check after it
+    /// discards what a closing store gave.
+    /// </summary>
     internal bool TryReadGlobalEpoch(out ulong globalEpoch)
     {
-        globalEpoch = 0;
-        if (_store.IsDisposed)
+        ref MappedStore mapped = ref _store.Mapped;
+        globalEpoch = Volatile.Read(ref mapped.Header->epoch);
+        if (mapped.IsClosed)
         {
+            globalEpoch = 0;
             return false;
         }
 
-        try
-        {
-            using var lease = _store.Lease();
-            globalEpoch = Volatile.Read(ref _store.MappedHeader->epoch);
-            return true;
-        }
-        catch (ObjectDisposedException)
-        {
-            return false;
-        }
+        return true;
     }
 
     // ---- the scan -------------------------------------------------------------------------------------------------

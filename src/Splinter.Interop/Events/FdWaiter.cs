@@ -60,6 +60,11 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
     private CancellationTokenRegistration _registration;
     private long _deadline;
 
+    // The first sleep of the wait just registered (its timeout in milliseconds, -1 infinite), or NoFirstSleep once the
+    // thread took it: the thread then sleeps without reading the clock again for the deadline it was just given.
+    private int _firstSleep = NoFirstSleep;
+    private const int NoFirstSleep = int.MinValue;
+
     /// <summary>
     /// Registers the optional <paramref name="target"/> (edge-triggered) and <paramref name="endSignal"/> (one-shot);
     /// the set keeps both open until the thread ends or they are removed. Starts the thread.
@@ -204,6 +209,7 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
             _core.Reset();
             _token = cancellationToken;
             _deadline = deadline;
+            _firstSleep = Deadline.Milliseconds(timeout); // published with the Waiting state below (the CAS is a full fence)
             if (cancellationToken.CanBeCanceled)
             {
                 _registration = cancellationToken.UnsafeRegister(static self => ((FdWaiter<T>)self!).Kick(), this);
@@ -293,7 +299,9 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
                 int timeout = -1;
                 if (Volatile.Read(ref _state) == Waiting)
                 {
-                    timeout = Deadline.RemainingMilliseconds(_deadline);
+                    int first = _firstSleep;
+                    _firstSleep = NoFirstSleep;
+                    timeout = first != NoFirstSleep ? first : Deadline.RemainingMilliseconds(_deadline);
                     int periodic = PeriodicCheckMilliseconds;
                     if (periodic >= 0 && (timeout < 0 || periodic < timeout))
                     {
@@ -301,7 +309,7 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
                     }
                 }
 
-                int count = _set.Wait(tokens, timeout);
+                int count = _set.WaitOwned(tokens, timeout); // this thread alone disposes the set (finally below)
                 if (count < 0)
                 {
                     continue; // EINTR
@@ -346,7 +354,9 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
                     CompleteWithException(CreateEndFailure());
                 }
 
-                CheckCancellationAndDeadline();
+                // A wait completed by this wake-up may already have been followed by the next one (its continuation runs
+                // inline here): that wait just began, so only its cancellation needs a look, not its deadline (a clock read).
+                CheckCancellationAndDeadline(checkDeadline: !targetReady);
             }
         }
         catch (Exception exception)
@@ -388,7 +398,7 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
         }
     }
 
-    private void CheckCancellationAndDeadline()
+    private void CheckCancellationAndDeadline(bool checkDeadline = true)
     {
         if (Volatile.Read(ref _state) != Waiting)
         {
@@ -403,7 +413,7 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
                 CompleteWithException(new OperationCanceledException(token));
             }
         }
-        else if (Deadline.HasPassed(_deadline) && Interlocked.CompareExchange(ref _state, Idle, Waiting) == Waiting)
+        else if (checkDeadline && Deadline.HasPassed(_deadline) && Interlocked.CompareExchange(ref _state, Idle, Waiting) == Waiting)
         {
             Complete(_timeoutResult);
         }
@@ -414,7 +424,12 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
         CancellationTokenRegistration registration = _registration;
         _registration = default;
         _token = default;
-        registration.Dispose();
+
+        // Unregister, not Dispose: Dispose waits until a callback that is running on the cancelling thread returns,
+        // and the waiter thread is woken by that very callback (its Kick) before Cancel() has returned, so it would
+        // spin and then sleep a scheduler tick (4 ms, at the p99 of cancellation latency, measured). A Kick that
+        // still lands after this wait completed only wakes the thread once more; after Dispose it is ignored.
+        registration.Unregister();
     }
 
     private void Complete(T result)

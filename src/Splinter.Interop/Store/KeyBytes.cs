@@ -2,6 +2,7 @@ using System;
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using System.Text;
 using System.Text.Unicode;
 
@@ -29,12 +30,25 @@ internal static unsafe class KeyBytes
     /// <summary>
     /// Encodes and validates a string key for a lookup in the mapping: NUL-terminated and zero-padded to
     /// <see cref="BufferSize"/> bytes in <paramref name="buffer"/> (the form <see cref="MappedStore.Find"/> takes), with its hash.
+    /// The buffer is cleared first, so the copy writes only the key's bytes: the zeros after them are its NUL and padding.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static byte* ForLookup(string? key, KeyBuffer* buffer, out ulong hash, [CallerArgumentExpression(nameof(key))] string? paramName = null)
     {
+        if (key is null)
+        {
+            ThrowNull(paramName);
+        }
+
         ClearPadded(buffer);
-        byte* padded = FromString(key, buffer, out int length, paramName);
+        byte* padded = (byte*)buffer;
+        int length = key.Length;
+        if ((uint)(length - 1) >= MaxByteCount || !TryCopyAscii(key, padded, length))
+        {
+            // Encode writes at least one byte per character, so it overwrites whatever a failed ASCII copy left.
+            length = Encode(key, new Span<byte>(padded, MaxByteCount), paramName);
+        }
+
         hash = StoreFormat.Hash(padded, length);
         return padded;
     }
@@ -102,54 +116,81 @@ internal static unsafe class KeyBytes
     }
 
     /// <summary>
-    /// The common case in one pass: copies 1..63 characters that are all ASCII 1..127 (no NUL) as
-    /// bytes; false when any character is not, leaving the general path to validate and encode.
+    /// The common case: copies 1..63 characters that are all ASCII 1..127 (no NUL) as bytes, without their NUL; false
+    /// when any character is not, leaving the general path to validate and encode (bytes already copied are then
+    /// overwritten by it). Eight or more characters go sixteen at a time (the last block overlaps the one before), each
+    /// block narrowed with saturation and checked in one compare: a character outside 1..127 becomes a byte that is not
+    /// positive as a signed byte. The string is read through a reference, not pinned.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool TryCopyAscii(string key, byte* destination, int length)
     {
-        fixed (char* source = key)
+        ref ushort source = ref Unsafe.As<char, ushort>(ref Unsafe.AsRef(in key.GetPinnableReference()));
+        if (length >= Vector128<ushort>.Count && Vector128.IsHardwareAccelerated)
         {
-            if (length >= Vector128<ushort>.Count && Vector128.IsHardwareAccelerated)
+            if (length <= 2 * Vector128<ushort>.Count)
             {
-                // 8 characters per step; the last step overlaps the previous one.
-                Vector128<ushort> one = Vector128<ushort>.One;
-                Vector128<ushort> limit = Vector128.Create((ushort)0x7F);
-                for (int i = 0; ; i += Vector128<ushort>.Count)
-                {
-                    if (i > length - Vector128<ushort>.Count)
-                    {
-                        i = length - Vector128<ushort>.Count;
-                    }
-
-                    Vector128<ushort> chars = Vector128.Load((ushort*)source + i);
-                    if (!Vector128.LessThanAll(chars - one, limit))
-                    {
-                        return false;
-                    }
-
-                    *(ulong*)(destination + i) = Vector128.Narrow(chars, chars).AsUInt64().ToScalar();
-                    if (i == length - Vector128<ushort>.Count)
-                    {
-                        return true;
-                    }
-                }
-            }
-
-            for (int i = 0; i < length; i++)
-            {
-                uint c = source[i];
-                if (c - 1 >= 0x7F)
+                // 8..16 characters: the first eight and the last eight (overlapping), one narrowing, two 8-byte stores.
+                Vector128<byte> packed = NarrowAscii(
+                    Vector128.LoadUnsafe(ref source),
+                    Vector128.LoadUnsafe(ref source, (nuint)(length - Vector128<ushort>.Count)));
+                if (!IsAscii(packed))
                 {
                     return false;
                 }
 
-                destination[i] = (byte)c;
+                *(ulong*)destination = packed.AsUInt64().ToScalar();
+                *(ulong*)(destination + length - Vector128<ushort>.Count) = packed.AsUInt64().GetElement(1);
+                return true;
             }
 
-            return true;
+            for (int i = 0; ; i += Vector128<byte>.Count)
+            {
+                if (i > length - Vector128<byte>.Count)
+                {
+                    i = length - Vector128<byte>.Count;
+                }
+
+                Vector128<byte> packed = NarrowAscii(
+                    Vector128.LoadUnsafe(ref source, (nuint)i),
+                    Vector128.LoadUnsafe(ref source, (nuint)(i + Vector128<ushort>.Count)));
+                if (!IsAscii(packed))
+                {
+                    return false;
+                }
+
+                packed.Store(destination + i);
+                if (i == length - Vector128<byte>.Count)
+                {
+                    return true;
+                }
+            }
         }
+
+        for (int i = 0; i < length; i++)
+        {
+            uint c = Unsafe.Add(ref source, i);
+            if (c - 1 >= 0x7F)
+            {
+                return false;
+            }
+
+            destination[i] = (byte)c;
+        }
+
+        return true;
     }
+
+    /// <summary>Sixteen UTF-16 code units as bytes, each saturated to 0..255 (above 0x7FFF: 0 or 255, either not ASCII).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<byte> NarrowAscii(Vector128<ushort> low, Vector128<ushort> high) =>
+        Sse2.IsSupported
+            ? Sse2.PackUnsignedSaturate(low.AsInt16(), high.AsInt16()) // signed saturation: above 0x7FFF gives 0, 0x100..0x7FFF gives 255
+            : Vector128.NarrowWithSaturation(low, high);
+
+    /// <summary>True when every byte is 1..127: positive as a signed byte.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsAscii(Vector128<byte> packed) => Vector128.GreaterThanAll(packed.AsSByte(), Vector128<sbyte>.Zero);
 
     /// <summary>Validates UTF-8 key bytes and copies them NUL-terminated into <paramref name="buffer"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Threading;
 using Splinter.Interop.Native;
@@ -224,7 +225,7 @@ internal unsafe struct MappedStore
             uint offset = slot->val_off;
             if (valueLength <= (uint)destination.Length && valueLength <= MaxValueSize && (ulong)offset + valueLength <= _arenaLength)
             {
-                new ReadOnlySpan<byte>(_arena + offset, (int)valueLength).CopyTo(destination);
+                CopyValue(_arena + offset, ref MemoryMarshal.GetReference(destination), valueLength);
                 if (Volatile.Read(ref slot->hash) == hash && End(slot, epoch) && !_closed)
                 {
                     length = (int)valueLength;
@@ -236,6 +237,91 @@ internal unsafe struct MappedStore
         length = 0;
         return false;
     }
+
+    /// <summary>
+    /// Copies a value of <paramref name="length"/> bytes (room checked by the caller). Up to 64 bytes inline, as two
+    /// overlapping loads and stores of the largest size that fits (32, 16, 8, 4 bytes, or single bytes below 4); longer
+    /// values through the runtime's memmove. The source is live shared memory: a torn copy is discarded by the pass.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyValue(byte* source, ref byte destination, uint length)
+    {
+        if (length > 64 || !Vector256.IsHardwareAccelerated)
+        {
+            new ReadOnlySpan<byte>(source, (int)length).CopyTo(MemoryMarshal.CreateSpan(ref destination, (int)length));
+        }
+        else if (length >= 32)
+        {
+            Vector256<byte> head = Vector256.Load(source);
+            Vector256<byte> tail = Vector256.Load(source + length - 32);
+            head.StoreUnsafe(ref destination);
+            tail.StoreUnsafe(ref destination, length - 32);
+        }
+        else if (length >= 16)
+        {
+            Vector128<byte> head = Vector128.Load(source);
+            Vector128<byte> tail = Vector128.Load(source + length - 16);
+            head.StoreUnsafe(ref destination);
+            tail.StoreUnsafe(ref destination, length - 16);
+        }
+        else if (length >= 8)
+        {
+            ulong head = Unsafe.ReadUnaligned<ulong>(source);
+            ulong tail = Unsafe.ReadUnaligned<ulong>(source + length - 8);
+            Unsafe.WriteUnaligned(ref destination, head);
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref destination, length - 8), tail);
+        }
+        else if (length >= 4)
+        {
+            uint head = Unsafe.ReadUnaligned<uint>(source);
+            uint tail = Unsafe.ReadUnaligned<uint>(source + length - 4);
+            Unsafe.WriteUnaligned(ref destination, head);
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref destination, length - 4), tail);
+        }
+        else
+        {
+            for (uint i = 0; i < length; i++)
+            {
+                Unsafe.Add(ref destination, i) = source[i];
+            }
+        }
+    }
+
+    /// <summary>
+    /// The common case of an in-place read, inline, in two halves around the caller's use of the bytes: this half finds
+    /// the key by its probe, opens a pass (even epoch), compares the key and bounds the value; false for everything else
+    /// (missing, busy, out of bounds), which <see cref="ReadStable"/> answers. The bytes in <paramref name="value"/> are
+    /// live shared memory: they count only if <see cref="EndValueFast"/> then says the pass was stable.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly bool TryBeginValueFast(byte* paddedKey, ulong hash, out splinter_slot* slot, out ulong epoch, out ReadOnlySpan<byte> value)
+    {
+        uint start = (uint)(hash % SlotCount);
+        slot = Slot(start);
+        slot = Volatile.Read(ref slot->hash) == hash ? slot : FindFrom(paddedKey, hash, start);
+        if (slot != null && TryBegin(slot, out epoch) && PaddedKeyMatches(slot, paddedKey))
+        {
+            uint valueLength = Volatile.Read(ref slot->val_len);
+            uint offset = slot->val_off;
+            if (valueLength <= MaxValueSize && (ulong)offset + valueLength <= _arenaLength)
+            {
+                value = new ReadOnlySpan<byte>(_arena + offset, (int)valueLength);
+                return true;
+            }
+        }
+
+        epoch = 0;
+        value = default;
+        return false;
+    }
+
+    /// <summary>
+    /// The second half of <see cref="TryBeginValueFast"/>: true when the slot still holds the key's hash and its epoch did
+    /// not move (the key was compared inside the pass before the bytes were used), and the store is not closing.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly bool EndValueFast(splinter_slot* slot, ulong hash, ulong epoch) =>
+        Volatile.Read(ref slot->hash) == hash && End(slot, epoch) && !_closed;
 
     /// <summary>
     /// The seqlock read of a key's value: finds the slot, hands each pass's bytes to <paramref name="consumer"/> and

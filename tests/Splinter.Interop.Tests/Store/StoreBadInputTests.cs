@@ -144,6 +144,46 @@ public sealed class StoreBadInputTests(SplinterVariant variant) : StoreFixtureBa
     }
 
     [Test]
+    public void StringKeys_EveryLengthAndCharacterClass_MatchTheirUtf8Form()
+    {
+        // The string paths (lookup: TryGet/GetEpoch/Contains; write: Set) copy ASCII keys in blocks (8..16 characters as
+        // two overlapping halves, longer ones 16 at a time) and narrow each character with saturation: characters on
+        // both sides of every boundary of that narrowing, at the start, middle and end of every length.
+        byte[] buffer = new byte[8];
+        char[] specials = ['\u007F', '\u0080', '\u00FF', '\u0100', '\u7FFF', '\u8000', '\uFFFD', '\u0001', '\u0141', '\u4E41'];
+        for (int length = 1; length <= 64; length++)
+        {
+            foreach (int position in new[] { 0, length / 2, length - 1 })
+            {
+                foreach (char special in specials)
+                {
+                    char[] chars = new string('k', length).ToCharArray();
+                    chars[position] = special;
+                    string key = new(chars);
+                    byte[] utf8 = System.Text.Encoding.UTF8.GetBytes(key);
+                    string what = $"U+{(int)special:X4} at {position} of {length}";
+                    if (utf8.Length > 63)
+                    {
+                        Assert.Throws<ArgumentException>(() => _store.Set(key, "v"), what);
+                        Assert.Throws<ArgumentException>(() => _store.GetEpoch(key), what);
+                        continue;
+                    }
+
+                    _store.Set(utf8, "u"u8);
+                    Assert.That(_store.TryGet(key, buffer, out int read) && read == 1 && buffer[0] == (byte)'u', Is.True, what);
+                    Assert.That(_store.GetEpoch(key), Is.EqualTo(_store.GetEpoch(utf8)).And.Not.Zero, what);
+                    _store.Set(key, "s"u8);
+                    Assert.That(_store.GetString(utf8), Is.EqualTo("s"), what);
+                    Assert.That(_store.Remove(utf8), Is.True, what);
+                    Assert.That(_store.Contains(key), Is.False, what);
+                }
+            }
+        }
+
+        Assert.That(_store.GetKeys(), Is.Empty);
+    }
+
+    [Test]
     public void KeyOf63Bytes_IsAccepted_64IsNot_InEveryForm()
     {
         string ok = new('a', 63);

@@ -22,6 +22,40 @@ public sealed class StoreValueTests(SplinterVariant variant) : StoreFixtureBase(
     public void CloseStore() => _store.Dispose();
 
     [Test]
+    public void TryGet_EveryValueLength_CopiesExactlyTheValue()
+    {
+        // The copy takes a different route per size (single bytes, 4, 8, 16 and 32-byte overlapping pairs, memmove past
+        // 64): every length up to the store's largest, each into a buffer of the exact size and one with guard bytes.
+        _store.Dispose(); // one store per process and variant: this test's own geometry replaces the fixture's
+        _store = Names.Create(slots: 16, maxValueSize: 200);
+        SplinterStore store = _store;
+        var key = new SplinterKey("lengths");
+        byte[] guarded = new byte[200 + 64];
+        for (int length = 1; length <= 200; length++)
+        {
+            byte[] value = new byte[length];
+            for (int i = 0; i < length; i++)
+            {
+                value[i] = (byte)(length + (i * 7) + 1);
+            }
+
+            store.Set(key, value);
+            byte[] exact = new byte[length];
+            Assert.That(store.TryGet(key, exact, out int copied), Is.True, $"length {length}");
+            Assert.That(copied, Is.EqualTo(length));
+            Assert.That(exact, Is.EqualTo(value), $"length {length}, exact buffer");
+
+            Array.Fill(guarded, (byte)0xA5);
+            Assert.That(store.TryGet("lengths", guarded.AsSpan(32), out copied), Is.True);
+            Assert.That(guarded.AsSpan(32, length).ToArray(), Is.EqualTo(value), $"length {length}, larger buffer");
+            Assert.That(guarded.AsSpan(0, 32).ToArray(), Is.All.EqualTo((byte)0xA5), $"length {length}: bytes before the buffer");
+            Assert.That(guarded.AsSpan(32 + length).ToArray(), Is.All.EqualTo((byte)0xA5), $"length {length}: bytes after the value");
+            Assert.That(store.TryGet(key, new byte[length - 1], out int needed), Is.False);
+            Assert.That(needed, Is.EqualTo(length));
+        }
+    }
+
+    [Test]
     public void Set_ThenGet_RoundTripsForEveryKeyForm()
     {
         var key = new SplinterKey("form-key");

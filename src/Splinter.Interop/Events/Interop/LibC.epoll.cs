@@ -22,7 +22,12 @@ internal static partial class LibC
     [LibraryImport(LibraryName, SetLastError = true)]
     internal static unsafe partial int epoll_ctl(int epfd, int op, int fd, byte* ev);
 
-    /// <summary>int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout).</summary>
-    [LibraryImport(LibraryName, SetLastError = true)]
+    /// <summary>
+    /// int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout), without SetLastError: that
+    /// stub clears errno before every call and copies it after (two more native calls and a thread-local store on each
+    /// wake-up). The caller reads errno itself (Marshal.GetLastSystemError) only when the result is negative, right
+    /// after the call, as the SetLastError stub does.
+    /// </summary>
+    [LibraryImport(LibraryName)]
     internal static unsafe partial int epoll_wait(int epfd, byte* events, int maxevents, int timeout);
 }
