@@ -44,6 +44,8 @@ internal static class Program
                     return StoreChild.LibraryApi(Enum.Parse<SplinterVariant>(args[1]));
                 case "store-bare-dlopen" when args.Length == 2:
                     return StoreChild.BareDlopen(args[1]);
+                case "store-loaded-objects" when args.Length == 2:
+                    return StoreChild.LoadedObjects(args[1]);
                 case "store-create" when args.Length == 5:
                     return StoreChild.Create(args[1], Enum.Parse<SplinterVariant>(args[2]), uint.Parse(args[3], CultureInfo.InvariantCulture), uint.Parse(args[4], CultureInfo.InvariantCulture));
                 case string mode when mode.StartsWith("rel-", StringComparison.Ordinal):
@@ -68,7 +70,8 @@ internal static class Program
         Console.Error.WriteLine(
             "usage: Splinter.Interop.TestChild watch-sync STORE | watch-async STORE | drain STORE | arm STORE | write STORE COUNT signal|quiet\n" +
             "       | latency-watch STORE sync|async | latency all|c|sync|async|cancel|scan [WRITES]\n" +
-            "       | store-create STORE VARIANT SLOTS MAX_VALUE_SIZE | store-bare-dlopen STORE | library-api VARIANT");
+            "       | store-create STORE VARIANT SLOTS MAX_VALUE_SIZE | store-bare-dlopen STORE | store-loaded-objects STORE\n" +
+            "       | library-api VARIANT");
         return 2;
     }
 

@@ -54,6 +54,37 @@ internal static unsafe partial class StoreChild
         return 0;
     }
 
+    /// <summary>
+    /// store-loaded-objects STORE: opens the store (checking a library first), writes and reads a value, and prints
+    /// "object PATH" for every file this process has mapped from then on (/proc/self/maps), one line each.
+    /// </summary>
+    internal static int LoadedObjects(string storeName)
+    {
+        using (SplinterStore store = SplinterStore.Open(storeName))
+        {
+            store.Set("k", "v");
+            Console.WriteLine(store.GetString("k") == "v" ? "value read back" : "value lost");
+        }
+
+        var seen = new System.Collections.Generic.SortedSet<string>(StringComparer.Ordinal);
+        foreach (string line in System.IO.File.ReadLines("/proc/self/maps"))
+        {
+            int path = line.IndexOf('/', StringComparison.Ordinal);
+            if (path >= 0)
+            {
+                seen.Add(line[path..]);
+            }
+        }
+
+        foreach (string path in seen)
+        {
+            Console.WriteLine($"object {path}");
+        }
+
+        Console.Out.Flush();
+        return 0;
+    }
+
     /// <summary>The /proc/self/fd/N name of the memfd that holds a libsplinter copy.</summary>
     private static string CopyName()
     {

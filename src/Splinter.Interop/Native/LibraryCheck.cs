@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using System.Threading;
 using Splinter.Interop.Store;
 
@@ -114,7 +113,8 @@ internal static unsafe class LibraryCheck
     /// <summary>Makes the probe store with <paramref name="api"/> and reads it through the mirrors; returns the slot size.</summary>
     private static int Probe(SplinterApi api, LibraryFile file, SplinterVariant variant, List<string> differences)
     {
-        string unique = $"splinter-probe-{Environment.ProcessId}-{Interlocked.Increment(ref s_probes)}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
+        // Unpredictable but not from RandomNumberGenerator, which loads OpenSSL: a process without libssl would abort.
+        string unique = $"splinter-probe-{Environment.ProcessId}-{Interlocked.Increment(ref s_probes)}-{Guid.NewGuid().ToString("N")[..8]}";
         string name = variant == SplinterVariant.SharedMemory ? unique : Path.Combine(Path.GetTempPath(), unique + ".spl");
         string objectPath = StoreNames.ObjectPath(name, variant);
         byte[] namez = StoreNames.ToUtf8z(name);

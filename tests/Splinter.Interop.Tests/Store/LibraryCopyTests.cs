@@ -47,6 +47,23 @@ public sealed unsafe class LibraryCopyTests
     }
 
     [Test]
+    public void OpeningAStore_NeverLoadsOpenSsl()
+    {
+        // The library check names its probe store with random bytes. .NET's RandomNumberGenerator loads OpenSSL on Linux,
+        // and a process where libssl is missing (a minimal container; this machine's arm64 sysroot under qemu) aborts
+        // with "No usable version of libssl was found". A fresh child opens a store and lists what it has mapped.
+        using var names = new StoreTestNames(SplinterVariant.SharedMemory);
+        SplinterStore store = names.Create();
+        store.Dispose();
+        ProcessRun.Result result = ProcessRun.Child(new Dictionary<string, string>(), "store-loaded-objects", store.Name);
+        TestContext.Out.WriteLine(result.ToString());
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        Assert.That(result.Stdout, Does.Contain("value read back"));
+        Assert.That(result.Stdout, Does.Contain("object /proc/self/fd/").Or.Contain("memfd:splinter"), "the listing saw the store's library copy");
+        Assert.That(result.Stdout, Does.Not.Contain("Cryptography.Native.OpenSsl").And.Not.Contain("libssl").And.Not.Contain("libcrypto"));
+    }
+
+    [Test]
     public void AfterACopyIsLoaded_ABareDlopenOfTheLibraryNeverReturnsTheCopy()
     {
         // A fresh child: its store's copy is the first libsplinter object in the process; then it asks the system
