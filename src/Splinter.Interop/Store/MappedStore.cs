@@ -32,8 +32,8 @@ internal interface IValueConsumer<TResult>
 /// The key is checked inside the pass, not only by the probe before it: a slot can change owner between the probe
 /// and the pass. Epochs never go back in our library, so a remove followed by a set of the same key always moves
 /// the epoch. Upstream 1.2.0 ends every remove at epoch 2; with its writers a pass paused across a remove and a set
-/// of the SAME key that land on the pass's starting epoch cannot be told from a stable one (README "Reads and
-/// writers in other processes").</para>
+/// of the SAME key that land on the pass's starting epoch cannot be told from a stable one (src/Splinter.Interop/README.md,
+/// "Reads and writers in other processes").</para>
 /// <para><b>Dispose.</b> These reads take no reference on the store. They read, then check <see cref="IsClosed"/>,
 /// which Dispose sets (<see cref="Close"/>) before anything is closed, and throw ObjectDisposedException instead of
 /// answering when it is set. The mapping's address range is never unmapped (StoreMapping.Release turns it into
