@@ -67,8 +67,9 @@ for mode in "${modes[@]}"; do
   total="$(awk '/^(summary|totals):/ {print $2; exit}' "$part")"
   # A method compiled for the first time while counting (a path the warm-up never took) is JIT work, not the wake's:
   # shown apart. The C# watcher reports how many (jit_methods_measured).
-  jit="$(callgrind_annotate --inclusive=no --threshold=100 --auto=no "$part" 2>/dev/null | grep 'libclrjit\.so' |
-    awk '{ir = $1; gsub(/,/, "", ir); sum += ir} END {print sum + 0}')"
+  # (awk filters, not grep: a watcher without a JIT, the C one, has no such line, and grep's exit 1 would end the script)
+  jit="$(callgrind_annotate --inclusive=no --threshold=100 --auto=no "$part" 2>/dev/null |
+    awk '/libclrjit\.so/ {ir = $1; gsub(/,/, "", ir); sum += ir} END {print sum + 0}')"
   jitted="$(sed -n 's/.*"jit_methods_measured":\([0-9]*\).*/\1/p' "$work/out.$mode")"
   printf '\n%s: %s wakes, %.0f instructions per wake (user space, all threads), %.0f of them in the JIT (%s methods compiled while counting)\n' \
     "$mode" "$wakes" "$(awk -v t="$total" -v n="$wakes" 'BEGIN {print t / n}')" "$(awk -v t="$jit" -v n="$wakes" 'BEGIN {print t / n}')" "${jitted:-0}"
