@@ -7,7 +7,6 @@ using System.Threading;
 using Microsoft.Win32.SafeHandles;
 using Splinter.Interop.Native;
 using Splinter.Interop.Store;
-using Splinter.Interop.Store.Interop;
 
 namespace Splinter.Interop;
 
@@ -234,7 +233,7 @@ public sealed unsafe partial class SplinterStore : IDisposable
             switch (mode)
             {
                 case OpenMode.Open:
-                    using (SafeFileHandle file = StoreMapping.OpenForCheck(path, nameOrPath, variant, out ulong size, out StoreLibc.FileIdentity identity))
+                    using (SafeFileHandle file = StoreMapping.OpenForCheck(path, nameOrPath, variant, out ulong size, out FileIdentity identity))
                     {
                         shared = OpenExisting(request, file, size, identity, useOpenOrCreate: false);
                     }
@@ -248,7 +247,7 @@ public sealed unsafe partial class SplinterStore : IDisposable
                 default:
                     SafeFileHandle? existing;
                     ulong existingSize = 0;
-                    StoreLibc.FileIdentity existingIdentity = default;
+                    FileIdentity existingIdentity = default;
                     try
                     {
                         existing = StoreMapping.OpenForCheck(path, nameOrPath, variant, out existingSize, out existingIdentity);
@@ -297,7 +296,7 @@ public sealed unsafe partial class SplinterStore : IDisposable
     }
 
     /// <summary>Opens a checked object: a new handle when this process has it open, otherwise a library copy opens it.</summary>
-    private static OpenStore OpenExisting(OpenRequest request, SafeFileHandle file, ulong size, StoreLibc.FileIdentity identity, bool useOpenOrCreate)
+    private static OpenStore OpenExisting(OpenRequest request, SafeFileHandle file, ulong size, FileIdentity identity, bool useOpenOrCreate)
     {
         if (StoreRegistry.TryShare(identity, out OpenStore? shared))
         {
@@ -338,7 +337,7 @@ public sealed unsafe partial class SplinterStore : IDisposable
             List<MappingIdentity.SharedMapping> before = MappingIdentity.Take();
             nativeInstalled = true;
             NativeCreate(library.Api!, request, slotSize, createOrOpen);
-            StoreLibc.FileIdentity identity;
+            FileIdentity identity;
             int mappedSlotSize;
             using (SafeFileHandle file = StoreMapping.OpenForCheck(request.Path, request.NameOrPath, request.Variant, out ulong size, out identity))
             {
@@ -421,7 +420,7 @@ public sealed unsafe partial class SplinterStore : IDisposable
         SplinterStoreOptions options = request.Options;
 
         // Private stores are born 0600: no window in which another user can open them.
-        uint previousMask = options.PrivatePermissions ? StoreLibc.Umask(0x3F /* 077 */) : 0;
+        uint previousMask = options.PrivatePermissions ? LibC.umask(0x3F /* 077 */) : 0;
         try
         {
             fixed (byte* name = request.NameZ)
@@ -435,7 +434,7 @@ public sealed unsafe partial class SplinterStore : IDisposable
         {
             if (options.PrivatePermissions)
             {
-                StoreLibc.Umask(previousMask);
+                LibC.umask(previousMask);
             }
         }
 
@@ -459,7 +458,7 @@ public sealed unsafe partial class SplinterStore : IDisposable
             // SPLINTER_DEFAULT_UMASK overrides the process umask inside the library: make sure.
             fixed (byte* p = StoreNames.ToUtf8z(request.Path))
             {
-                StoreLibc.Chmod(p, 0x180 /* 0600 */);
+                LibC.chmod(p, 0x180 /* 0600 */);
             }
         }
     }

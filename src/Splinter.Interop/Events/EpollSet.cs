@@ -1,6 +1,7 @@
-using System;
 using System.Collections.Generic;
 using System.Runtime.InteropServices;
+using System;
+using Splinter.Interop.Native;
 
 namespace Splinter.Interop.Events;
 
@@ -111,7 +112,7 @@ internal sealed unsafe class EpollSet : IDisposable
         if (count < 0)
         {
             int errno = Marshal.GetLastSystemError();
-            return errno == LibC.EINTR ? -1 : throw SystemCall.Failure("epoll_wait", errno);
+            return errno == Errno.EINTR ? -1 : throw SystemCall.Failure("epoll_wait", errno);
         }
 
         for (int i = 0; i < count; i++)

@@ -116,7 +116,7 @@ public sealed unsafe class EventBus
     private static void AllowAnyPtracer()
     {
         // EINVAL: the kernel has no Yama, whose rule this relaxes; there is nothing to allow.
-        if (LibC.prctl(LibC.PR_SET_PTRACER, LibC.PR_SET_PTRACER_ANY, 0, 0, 0) != 0 && SystemCall.LastError != LibC.EINVAL)
+        if (LibC.prctl(LibC.PR_SET_PTRACER, LibC.PR_SET_PTRACER_ANY, 0, 0, 0) != 0 && SystemCall.LastError != Errno.EINVAL)
         {
             throw SystemCall.Failure("prctl(PR_SET_PTRACER)", SystemCall.LastError);
         }
@@ -239,8 +239,8 @@ public sealed unsafe class EventBus
         int errno = SystemCall.LastError;
         return errno switch
         {
-            LibC.ENOSYS or LibC.EPERM => null,
-            LibC.ESRCH => throw new EventBusUnavailableException(
+            Errno.ENOSYS or Errno.EPERM => null,
+            Errno.ESRCH => throw new EventBusUnavailableException(
                 EventBusUnavailableReason.OwnerGone, errno, pid, Volatile.Read(ref _store.MappedHeader->event_bus.owner_fd)),
             _ => throw SystemCall.Failure("pidfd_open", errno),
         };

@@ -1,6 +1,7 @@
-using System;
-using System.Threading;
 using System.Threading.Tasks;
+using System.Threading;
+using System;
+using Splinter.Interop.Native;
 
 namespace Splinter.Interop;
 
@@ -34,8 +35,8 @@ public sealed class EventFd : IDisposable
     public EventFd(uint initialValue, bool semaphore)
     {
         Native.LinuxOnly.ThrowIfNotLinux();
-        int flags = Events.LibC.EFD_NONBLOCK | Events.LibC.EFD_CLOEXEC | (semaphore ? Events.LibC.EFD_SEMAPHORE : 0);
-        int fd = Events.LibC.eventfd(initialValue, flags);
+        int flags = LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC | (semaphore ? LibC.EFD_SEMAPHORE : 0);
+        int fd = LibC.eventfd(initialValue, flags);
         if (fd < 0)
         {
             throw Events.SystemCall.Failure("eventfd", Events.SystemCall.LastError);
@@ -68,19 +69,19 @@ public sealed class EventFd : IDisposable
             _handle.DangerousAddRef(ref referenced);
             while (true)
             {
-                nint written = Events.LibC.write(_handle.Descriptor, &count, sizeof(ulong));
+                nint written = LibC.write(_handle.Descriptor, &count, sizeof(ulong));
                 if (written == sizeof(ulong))
                 {
                     return;
                 }
 
                 int errno = Events.SystemCall.LastError;
-                if (errno == Events.LibC.EINTR)
+                if (errno == Errno.EINTR)
                 {
                     continue;
                 }
 
-                if (errno == Events.LibC.EAGAIN)
+                if (errno == Errno.EAGAIN)
                 {
                     throw new OverflowException($"Adding {count} would overflow the eventfd counter (maximum 0xFFFFFFFFFFFFFFFE); a reader must drain it first.");
                 }
@@ -143,11 +144,11 @@ public sealed class EventFd : IDisposable
                     return 0;
                 }
 
-                Events.LibC.PollFd poll = new() { fd = fd, events = Events.LibC.POLLIN };
-                if (Events.LibC.poll(&poll, 1, wait) < 0)
+                LibC.PollFd poll = new() { fd = fd, events = LibC.POLLIN };
+                if (LibC.poll(&poll, 1, wait) < 0)
                 {
                     int errno = Events.SystemCall.LastError;
-                    if (errno != Events.LibC.EINTR)
+                    if (errno != Errno.EINTR)
                     {
                         throw Events.SystemCall.Failure("poll(eventfd)", errno);
                     }
@@ -197,19 +198,19 @@ public sealed class EventFd : IDisposable
         while (true)
         {
             ulong value;
-            nint read = Events.LibC.read(fd, &value, sizeof(ulong));
+            nint read = LibC.read(fd, &value, sizeof(ulong));
             if (read == sizeof(ulong))
             {
                 return value;
             }
 
             int errno = Events.SystemCall.LastError;
-            if (errno == Events.LibC.EAGAIN)
+            if (errno == Errno.EAGAIN)
             {
                 return 0;
             }
 
-            if (errno != Events.LibC.EINTR)
+            if (errno != Errno.EINTR)
             {
                 throw Events.SystemCall.Failure("read(eventfd)", errno);
             }

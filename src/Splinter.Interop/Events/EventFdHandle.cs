@@ -1,5 +1,6 @@
-using System;
 using System.Runtime.InteropServices;
+using System;
+using Splinter.Interop.Native;
 
 namespace Splinter.Interop;
 
@@ -49,7 +50,7 @@ public sealed class EventFdHandle : SafeHandle
         {
             DangerousAddRef(ref referenced);
             ulong one = 1;
-            Events.LibC.write(Descriptor, &one, sizeof(ulong));
+            LibC.write(Descriptor, &one, sizeof(ulong));
         }
         finally
         {
@@ -69,6 +70,6 @@ public sealed class EventFdHandle : SafeHandle
             return true;
         }
 
-        return Events.LibC.close((int)handle.ToInt64()) == 0;
+        return LibC.close((int)handle.ToInt64()) == 0;
     }
 }

@@ -539,7 +539,7 @@ public sealed unsafe class EventSubscription : IDisposable
             TryConnectQuietly();
         }
         else if (connection is { OwnerPid: > 0, OwnerPidfd: null } &&
-                 LibC.kill(connection.OwnerPid, 0) != 0 && SystemCall.LastError == LibC.ESRCH)
+                 LibC.kill(connection.OwnerPid, 0) != 0 && SystemCall.LastError == Errno.ESRCH)
         {
             // Without a pidfd the exit is noticed here (a reused pid reads as alive).
             OnOwnerExited();

@@ -1,8 +1,9 @@
-using System;
 using System.Runtime.InteropServices;
-using System.Threading;
-using System.Threading.Tasks;
 using System.Threading.Tasks.Sources;
+using System.Threading.Tasks;
+using System.Threading;
+using System;
+using Splinter.Interop.Native;
 
 namespace Splinter.Interop.Events;
 

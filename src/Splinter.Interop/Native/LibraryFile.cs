@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using Splinter.Interop.Store;
-using Splinter.Interop.Store.Interop;
 
 namespace Splinter.Interop.Native;
 
@@ -8,27 +7,27 @@ namespace Splinter.Interop.Native;
 /// <param name="Path">The file's path.</param>
 /// <param name="Source">Where the path came from ("path set in code", "SPLINTER_LIBRARY", "beside the application"...).</param>
 /// <param name="Identity">Device and inode: one verdict and one pool of instances per file, whatever path names it.</param>
-internal sealed record LibraryFile(string Path, string Source, StoreLibc.FileIdentity Identity)
+internal sealed record LibraryFile(string Path, string Source, FileIdentity Identity)
 {
     /// <summary>The file at <paramref name="path"/>, or null when there is none.</summary>
     public static unsafe LibraryFile? Find(string path, string source)
     {
-        StoreLibc.Statx status;
+        LibC.Statx status;
         fixed (byte* p = StoreNames.ToUtf8z(path))
         {
-            if (StoreLibc.StatxCall(-100 /* AT_FDCWD */, p, 0, StoreLibc.STATX_TYPE | StoreLibc.STATX_INO, &status) != 0)
+            if (LibC.statx(LibC.AT_FDCWD, p, 0, LibC.STATX_TYPE | LibC.STATX_INO, &status) != 0)
             {
                 _ = Marshal.GetLastPInvokeError();
                 return null;
             }
         }
 
-        if ((status.Mode & StoreLibc.S_IFMT) != StoreLibc.S_IFREG)
+        if ((status.Mode & LibC.S_IFMT) != LibC.S_IFREG)
         {
             return null;
         }
 
-        return new LibraryFile(System.IO.Path.GetFullPath(path), source, new StoreLibc.FileIdentity(status.DeviceMajor, status.DeviceMinor, status.Inode));
+        return new LibraryFile(System.IO.Path.GetFullPath(path), source, FileIdentity.Of(status));
     }
 
     /// <inheritdoc/>

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.Runtime.InteropServices;
 using System.Threading;
-using Splinter.Interop.Native.Interop;
 
 namespace Splinter.Interop.Native;
 
@@ -119,7 +118,7 @@ internal sealed unsafe class LibraryInstance
         int fd;
         fixed (byte* name = Store.StoreNames.ToUtf8z("splinter:" + label))
         {
-            fd = LoaderLibc.MemfdCreate(name, LoaderLibc.MFD_CLOEXEC);
+            fd = LibC.memfd_create(name, LibC.MFD_CLOEXEC);
         }
 
         if (fd < 0)
@@ -130,7 +129,7 @@ internal sealed unsafe class LibraryInstance
 
         if (!WriteAll(fd, image, out int error))
         {
-            LoaderLibc.Close(fd);
+            LibC.close(fd);
             outcome = $"writing the memfd failed ({Errno.Name(error)})";
             return false;
         }
@@ -143,7 +142,7 @@ internal sealed unsafe class LibraryInstance
         catch (DllNotFoundException exception)
         {
             // Not loaded, so the loader does not remember the name: the descriptor can go.
-            LoaderLibc.Close(fd);
+            LibC.close(fd);
             outcome = $"loading it from {loadedAs} failed ({exception.Message})";
             return false;
         }
@@ -217,7 +216,7 @@ internal sealed unsafe class LibraryInstance
             nuint done = 0;
             while (done < (nuint)image.Length)
             {
-                nint written = LoaderLibc.Write(fd, start + done, (nuint)image.Length - done);
+                nint written = LibC.write(fd, start + done, (nuint)image.Length - done);
                 if (written < 0)
                 {
                     error = Marshal.GetLastPInvokeError();
@@ -239,8 +238,8 @@ internal sealed unsafe class LibraryInstance
     /// <summary>The name of the loaded object that contains <paramref name="address"/> (dladdr), or null.</summary>
     internal static string? ObjectNameOf(nint address)
     {
-        LoaderLibc.DlInfo info;
-        if (LoaderLibc.Dladdr((void*)address, &info) == 0 || info.FileName == null)
+        LibC.DlInfo info;
+        if (LibC.dladdr((void*)address, &info) == 0 || info.FileName == null)
         {
             return null;
         }

@@ -5,7 +5,6 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Threading;
 using Splinter.Interop.Store;
-using Splinter.Interop.Store.Interop;
 
 namespace Splinter.Interop.Native;
 
@@ -42,8 +41,8 @@ public static partial class SplinterLibrary
     private static readonly Dictionary<string, string> s_explicitPaths = new(StringComparer.Ordinal);
     private static readonly Dictionary<string, (nint Handle, string Source, string Path)> s_loaded = new(StringComparer.Ordinal);
     private static readonly Dictionary<SplinterVariant, SplinterApi> s_apis = [];
-    private static readonly Dictionary<StoreLibc.FileIdentity, LibraryPool> s_pools = [];
-    private static readonly Dictionary<(StoreLibc.FileIdentity, SplinterVariant), object> s_verdicts = [];
+    private static readonly Dictionary<FileIdentity, LibraryPool> s_pools = [];
+    private static readonly Dictionary<(FileIdentity, SplinterVariant), object> s_verdicts = [];
     private static readonly Dictionary<(SplinterVariant, int), LibraryVerdict> s_storeLibraries = [];
     private static readonly Dictionary<string, string> s_storeSources = new(StringComparer.Ordinal);
     private static int s_resolverRegistered;
@@ -337,7 +336,7 @@ public static partial class SplinterLibrary
         _ => 0,
     };
 
-    /// <summary>The name the dl* imports use: glibc's libdl.so.2 (see LoaderLibc.Dladdr).</summary>
+    /// <summary>The name the dl* imports use: glibc's libdl.so.2 (see LibC.Dladdr).</summary>
     internal const string DynamicLoaderLibraryName = "libdl.so.2";
 
     /// <summary>The name every libc import of this assembly uses: glibc's runtime name.</summary>

@@ -1,8 +1,8 @@
-using System;
 using System.Globalization;
 using System.IO;
 using System.Runtime.InteropServices;
-using Splinter.Interop.Store.Interop;
+using System;
+using Splinter.Interop.Native;
 
 namespace Splinter.Interop.Store;
 
@@ -23,10 +23,10 @@ internal static unsafe class FileSystemSpace
 
     private static ulong? FreeBytes(string folder)
     {
-        StoreLibc.StatvfsBuffer buffer;
+        LibC.Statvfs buffer;
         fixed (byte* p = StoreNames.ToUtf8z(folder))
         {
-            if (StoreLibc.Statvfs(p, &buffer) != 0)
+            if (LibC.statvfs(p, &buffer) != 0)
             {
                 _ = Marshal.GetLastPInvokeError();
                 return null;

@@ -1,5 +1,4 @@
 using Splinter.Interop.Native;
-using Splinter.Interop.Store.Interop;
 
 namespace Splinter.Interop.Store;
 
@@ -13,7 +12,7 @@ internal sealed unsafe class OpenStore
 {
     private int _busArmed;
 
-    public OpenStore(StoreLibc.FileIdentity identity, LibraryInstance library, byte* mapping, nuint length, int slotSize)
+    public OpenStore(FileIdentity identity, LibraryInstance library, byte* mapping, nuint length, int slotSize)
     {
         Identity = identity;
         Library = library;
@@ -24,7 +23,7 @@ internal sealed unsafe class OpenStore
     }
 
     /// <summary>Device and inode of the store's object: the registry's key.</summary>
-    public StoreLibc.FileIdentity Identity { get; }
+    public FileIdentity Identity { get; }
 
     /// <summary>The library copy that holds the store.</summary>
     public LibraryInstance Library { get; }

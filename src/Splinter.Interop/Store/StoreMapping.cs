@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 using Splinter.Interop.Native;
-using Splinter.Interop.Store.Interop;
 
 namespace Splinter.Interop.Store;
 
@@ -26,14 +25,14 @@ internal static unsafe class StoreMapping
     /// <param name="size">Receives the object's size.</param>
     /// <param name="identity">Receives its device and inode (two paths of one object give the same identity).</param>
     /// <returns>The open descriptor (read-write).</returns>
-    public static SafeFileHandle OpenForCheck(string path, string nameOrPath, SplinterVariant variant, out ulong size, out StoreLibc.FileIdentity identity)
+    public static SafeFileHandle OpenForCheck(string path, string nameOrPath, SplinterVariant variant, out ulong size, out FileIdentity identity)
     {
         byte[] pathz = StoreNames.ToUtf8z(path);
         int fd;
         fixed (byte* p = pathz)
         {
             // O_NONBLOCK: opening a FIFO someone left under the name must not hang.
-            fd = StoreLibc.Open(p, StoreLibc.O_RDWR | StoreLibc.O_CLOEXEC | StoreLibc.O_NOCTTY | StoreLibc.O_NONBLOCK);
+            fd = LibC.open(p, LibC.O_RDWR | LibC.O_CLOEXEC | LibC.O_NOCTTY | LibC.O_NONBLOCK);
         }
 
         if (fd < 0)
@@ -55,15 +54,15 @@ internal static unsafe class StoreMapping
         var file = new SafeFileHandle(fd, ownsHandle: true);
         try
         {
-            StoreLibc.Statx status;
+            LibC.Statx status;
             byte empty = 0;
-            if (StoreLibc.StatxCall(fd, &empty, StoreLibc.AT_EMPTY_PATH, StoreLibc.STATX_TYPE | StoreLibc.STATX_SIZE | StoreLibc.STATX_INO, &status) != 0)
+            if (LibC.statx(fd, &empty, LibC.AT_EMPTY_PATH, LibC.STATX_TYPE | LibC.STATX_SIZE | LibC.STATX_INO, &status) != 0)
             {
                 int errno = Marshal.GetLastPInvokeError();
                 throw new SplinterException($"Cannot stat '{path}': {Errno.Name(errno)}.", errno);
             }
 
-            if ((status.Mode & StoreLibc.S_IFMT) != StoreLibc.S_IFREG)
+            if ((status.Mode & LibC.S_IFMT) != LibC.S_IFREG)
             {
                 throw new SplinterStoreFormatException(path, $"it is not a regular file (mode 0{Convert.ToString(status.Mode, 8)}).");
             }
@@ -79,7 +78,7 @@ internal static unsafe class StoreMapping
             }
 
             size = status.Size;
-            identity = new StoreLibc.FileIdentity(status.DeviceMajor, status.DeviceMinor, status.Inode);
+            identity = FileIdentity.Of(status);
             return file;
         }
         catch
@@ -155,7 +154,7 @@ internal static unsafe class StoreMapping
             if (best >= 0)
             {
                 (nint address, nuint rangeLength) = s_free[best];
-                void* fixedMapping = StoreLibc.Mmap((void*)address, length, StoreLibc.PROT_READ | StoreLibc.PROT_WRITE, StoreLibc.MAP_SHARED | StoreLibc.MAP_FIXED, fd, 0);
+                void* fixedMapping = LibC.mmap((void*)address, length, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED | LibC.MAP_FIXED, fd, 0);
                 if (fixedMapping == (void*)address)
                 {
                     s_free.RemoveAt(best);
@@ -171,7 +170,7 @@ internal static unsafe class StoreMapping
                 }
             }
 
-            void* mapping = StoreLibc.Mmap(null, length, StoreLibc.PROT_READ | StoreLibc.PROT_WRITE, StoreLibc.MAP_SHARED, fd, 0);
+            void* mapping = LibC.mmap(null, length, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED, fd, 0);
             if (mapping == (void*)-1)
             {
                 return null;
@@ -203,7 +202,7 @@ internal static unsafe class StoreMapping
 
     /// <summary>Replaces whatever is mapped at <paramref name="address"/> with read-only zero pages (no memory, no swap reservation).</summary>
     private static bool MapZeros(void* address, nuint length) =>
-        StoreLibc.Mmap(address, length, StoreLibc.PROT_READ, StoreLibc.MAP_PRIVATE | StoreLibc.MAP_ANONYMOUS | StoreLibc.MAP_FIXED | StoreLibc.MAP_NORESERVE, -1, 0) == address;
+        LibC.mmap(address, length, LibC.PROT_READ, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | LibC.MAP_FIXED | LibC.MAP_NORESERVE, -1, 0) == address;
 
     private static nuint RoundToPages(nuint length)
     {

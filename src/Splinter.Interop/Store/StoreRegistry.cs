@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using Splinter.Interop.Native;
-using Splinter.Interop.Store.Interop;
 
 namespace Splinter.Interop.Store;
 
@@ -11,7 +10,7 @@ namespace Splinter.Interop.Store;
 /// </summary>
 internal static class StoreRegistry
 {
-    private static readonly Dictionary<StoreLibc.FileIdentity, OpenStore> s_open = [];
+    private static readonly Dictionary<FileIdentity, OpenStore> s_open = [];
 
     /// <summary>Held while a store is opened and while the last handle of one closes it.</summary>
     public static object Lock { get; } = new();
@@ -29,7 +28,7 @@ internal static class StoreRegistry
     }
 
     /// <summary>Adds a handle to the open store of <paramref name="identity"/>, if there is one. Caller holds <see cref="Lock"/>.</summary>
-    public static bool TryShare(StoreLibc.FileIdentity identity, out OpenStore? store)
+    public static bool TryShare(FileIdentity identity, out OpenStore? store)
     {
         if (s_open.TryGetValue(identity, out store))
         {

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Splinter.Interop.Events;
+namespace Splinter.Interop.Native;
 
 internal static partial class LibC
 {

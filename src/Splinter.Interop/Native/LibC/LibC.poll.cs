@@ -1,9 +1,11 @@
 using System.Runtime.InteropServices;
 
-namespace Splinter.Interop.Events;
+namespace Splinter.Interop.Native;
 
 internal static partial class LibC
 {
+    internal const short POLLIN = 0x1;
+
     /// <summary>struct pollfd (8 bytes on every Linux ABI).</summary>
     [StructLayout(LayoutKind.Sequential)]
     internal struct PollFd

@@ -1,13 +1,20 @@
 using System.Runtime.InteropServices;
 
-namespace Splinter.Interop.Events;
+namespace Splinter.Interop.Native;
 
 internal static partial class LibC
 {
+    internal const int EPOLL_CLOEXEC = 0x80000;
+    internal const int EPOLL_CTL_ADD = 1;
+    internal const int EPOLL_CTL_DEL = 2;
+    internal const uint EPOLLIN = 0x1;
+    internal const uint EPOLLONESHOT = 0x40000000;
+    internal const uint EPOLLET = 0x80000000;
+
     /// <summary>
     /// Bytes of one struct epoll_event (a 32-bit event mask and 64 bits of user data). NOTE: the kernel declares it
     /// packed on x86_64 (12 bytes, the data at offset 4) and naturally aligned elsewhere, arm64 included (16 bytes, the
-    /// data at offset 8); <see cref="EpollSet"/> reads and writes it through these two numbers.
+    /// data at offset 8); <see cref="Events.EpollSet"/> reads and writes it through these two numbers.
     /// </summary>
     internal static readonly int EpollEventSize = RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.X86 ? 12 : 16;
 
