@@ -1,12 +1,12 @@
+using System;
 using System.Collections.Generic;
 using System.Runtime.InteropServices;
-using System;
 using Splinter.Interop.Native;
 
 namespace Splinter.Interop.Events;
 
 /// <summary>
-/// One epoll instance and the descriptors registered in it, each reported by a token. A registered descriptor is kept
+/// One epoll instance and the descriptors registered in it, each reported by its <see cref="Ready"/> token. A registered descriptor is kept
 /// open by a reference (DangerousAddRef) until it is removed or the set is disposed, so it can never be closed, and
 /// its number reused, while epoll still knows it. Registration may change while another thread is inside
 /// <see cref="Wait"/> (epoll allows that). Used by the async waiter thread (<see cref="FdWaiter{T}"/>) and by the
@@ -30,7 +30,7 @@ internal sealed unsafe class EpollSet : IDisposable
     }
 
     /// <summary>Registers <paramref name="handle"/> for <paramref name="events"/> (EPOLLIN, EPOLLET...), reported as <paramref name="token"/>.</summary>
-    public void Add(SafeHandle handle, uint events, ulong token)
+    public void Add(SafeHandle handle, uint events, Ready token)
     {
         bool referenced = false;
         handle.DangerousAddRef(ref referenced);
@@ -39,7 +39,7 @@ internal sealed unsafe class EpollSet : IDisposable
             int fd = (int)handle.DangerousGetHandle().ToInt64();
             byte* registration = stackalloc byte[16];
             *(uint*)registration = events;
-            *(ulong*)(registration + LibC.EpollEventDataOffset) = token;
+            *(ulong*)(registration + LibC.EpollEventDataOffset) = (ulong)token;
             lock (_registered)
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
@@ -78,17 +78,17 @@ internal sealed unsafe class EpollSet : IDisposable
     }
 
     /// <summary>
-    /// Waits up to <paramref name="timeoutMilliseconds"/> (-1 = forever) and writes the tokens of the ready descriptors
-    /// into <paramref name="tokens"/>: their count, 0 on timeout, -1 when a signal interrupted the wait.
+    /// Waits up to <paramref name="timeoutMilliseconds"/> (-1 = forever) and returns the tokens of the ready descriptors;
+    /// <see cref="Ready.None"/> on timeout or when a signal interrupted the wait.
     /// </summary>
-    public int Wait(Span<ulong> tokens, int timeoutMilliseconds)
+    public Ready Wait(int timeoutMilliseconds)
     {
         bool referenced = false;
         try
         {
             // The reference keeps the epoll descriptor open (and its number unused) until the wait returns.
             _epoll.DangerousAddRef(ref referenced);
-            return WaitOwned(tokens, timeoutMilliseconds);
+            return WaitOwned(timeoutMilliseconds);
         }
         finally
         {
@@ -104,23 +104,25 @@ internal sealed unsafe class EpollSet : IDisposable
     /// (<see cref="FdWaiter{T}"/>'s: its set is disposed only by that thread, when it leaves), so the descriptor cannot be
     /// closed under the wait. Registration from other threads meanwhile is fine, as for <see cref="Wait"/>.
     /// </summary>
-    public int WaitOwned(Span<ulong> tokens, int timeoutMilliseconds)
+    public Ready WaitOwned(int timeoutMilliseconds)
     {
-        int max = Math.Min(tokens.Length, 8);
-        byte* events = stackalloc byte[8 * 16];
-        int count = LibC.epoll_wait(_epoll.Descriptor, events, max, timeoutMilliseconds);
+        // Every token is one of three bits: eight events cover a set that holds each descriptor at most once per token.
+        const int MaxEvents = 8;
+        byte* events = stackalloc byte[MaxEvents * 16];
+        int count = LibC.epoll_wait(_epoll.Descriptor, events, MaxEvents, timeoutMilliseconds);
         if (count < 0)
         {
             int errno = Marshal.GetLastSystemError();
-            return errno == Errno.EINTR ? -1 : throw SystemCall.Failure("epoll_wait", errno);
+            return errno == Errno.EINTR ? Ready.None : throw SystemCall.Failure("epoll_wait", errno);
         }
 
+        Ready ready = Ready.None;
         for (int i = 0; i < count; i++)
         {
-            tokens[i] = *(ulong*)(events + (i * LibC.EpollEventSize) + LibC.EpollEventDataOffset);
+            ready |= (Ready)(*(ulong*)(events + (i * LibC.EpollEventSize) + LibC.EpollEventDataOffset));
         }
 
-        return count;
+        return ready;
     }
 
     /// <summary>Closes the epoll instance and drops every reference it held.</summary>

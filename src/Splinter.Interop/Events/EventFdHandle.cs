@@ -1,5 +1,5 @@
-using System.Runtime.InteropServices;
 using System;
+using System.Runtime.InteropServices;
 using Splinter.Interop.Native;
 
 namespace Splinter.Interop;

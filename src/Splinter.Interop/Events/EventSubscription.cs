@@ -31,9 +31,6 @@ namespace Splinter.Interop;
 /// </remarks>
 public sealed unsafe class EventSubscription : IDisposable
 {
-    private const ulong BusToken = 0; // FdWaiter's target token
-    private const ulong DisposedToken = 1;
-    private const ulong OwnerToken = 2; // FdWaiter's end token
     private const int StableReadAttempts = 64;
     private const int FastestPollMilliseconds = 1;
 
@@ -78,7 +75,7 @@ public sealed unsafe class EventSubscription : IDisposable
             }
 
             _disposedSignal = new EventFdHandle(signalFd);
-            _syncSet.Add(_disposedSignal, LibC.EPOLLIN, DisposedToken);
+            _syncSet.Add(_disposedSignal, LibC.EPOLLIN, Ready.Kick);
             Baseline();
             _syncObservedGlobalEpoch = _baselineGlobalEpoch;
             TryConnect(initial: true);
@@ -170,9 +167,7 @@ public sealed unsafe class EventSubscription : IDisposable
 
         try
         {
-            long deadline = Deadline.From(timeout);
-            int firstSleep = Deadline.Milliseconds(timeout); // the first sleep needs no second clock read
-            Span<ulong> tokens = stackalloc ulong[4];
+            var clock = new WaitClock(timeout);
             while (true)
             {
                 ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
@@ -186,47 +181,25 @@ public sealed unsafe class EventSubscription : IDisposable
                     throw OwnerExitedFailure();
                 }
 
-                int sleep = firstSleep != int.MinValue ? firstSleep : Deadline.RemainingMilliseconds(deadline);
-                firstSleep = int.MinValue;
-                int check = CheckIntervalMilliseconds(_syncPollMilliseconds);
-                if (check >= 0 && (sleep < 0 || check < sleep))
+                Ready ready = clock.Sleep(_syncSet, CheckIntervalMilliseconds(_syncPollMilliseconds), owned: false);
+                if ((ready & Ready.Kick) != 0)
                 {
-                    sleep = check;
+                    throw new ObjectDisposedException(nameof(EventSubscription)); // the disposed signal
                 }
 
-                int count = _syncSet.Wait(tokens, sleep);
-                bool signalled = false;
-                bool ownerExited = false;
-                for (int i = 0; i < count; i++)
-                {
-                    if (tokens[i] == DisposedToken)
-                    {
-                        throw new ObjectDisposedException(nameof(EventSubscription));
-                    }
-
-                    if (tokens[i] == OwnerToken)
-                    {
-                        ownerExited = true;
-                    }
-                    else
-                    {
-                        signalled = true;
-                    }
-                }
-
-                if (ownerExited)
+                if ((ready & Ready.End) != 0)
                 {
                     OnOwnerExited();
                 }
 
-                if (signalled)
+                if ((ready & Ready.Target) != 0)
                 {
                     // A wake-up that came with the owner's exit is returned first.
                     TryReadGlobalEpoch(out _syncObservedGlobalEpoch);
                     return WokeUp();
                 }
 
-                if (count == 0 && Deadline.RemainingMilliseconds(deadline) == 0)
+                if (ready == Ready.None && clock.HasPassed)
                 {
                     return CheckWithoutEdge(ref _syncObservedGlobalEpoch, ref _syncPollMilliseconds) && WokeUp();
                 }
@@ -427,19 +400,19 @@ public sealed unsafe class EventSubscription : IDisposable
 
             try
             {
-                _syncSet.Add(connection.Bus, LibC.EPOLLIN | LibC.EPOLLET, BusToken);
+                _syncSet.Add(connection.Bus, LibC.EPOLLIN | LibC.EPOLLET, Ready.Target);
                 if (connection.OwnerPidfd is not null)
                 {
                     // Level-triggered: once the owner exited, every later wait sees it until it is dropped.
-                    _syncSet.Add(connection.OwnerPidfd, LibC.EPOLLIN, OwnerToken);
+                    _syncSet.Add(connection.OwnerPidfd, LibC.EPOLLIN, Ready.End);
                 }
 
                 if (Volatile.Read(ref _waiter) is { } waiter)
                 {
-                    waiter.AddSource(connection.Bus, BusToken);
+                    waiter.AddSource(connection.Bus, Ready.Target);
                     if (connection.OwnerPidfd is not null)
                     {
-                        waiter.AddSource(connection.OwnerPidfd, OwnerToken);
+                        waiter.AddSource(connection.OwnerPidfd, Ready.End);
                     }
                 }
             }

@@ -1,8 +1,8 @@
-using System.Runtime.InteropServices;
-using System.Threading.Tasks.Sources;
-using System.Threading.Tasks;
-using System.Threading;
 using System;
+using System.Runtime.InteropServices;
+using System.Threading;
+using System.Threading.Tasks;
+using System.Threading.Tasks.Sources;
 using Splinter.Interop.Native;
 
 namespace Splinter.Interop.Events;
@@ -12,7 +12,7 @@ namespace Splinter.Interop.Events;
 /// value-task source inline on that thread (no allocation per wait, no thread-pool hop).
 /// </summary>
 /// <remarks>
-/// Why this shape (figures in issue 5 / docs/architecture.md "Async"): a thread that serves only
+/// Why this shape (measured, Events/README.md "Async design"): a thread that serves only
 /// this waiter and runs the awaiting code inline matched a blocking C waiter's latency; any hop
 /// to the thread pool doubled p50 and multiplied p99. Because the thread serves one waiter, the
 /// awaiting code can only ever delay itself.
@@ -41,13 +41,6 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
     private const int Idle = 0;
     private const int Pending = 1;
     private const int Waiting = 2;
-    /// <summary>The token of a target: an edge completes the wait.</summary>
-    protected const ulong TargetToken = 0;
-
-    /// <summary>The token of an end signal (registered one-shot).</summary>
-    protected const ulong EndToken = 2;
-
-    private const ulong KickToken = 1;
 
     private readonly EventFdHandle _kick;
     private readonly EpollSet _set;
@@ -59,12 +52,9 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
     private int _ended;
     private CancellationToken _token;
     private CancellationTokenRegistration _registration;
-    private long _deadline;
 
-    // The first sleep of the wait just registered (its timeout in milliseconds, -1 infinite), or NoFirstSleep once the
-    // thread took it: the thread then sleeps without reading the clock again for the deadline it was just given.
-    private int _firstSleep = NoFirstSleep;
-    private const int NoFirstSleep = int.MinValue;
+    // The wait in progress: set by WaitAsync before it publishes the Waiting state, then used by the thread alone.
+    private WaitClock _clock;
 
     /// <summary>
     /// Registers the optional <paramref name="target"/> (edge-triggered) and <paramref name="endSignal"/> (one-shot);
@@ -87,16 +77,15 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
             }
 
             kick = new EventFdHandle(kickFd);
-            set.Add(kick, LibC.EPOLLIN, KickToken);
+            set.Add(kick, LibC.EPOLLIN, Ready.Kick);
             if (target is not null)
             {
-                set.Add(target, LibC.EPOLLIN | LibC.EPOLLET, TargetToken);
+                Register(set, target, Ready.Target);
             }
 
             if (endSignal is not null)
             {
-                // One-shot: the signal stays readable for ever once raised; one report is enough.
-                set.Add(endSignal, LibC.EPOLLIN | LibC.EPOLLONESHOT, EndToken);
+                Register(set, endSignal, Ready.End);
             }
 
             _set = set;
@@ -113,11 +102,14 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
     }
 
     /// <summary>
-    /// Registers another descriptor while the thread runs: a target (<see cref="TargetToken"/>, edge-triggered) or an
-    /// end signal (<see cref="EndToken"/>, one-shot). Throws ObjectDisposedException once the thread ended.
+    /// Registers another descriptor while the thread runs: a target (<see cref="Ready.Target"/>) or an end signal
+    /// (<see cref="Ready.End"/>). Throws ObjectDisposedException once the thread ended.
     /// </summary>
-    internal void AddSource(SafeHandle handle, ulong token) =>
-        _set.Add(handle, token == EndToken ? LibC.EPOLLIN | LibC.EPOLLONESHOT : LibC.EPOLLIN | LibC.EPOLLET, token);
+    internal void AddSource(SafeHandle handle, Ready token) => Register(_set, handle, token);
+
+    // A target edge-triggered; an end signal one-shot (it stays readable for ever once raised: one report is enough).
+    private static void Register(EpollSet set, SafeHandle handle, Ready token) =>
+        set.Add(handle, token == Ready.End ? LibC.EPOLLIN | LibC.EPOLLONESHOT : LibC.EPOLLIN | LibC.EPOLLET, token);
 
     /// <summary>Unregisters a descriptor added before (the constructor's or <see cref="AddSource"/>'s).</summary>
     internal void RemoveSource(SafeHandle handle) => _set.Remove(handle);
@@ -183,7 +175,7 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
             return ValueTask.FromException<T>(CreateEndFailure());
         }
 
-        long deadline = Deadline.From(timeout);
+        var clock = new WaitClock(timeout);
         while (true)
         {
             int state = Interlocked.CompareExchange(ref _state, Idle, Pending);
@@ -209,8 +201,7 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
 
             _core.Reset();
             _token = cancellationToken;
-            _deadline = deadline;
-            _firstSleep = Deadline.Milliseconds(timeout); // published with the Waiting state below (the CAS is a full fence)
+            _clock = clock; // published with the Waiting state below (the CAS is a full fence)
             if (cancellationToken.CanBeCanceled)
             {
                 _registration = cancellationToken.UnsafeRegister(static self => ((FdWaiter<T>)self!).Kick(), this);
@@ -241,7 +232,7 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
             // another thread must wake it so that a finite deadline, the periodic check, or a
             // cancellation that fired before registration is seen.
             if (cancellationToken.IsCancellationRequested ||
-                ((deadline != Deadline.Infinite || PeriodicCheckMilliseconds >= 0) && !IsWaiterThread))
+                ((!clock.IsInfinite || PeriodicCheckMilliseconds >= 0) && !IsWaiterThread))
             {
                 Kick();
             }
@@ -291,49 +282,27 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
 
     private void Run()
     {
-        Span<ulong> tokens = stackalloc ulong[4];
         Exception? failure = null;
         try
         {
             while (Volatile.Read(ref _disposed) == 0)
             {
-                int timeout = -1;
-                if (Volatile.Read(ref _state) == Waiting)
+                // This thread alone disposes the set (finally below): owned waits.
+                Ready ready = Volatile.Read(ref _state) == Waiting
+                    ? _clock.Sleep(_set, PeriodicCheckMilliseconds, owned: true)
+                    : _set.WaitOwned(Timeout.Infinite);
+                if ((ready & Ready.End) != 0)
                 {
-                    int first = _firstSleep;
-                    _firstSleep = NoFirstSleep;
-                    timeout = first != NoFirstSleep ? first : Deadline.RemainingMilliseconds(_deadline);
-                    int periodic = PeriodicCheckMilliseconds;
-                    if (periodic >= 0 && (timeout < 0 || periodic < timeout))
-                    {
-                        timeout = periodic;
-                    }
+                    OnEndSignal();
                 }
 
-                int count = _set.WaitOwned(tokens, timeout); // this thread alone disposes the set (finally below)
-                if (count < 0)
+                if ((ready & Ready.Kick) != 0)
                 {
-                    continue; // EINTR
+                    ulong drained;
+                    LibC.read(_kick.Descriptor, &drained, sizeof(ulong));
                 }
 
-                bool targetReady = false;
-                for (int i = 0; i < count; i++)
-                {
-                    if (tokens[i] == TargetToken)
-                    {
-                        targetReady = true;
-                    }
-                    else if (tokens[i] == EndToken)
-                    {
-                        OnEndSignal();
-                    }
-                    else
-                    {
-                        ulong drained;
-                        LibC.read(_kick.Descriptor, &drained, sizeof(ulong));
-                    }
-                }
-
+                bool targetReady = (ready & Ready.Target) != 0;
                 if (Volatile.Read(ref _disposed) != 0)
                 {
                     break;
@@ -414,7 +383,7 @@ internal abstract unsafe class FdWaiter<T> : IValueTaskSource<T>, IDisposable
                 CompleteWithException(new OperationCanceledException(token));
             }
         }
-        else if (checkDeadline && Deadline.HasPassed(_deadline) && Interlocked.CompareExchange(ref _state, Idle, Waiting) == Waiting)
+        else if (checkDeadline && _clock.HasPassed && Interlocked.CompareExchange(ref _state, Idle, Waiting) == Waiting)
         {
             Complete(_timeoutResult);
         }

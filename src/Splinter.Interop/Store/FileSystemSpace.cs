@@ -1,7 +1,7 @@
+using System;
 using System.Globalization;
 using System.IO;
 using System.Runtime.InteropServices;
-using System;
 using Splinter.Interop.Native;
 
 namespace Splinter.Interop.Store;
