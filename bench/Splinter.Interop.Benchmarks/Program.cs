@@ -19,6 +19,7 @@ namespace Splinter.Interop.Benchmarks;
 ///   contention threads STORE READERS MS | contention writer|reader STORE MS   the C# side of the contention rows
 ///   callgrind REGION_LIBRARY OPS               the raw loops for callgrind (see CallgrindLoops)
 ///   open-cost STORE...                         the fresh process that measures opening stores (see OpenCost)
+///   scan-cost [SLOTS...]                       the cost of one ReadChanges pass (see ScanCost); run by hand
 /// </summary>
 internal static class Program
 {
@@ -37,6 +38,7 @@ internal static class Program
                 ["contention", string role, string store, string ms] => MrswStress.Run(role, store, 1, ParseInt(ms)),
                 ["callgrind", string library, string ops] => CallgrindLoops.Run(library, long.Parse(ops, CultureInfo.InvariantCulture)),
                 ["open-cost", .. var names] when names.Length >= 3 => OpenCost.Measure(names),
+                ["scan-cost", .. var sizes] => ScanCost.Run(sizes),
                 _ => Usage(),
             };
         }
@@ -144,7 +146,7 @@ internal static class Program
         Console.Error.WriteLine(
             "usage: Splinter.Interop.Benchmarks run [--quick] [--native FILE] [--native-rerun SCRIPT] [--instructions FILE] [--c-watcher PATH] [--c-stress PATH] [--out DIR] [--filter GLOB] [--no-bdn] [--no-latency] [--no-contention]\n" +
             "       | latency-watch STORE MODE WARMUP [COUNT SAMPLES] | contention threads STORE READERS MS | contention writer|reader STORE MS\n" +
-            "       | callgrind REGION_LIBRARY OPS | open-cost STORE...");
+            "       | callgrind REGION_LIBRARY OPS | open-cost STORE... | scan-cost [SLOTS...]");
         return 2;
     }
 }

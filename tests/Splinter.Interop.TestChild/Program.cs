@@ -8,7 +8,7 @@ using System.Threading.Tasks;
 namespace Splinter.Interop.TestChild;
 
 /// <summary>
-/// Child process for the cross-process event tests and the latency probe. Each mode prints
+/// Child process for the cross-process tests. Each mode prints
 /// "ready" once it is attached, then its results as lines ("seen KEY EPOCH", "stat NAME VALUE"),
 /// and exits 0; any failure goes to stderr with a non-zero exit code.
 /// </summary>
@@ -38,8 +38,6 @@ internal static class Program
                     return Arm(args[1]);
                 case "write" when args.Length == 4:
                     return Write(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args[3] == "signal");
-                case "latency-watch" when args.Length == 3:
-                    return await LatencyProbe.WatchAsync(args[1], args[2]).ConfigureAwait(false);
                 case "library-api" when args.Length == 2:
                     return StoreChild.LibraryApi(Enum.Parse<SplinterVariant>(args[1]));
                 case "store-bare-dlopen" when args.Length == 2:
@@ -52,8 +50,6 @@ internal static class Program
                     return ReliabilityChild.TryRun(args) ?? Usage();
                 case string mode when mode.StartsWith("unpriv-", StringComparison.Ordinal):
                     return UnprivilegedChild.TryRun(args) ?? Usage();
-                case "latency" when args.Length >= 2 && args.Length <= 3:
-                    return LatencyProbe.Drive(args[1], args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 20_000);
                 default:
                     return Usage();
             }
@@ -69,8 +65,8 @@ internal static class Program
     {
         Console.Error.WriteLine(
             "usage: Splinter.Interop.TestChild watch-sync STORE | watch-async STORE | drain STORE | arm STORE | write STORE COUNT signal|quiet\n" +
-            "       | latency-watch STORE sync|async | latency all|c|sync|async|cancel|scan [WRITES]\n" +
-            "       | store-create STORE VARIANT SLOTS MAX_VALUE_SIZE | store-bare-dlopen STORE | store-loaded-objects STORE\n" +
+            "       | store-create STORE VARIANT SLOTS MAX_VALUE_SIZE | store-bare-dlopen STORE | store-loaded-objects STORE
+" +
             "       | library-api VARIANT");
         return 2;
     }

@@ -10,8 +10,6 @@ namespace Splinter.Interop.Benchmarks.Latency;
 /// (it is the owner, so its writes signal the bus) and writes its Stopwatch timestamp into key "stamp" every 200 us;
 /// one watcher process (the C baseline, C# blocking Wait or C# WaitAsync) subtracts the stamp from its own clock
 /// when its wait returns. Stopwatch is CLOCK_MONOTONIC in nanoseconds on Linux, shared by both processes.
-/// Same idea as the events helper's probe (tests/Splinter.Interop.TestChild/LatencyProbe.cs), written for the
-/// benchmark: JSON result lines, getrusage CPU, configurable warm-up.
 /// </summary>
 internal static class LatencyDriver
 {
