@@ -1,4 +1,5 @@
 using System.Threading;
+using Splinter.Interop.Store;
 
 namespace Splinter.Interop;
 
@@ -16,12 +17,8 @@ public sealed partial class SplinterStore
         }
     }
 
-    /// <summary>
-    /// EventBus.SignalLocalWrites changed. Set's gated path never calls <see cref="OnLocalWrite"/> (it costs a call per
-    /// write), so while local writes are signalled every Set takes the slow path, which does. A Set running while the
-    /// switch flips may go either way.
-    /// </summary>
-    internal void OnSignalLocalWritesChanged(bool signal) => _gatedSetLimit = signal || !_gate.Enabled ? 0 : MaxValueSize;
+    /// <summary>EventBus.SignalLocalWrites changed: gated sets never call <see cref="OnLocalWrite"/> (<see cref="HotCallGate.SignalLocalWrites"/>).</summary>
+    internal void OnSignalLocalWritesChanged(bool signal) => _gate.SignalLocalWrites(signal);
 
     partial void OnLocalWrite(int slotIndexOrMinus1) => Volatile.Read(ref _events)?.OnLocalWrite(slotIndexOrMinus1);
 

@@ -48,7 +48,7 @@ public sealed unsafe partial class SplinterStore
     /// <param name="value">The value bytes.</param>
     public void Set(SplinterKey key, ReadOnlySpan<byte> value)
     {
-        int result = TrySetGated(_gatePointer, key.Pointer, value);
+        int result = TrySetGated(_gate.Pointer, key.Pointer, value);
         if (result != 0)
         {
             // The address again from the key (one add), so that only the key, not its address too, is kept across the call.
@@ -90,7 +90,7 @@ public sealed unsafe partial class SplinterStore
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void SetCore(byte* key, ReadOnlySpan<byte> value)
     {
-        int result = TrySetGated(_gatePointer, key, value);
+        int result = TrySetGated(_gate.Pointer, key, value);
         if (result != 0)
         {
             SetSlow(key, value, result);
@@ -102,16 +102,16 @@ public sealed unsafe partial class SplinterStore
 
     /// <summary>
     /// Set's fast path: the gated call for 1..MaxValueSize bytes on a gated store while local writes are not signalled.
-    /// Returns 0 when the value is written (no OnLocalWrite: while it has work to do, _gatedSetLimit is 0, see
-    /// OnSignalLocalWritesChanged); otherwise what <see cref="SetSlow"/> takes: the gated call's failure, or
+    /// Returns 0 when the value is written (no OnLocalWrite: while it has work to do, the gate's SetLimit is 0, see
+    /// <see cref="HotCallGate.SignalLocalWrites"/>); otherwise what <see cref="SetSlow"/> takes: the gated call's failure, or
     /// <see cref="NotGated"/> (0 or too many bytes, a store whose values are too large for gated calls, signalled writes).
-    /// The callers pass <c>_gatePointer</c> as the first argument: read before the key, it is also the store's null
+    /// The callers pass <c>_gate.Pointer</c> as the first argument: read before the key, it is also the store's null
     /// check (otherwise the JIT adds one to a caller's loop, to order a NullReferenceException before the key's check).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int TrySetGated(SplinterShim_gate* gate, byte* key, ReadOnlySpan<byte> value)
     {
-        if ((uint)value.Length - 1 < _gatedSetLimit)
+        if ((uint)value.Length - 1 < _gate.SetLimit)
         {
             int result = GatedSet(gate, key, value);
             GC.KeepAlive(this); // the store (and its gate) outlive the native call

@@ -14,10 +14,9 @@ namespace Splinter.Interop;
 /// An open libsplinter store. A process can have any number of stores open, of both variants and flavours: each store
 /// is held by a private copy of its library (libsplinter keeps its current store in process globals), and opening a
 /// store this process already has open gives another <see cref="SplinterStore"/> on the same open store, which each
-/// dispose independently (the last one closes it). Native calls hold a reference on the object's SafeHandle (Set: the
-/// shim's gate), so <see cref="Dispose"/> never closes the store under one; the mapping reads (TryGet, GetEpoch,
-/// Contains, TryRead) read the C# layer's own mapping, whose range is never unmapped, and check for Dispose after
-/// reading. Any call after Dispose throws <see cref="ObjectDisposedException"/>. All members are thread-safe.
+/// dispose independently (the last one closes it). <see cref="Dispose"/> never closes the store under a call in
+/// flight: such a call completes, or throws <see cref="ObjectDisposedException"/> as any call after Dispose does. All
+/// members are thread-safe.
 /// The store's own members are the everyday ones (values, keys, labels, waits, <see cref="Events"/>); the specialist
 /// features sit behind <see cref="Slots"/>, <see cref="Integers"/>, <see cref="Signals"/>, <see cref="Header"/>,
 /// <see cref="Shards"/> and <see cref="Tandem"/>.
@@ -28,9 +27,7 @@ public sealed unsafe partial class SplinterStore : IDisposable
     private readonly SplinterApi _api;
     private readonly OpenStore _shared;
     private readonly long _contentionBudget;
-    private readonly HotCallGate _gate;
-    private readonly SplinterShim_gate* _gatePointer;
-    private uint _gatedSetLimit; // see OnSignalLocalWritesChanged
+    private HotCallGate _gate; // a mutable struct: never copy it
     private int _disposed;
 
     private SplinterStore(string name, SplinterVariant variant, string backingPath, OpenStore shared, StoreHandle handle, TimeSpan contentionTimeout)
@@ -44,7 +41,6 @@ public sealed unsafe partial class SplinterStore : IDisposable
         _mapped = new MappedStore((byte*)shared.Mapping, shared.SlotSize);
         _contentionBudget = Math.Max(1, (long)(contentionTimeout.TotalSeconds * Stopwatch.Frequency));
         _gate = new HotCallGate(_api, _mapped.MaxValueSize);
-        _gatePointer = _gate.Pointer;
         Shards = new SplinterShards(this);
         Signals = new SplinterSignals(this);
         Slots = new SplinterSlots(this);
@@ -54,9 +50,6 @@ public sealed unsafe partial class SplinterStore : IDisposable
 #if SPLINTER_EMBEDDINGS
         Embeddings = new SplinterEmbeddings(this);
 #endif
-
-        // Compared with (uint)length - 1, so a length of 0 never passes; 0 turns the gated path off.
-        OnSignalLocalWritesChanged(signal: false); // sets _gatedSetLimit
         SplinterMetrics.StoreOpened();
     }
 
@@ -179,11 +172,11 @@ public sealed unsafe partial class SplinterStore : IDisposable
         }
 
         SplinterMetrics.StoreClosed();
-        _mapped.Close(); // the mapping reads discard what they read from here on
-        OnDisposing();
 
-        // Hot calls do not hold a SafeHandle reference: stop new ones, wait for running ones. The store itself closes
-        // when the last SplinterStore on it releases its handle.
+        // Three protocols, one per kind of call, in this order: the mapping reads (CloseFlag), the event layer, the gated
+        // set (HotCallGate), then the leased native calls (StoreHandle; the store closes with the last handle on it).
+        _mapped.Close();
+        OnDisposing();
         _gate.Close();
         _handle.Dispose();
     }
@@ -191,22 +184,8 @@ public sealed unsafe partial class SplinterStore : IDisposable
     /// <inheritdoc/>
     public override string ToString() => $"SplinterStore '{Name}' ({Variant}, {SlotCount} slots x {MaxValueSize} bytes{(IsDisposed ? ", disposed" : string.Empty)})";
 
-    /// <summary>Takes a reference on the store for one operation; throws ObjectDisposedException after Dispose.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal StoreLease Lease()
-    {
-        bool added = false;
-        try
-        {
-            _handle.DangerousAddRef(ref added);
-        }
-        catch (ObjectDisposedException)
-        {
-            StoreErrors.ThrowDisposed(Name);
-        }
-
-        return new StoreLease(_handle);
-    }
+    /// <summary>Takes a reference on the store for one operation (<see cref="StoreHandle.Lease"/>); throws ObjectDisposedException after Dispose.</summary>
+    internal StoreLease Lease() => _handle.Lease(Name);
 
     private static SplinterStore OpenCore(string nameOrPath, OpenMode mode, uint slotCount, uint maxValueSize, SplinterStoreOptions options)
     {
@@ -382,7 +361,7 @@ public sealed unsafe partial class SplinterStore : IDisposable
 
         if (mapping != null)
         {
-            StoreMapping.Release(mapping);
+            MappingRanges.Release(mapping);
         }
     }
 

@@ -21,9 +21,9 @@ internal interface IValueConsumer<TResult>
 
 /// <summary>
 /// One store as the C# layer's own mapping sees it, read with the format's lookup and seqlock (native/FORMAT.md):
-/// the geometry, the probe, the one slot reader every managed read uses, and the Dispose protocol of those reads.
-/// Lives inside its <see cref="SplinterStore"/> (a mutable field, never copied) so the hot reads load its fields
-/// straight from the store object.
+/// the geometry, the probe, and the one slot reader every managed read uses. The reads take no lease: they follow
+/// <see cref="CloseFlag"/>'s protocol. Lives inside its <see cref="SplinterStore"/> (a mutable field, never copied)
+/// so the hot reads load its fields straight from the store object.
 /// </summary>
 /// <remarks>
 /// <para><b>The slot reader.</b> A pass over a slot is valid only when the slot's epoch was even before it
@@ -34,11 +34,8 @@ internal interface IValueConsumer<TResult>
 /// the epoch. Upstream 1.2.0 ends every remove at epoch 2; with its writers a pass paused across a remove and a set
 /// of the SAME key that land on the pass's starting epoch cannot be told from a stable one (src/Splinter.Interop/README.md,
 /// "Reads and writers in other processes").</para>
-/// <para><b>Dispose.</b> These reads take no reference on the store. They read, then check <see cref="IsClosed"/>,
-/// which Dispose sets (<see cref="Close"/>) before anything is closed, and throw ObjectDisposedException instead of
-/// answering when it is set. The mapping's address range is never unmapped (StoreMapping.Release turns it into
-/// read-only zero pages), so a read overlapping Dispose reads stale bytes or zeros at worst, and discards them;
-/// every offset a read computes is bounded by this store's geometry, which the range covers.</para>
+/// <para>Every offset a read computes is bounded by this store's geometry, which the mapping's range covers, so a read
+/// that overlaps Dispose reads stale bytes or zeros at worst (and discards them, <see cref="CloseFlag"/>).</para>
 /// </remarks>
 internal unsafe struct MappedStore
 {
@@ -46,7 +43,7 @@ internal unsafe struct MappedStore
     private readonly nuint _slotSize;
     private readonly byte* _arena;
     private readonly ulong _arenaLength;
-    private volatile bool _closed;
+    private CloseFlag _closed;
 
     /// <summary>Reads the geometry of the store mapped at <paramref name="mapping"/> (already validated) with slots of <paramref name="slotSize"/> bytes.</summary>
     public MappedStore(byte* mapping, int slotSize)
@@ -80,10 +77,10 @@ internal unsafe struct MappedStore
     public readonly ulong ArenaLength => _arenaLength;
 
     /// <summary>True once the store's Dispose began: reads discard what they read.</summary>
-    public readonly bool IsClosed => _closed;
+    public readonly bool IsClosed => _closed.IsRaised;
 
-    /// <summary>Marks the store closed for the mapping reads (Dispose's first step).</summary>
-    public void Close() => _closed = true;
+    /// <summary>Marks the store closed for the mapping reads (Dispose's first step, <see cref="CloseFlag"/>).</summary>
+    public void Close() => _closed.Raise();
 
     /// <summary>Slot <paramref name="index"/> (below <see cref="SlotCount"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -226,7 +223,7 @@ internal unsafe struct MappedStore
             if (valueLength <= (uint)destination.Length && valueLength <= MaxValueSize && (ulong)offset + valueLength <= _arenaLength)
             {
                 CopyValue(_arena + offset, ref MemoryMarshal.GetReference(destination), valueLength);
-                if (Volatile.Read(ref slot->hash) == hash && End(slot, epoch) && !_closed)
+                if (Volatile.Read(ref slot->hash) == hash && End(slot, epoch) && !_closed.IsRaised)
                 {
                     length = (int)valueLength;
                     return true;
@@ -321,7 +318,7 @@ internal unsafe struct MappedStore
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly bool EndValueFast(splinter_slot* slot, ulong hash, ulong epoch) =>
-        Volatile.Read(ref slot->hash) == hash && End(slot, epoch) && !_closed;
+        Volatile.Read(ref slot->hash) == hash && End(slot, epoch) && !_closed.IsRaised;
 
     /// <summary>
     /// The seqlock read of a key's value: finds the slot, hands each pass's bytes to <paramref name="consumer"/> and
@@ -401,7 +398,7 @@ internal unsafe struct MappedStore
         // epoch around it means the slot held the key at that epoch.
         splinter_slot* slot = StartSlot(hash);
         epoch = Volatile.Read(ref slot->epoch);
-        return Volatile.Read(ref slot->hash) == hash && PaddedKeyMatches(slot, paddedKey) && End(slot, epoch) && !_closed;
+        return Volatile.Read(ref slot->hash) == hash && PaddedKeyMatches(slot, paddedKey) && End(slot, epoch) && !_closed.IsRaised;
     }
 
     /// <summary>
@@ -415,11 +412,11 @@ internal unsafe struct MappedStore
         if (slot == null)
         {
             epoch = 0;
-            return !_closed;
+            return !_closed.IsRaised;
         }
 
         epoch = Volatile.Read(ref slot->epoch);
-        return Volatile.Read(ref slot->hash) == hash && PaddedKeyMatches(slot, paddedKey) && End(slot, epoch) && !_closed;
+        return Volatile.Read(ref slot->hash) == hash && PaddedKeyMatches(slot, paddedKey) && End(slot, epoch) && !_closed.IsRaised;
     }
 
     /// <summary>A key's slot epoch (odd while a writer is inside) or 0 when the key is missing, like splinter_get_epoch.</summary>
@@ -452,13 +449,7 @@ internal unsafe struct MappedStore
 
     /// <summary>Throws ObjectDisposedException once the store's Dispose began.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void ThrowIfClosed(string storeName)
-    {
-        if (_closed)
-        {
-            StoreErrors.ThrowDisposed(storeName);
-        }
-    }
+    public readonly void ThrowIfClosed(string storeName) => _closed.ThrowIfRaised(storeName);
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     private readonly void ThrowDamaged(splinter_slot* slot, uint offset, uint length) =>

@@ -4,11 +4,12 @@ using System.Runtime.InteropServices;
 namespace Splinter.Interop.Store;
 
 /// <summary>
-/// One SplinterStore's hold on an open store, as a SafeHandle whose value is the base of the C# layer's mapping.
-/// Operations other than the mapping reads and the gated calls hold a reference for their duration
-/// (<see cref="StoreLease"/>), so release never runs under them. Releasing it drops this SplinterStore's handle on the
-/// shared <see cref="OpenStore"/>; the last one closes the store (splinter_close), releases the mapping (its range turns
-/// into zero pages, <see cref="StoreMapping.Release"/>) and gives the library copy back to its pool.
+/// One SplinterStore's hold on an open store, as a SafeHandle whose value is the base of the C# layer's mapping: the
+/// Dispose protocol of the native calls. Invariant: a call made under a <see cref="Lease"/> runs on an open store,
+/// because the handle is released (and the store closed) only after Dispose and the end of the last lease. The mapping
+/// reads (<see cref="CloseFlag"/>) and the gated set (<see cref="HotCallGate"/>) have protocols of their own. Releasing
+/// the handle drops this SplinterStore's share of the <see cref="OpenStore"/>; the last share closes the store
+/// (splinter_close), releases the mapping (<see cref="MappingRanges.Release"/>) and gives the library copy back.
 /// </summary>
 internal sealed unsafe class StoreHandle : SafeHandle
 {
@@ -26,6 +27,22 @@ internal sealed unsafe class StoreHandle : SafeHandle
 
     /// <summary>Length of the C# mapping in bytes.</summary>
     public nuint Length => _store.Length;
+
+    /// <summary>A reference for one operation; ObjectDisposedException naming <paramref name="storeName"/> once the handle is closed.</summary>
+    public StoreLease Lease(string storeName)
+    {
+        bool added = false;
+        try
+        {
+            DangerousAddRef(ref added);
+        }
+        catch (ObjectDisposedException)
+        {
+            StoreErrors.ThrowDisposed(storeName);
+        }
+
+        return new StoreLease(this);
+    }
 
     /// <inheritdoc/>
     protected override bool ReleaseHandle()

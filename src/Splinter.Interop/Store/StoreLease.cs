@@ -1,6 +1,6 @@
 namespace Splinter.Interop.Store;
 
-/// <summary>A reference on the store's SafeHandle for the duration of one operation; Dispose releases it.</summary>
+/// <summary>A reference on the store's SafeHandle for one operation (<see cref="StoreHandle.Lease"/>); Dispose releases it.</summary>
 internal readonly ref struct StoreLease
 {
     private readonly StoreHandle _handle;

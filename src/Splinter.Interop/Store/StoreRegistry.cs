@@ -59,7 +59,7 @@ internal static class StoreRegistry
 
             s_open.Remove(store.Identity);
             store.Api.splinter_close();
-            StoreMapping.Release(store.Mapping);
+            MappingRanges.Release(store.Mapping);
             SplinterLibrary.ReturnStoreInstance(store.Library);
         }
     }
