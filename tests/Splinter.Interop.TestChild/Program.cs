@@ -65,8 +65,7 @@ internal static class Program
     {
         Console.Error.WriteLine(
             "usage: Splinter.Interop.TestChild watch-sync STORE | watch-async STORE | drain STORE | arm STORE | write STORE COUNT signal|quiet\n" +
-            "       | store-create STORE VARIANT SLOTS MAX_VALUE_SIZE | store-bare-dlopen STORE | store-loaded-objects STORE
-" +
+            "       | store-create STORE VARIANT SLOTS MAX_VALUE_SIZE | store-bare-dlopen STORE | store-loaded-objects STORE\n" +
             "       | library-api VARIANT");
         return 2;
     }
