@@ -1,5 +1,5 @@
 /*
- * bus.c - the eventfd event bus (spec 7.11, 8).
+ * bus.c - the eventfd event bus (native/FORMAT.md, "The event bus").
  */
 #include <limits.h>
 #include <poll.h>
@@ -36,7 +36,7 @@ SPLINTER_API int splinter_event_bus_init(void) {
     if (!spl_have_store()) return -1;
     int fd = eventfd(0, EFD_CLOEXEC);
     if (fd < 0) return -1;
-    /* Upstream leaks the descriptor of an earlier init (Q45); close it. */
+    /* Upstream leaks the descriptor of an earlier init; close it (divergence 17). */
     spl_bus_disarm();
     ST_REL(&spl_g.hdr->event_bus.owner_fd, fd);
     ST_REL(&spl_g.hdr->event_bus.owner_pid, (int32_t)getpid());
@@ -52,7 +52,7 @@ int spl_bus_open(void) {
         errno = ENODEV;
         return -1;
     }
-    if (pid == (int32_t)getpid()) return dup(fd); /* plain dup: no FD_CLOEXEC (Q43) */
+    if (pid == (int32_t)getpid()) return dup(fd); /* plain dup, no FD_CLOEXEC, as upstream */
 #if defined(SYS_pidfd_open) && defined(SYS_pidfd_getfd)
     int pidfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
     if (pidfd < 0) return -1;
@@ -79,7 +79,7 @@ static uint64_t spl_mono_ms(void) {
  * Waits for readiness, then reads without blocking for this call only
  * (RWF_NOWAIT; the shared file stays blocking). If another reader drained the
  * counter first, it goes back to waiting for the rest of the timeout instead
- * of blocking in read (Q46).
+ * of blocking in read (divergence 18).
  */
 int spl_bus_wait(int fd, uint64_t timeout_ms) {
     if (fd < 0) return -1;

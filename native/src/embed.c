@@ -1,5 +1,5 @@
 /*
- * embed.c - embedding vectors, only in SPLINTER_EMBEDDINGS builds (spec 7.12).
+ * embed.c - embedding vectors, only in SPLINTER_EMBEDDINGS builds.
  */
 #include "internal.h"
 

@@ -1,5 +1,5 @@
 /*
- * flags.c - core-flag and slot user-flag helpers on raw pointers (spec 7.5).
+ * flags.c - core-flag and slot user-flag helpers on raw pointers.
  * Upstream dereferences the pointer unchecked; a NULL pointer is a no-op / 0 here.
  */
 #include "internal.h"

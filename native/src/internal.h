@@ -19,7 +19,7 @@
 
 #pragma GCC visibility push(hidden)
 
-/* FNV-1a 64 parameters (spec 2.3). */
+/* FNV-1a 64 parameters (native/FORMAT.md, "Keys: hash and probe"). */
 #define SPL_FNV_BASIS 0xcbf29ce484222325ULL
 #define SPL_FNV_PRIME 0x100000001b3ULL
 
@@ -383,7 +383,7 @@ void spl_pulse(const struct splinter_slot *s);
  * the slot, or inside a read window), so a slot that changed owner since is
  * not pulsed for the old key. */
 void spl_pulse_masks(uint64_t watchers, uint64_t labels);
-/* bus.c: owner-process notification of a write to slot s (spec 8.2). */
+/* bus.c: owner-process notification of a write to slot s. */
 void spl_notify_slow(size_t idx);
 static inline void spl_notify(const struct splinter_slot *s) {
     if (spl_g.bus_fd >= 0) spl_notify_slow(spl_slot_index(s));
@@ -396,7 +396,7 @@ int spl_lock_key(const char *key, struct splinter_slot **out, uint64_t *e_out);
 /* spl_lock_key for the writers that report a busy slot as -1 with errno
  * EAGAIN (unset, append, set_named_type). Returns 0 locked, else -1: errno
  * EAGAIN when busy, unchanged when the key is not found. bump_slot and
- * set_embedding leave errno alone when busy (Q19) and use spl_lock_key. */
+ * set_embedding leave errno alone when busy (as upstream) and use spl_lock_key. */
 static inline int spl_lock_key_or_eagain(const char *key, struct splinter_slot **out, uint64_t *e_out) {
     int r = spl_lock_key(key, out, e_out);
     if (r == 0) return 0;
@@ -405,7 +405,7 @@ static inline int spl_lock_key_or_eagain(const char *key, struct splinter_slot *
 }
 int spl_set(const char *key, const void *val, size_t len);
 int spl_unset(const char *key);
-/* mop.c: scrub after a set of len bytes (spec 7.2). */
+/* mop.c: scrub after a set of len bytes. */
 void spl_scrub_for_set(struct splinter_slot *s, size_t len, uint32_t room);
 void spl_scrub_for_unset(struct splinter_slot *s);
 /* shards.c */

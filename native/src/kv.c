@@ -1,6 +1,6 @@
 /*
  * kv.c - key/value operations: set, get, unset, append, list, poll, epochs,
- * raw pointers and snapshots (spec 7.3, 7.4).
+ * raw pointers and snapshots.
  */
 #include <sched.h>
 #include <time.h>

@@ -1,5 +1,5 @@
 /*
- * labels.c - per-slot label (bloom) bits and enumeration (spec 7.8).
+ * labels.c - per-slot label (bloom) bits and enumeration.
  */
 #include "internal.h"
 

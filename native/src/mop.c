@@ -1,5 +1,5 @@
 /*
- * mop.c - scrub ("mop") mode and purge (spec 7.2).
+ * mop.c - scrub ("mop") mode and purge.
  */
 #include "internal.h"
 
@@ -14,7 +14,7 @@ SPLINTER_API int splinter_set_mop(unsigned int mode) {
         atomic_fetch_or_explicit(f, SPL_SYS_AUTO_SCRUB | SPL_SYS_HYBRID_SCRUB, memory_order_acq_rel);
         return 0;
     case 2:
-        /* NOTE: upstream sets AUTO only and leaves HYBRID as it was (Q9). */
+        /* NOTE: upstream sets AUTO only and leaves HYBRID as it was; kept (native/README.md, "Mop mode"). */
         atomic_fetch_or_explicit(f, SPL_SYS_AUTO_SCRUB, memory_order_acq_rel);
         return 0;
     default:

@@ -1,5 +1,5 @@
 /*
- * shards.c - logic-shard bid table, election and cooperative madvise (spec 7.13).
+ * shards.c - logic-shard bid table, election and cooperative madvise.
  */
 #include <sys/mman.h>
 #include <time.h>
@@ -82,7 +82,7 @@ SPLINTER_API int splinter_shard_release(uint32_t shard_id) {
     return -1;
 }
 
-/* Election (spec 7.13); returns the winner's record index or -1. */
+/* Election; returns the winner's record index or -1. */
 static int spl_elect_index(uint64_t now) {
     bool protective = false;
     for (int b = 0; b < SPLINTER_MAX_SHARDS; b++) {
@@ -166,7 +166,7 @@ SPLINTER_API int splinter_madvise(uint32_t shard_id, void *addr, size_t len, int
     }
     bool forever = timeout_ticks == UINT64_MAX;
     uint64_t deadline;
-    /* A huge timeout saturates instead of wrapping into the past (Q52). */
+    /* A huge timeout saturates instead of wrapping into the past (divergence 19). */
     if (__builtin_add_overflow(splinter_now(), timeout_ticks, &deadline)) forever = true;
     int fd = spl_bus_open(); /* failure (e.g. ENODEV) is ignored and stays in errno, as upstream */
     long page = sysconf(_SC_PAGESIZE);

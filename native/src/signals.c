@@ -1,5 +1,5 @@
 /*
- * signals.c - signal groups, key watches and label watches (spec 6.5, 7.10, 9).
+ * signals.c - signal groups, key watches and label watches.
  */
 #include "internal.h"
 
@@ -71,7 +71,7 @@ SPLINTER_API int splinter_watch_label_register(uint64_t bloom_mask, uint8_t grou
 }
 
 SPLINTER_API void splinter_pulse_watchers(struct splinter_slot *slot) {
-    /* Upstream dereferences both unchecked (Q25). */
+    /* Upstream dereferences both unchecked (divergence 16). */
     if (slot == NULL || !spl_have_store()) return;
     spl_pulse(slot);
 }

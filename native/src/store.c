@@ -1,5 +1,5 @@
 /*
- * store.c - store lifecycle: create, open, close (spec 7.1, 4.2, 4.3).
+ * store.c - store lifecycle: create, open, close.
  *
  * Divergences from upstream 1.2.0 (see native/README.md): the create/open
  * descriptor is closed once mapped; a half-made object is removed when create
@@ -35,7 +35,7 @@ static int spl_obj_open(const char *name) { return spl_shm_open(name, O_RDWR, 06
 static void spl_obj_remove(const char *name) { (void)spl_shm_unlink(name); }
 #endif
 
-/* Parses SPLINTER_DEFAULT_UMASK (spec 1.3); returns -1 when unset or not accepted. */
+/* Parses SPLINTER_DEFAULT_UMASK; returns -1 when unset or not accepted. */
 static long spl_env_umask(void) {
     const char *s = getenv("SPLINTER_DEFAULT_UMASK");
     if (s == NULL || *s == '\0') return -1;

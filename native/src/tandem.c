@@ -1,5 +1,5 @@
 /*
- * tandem.c - tandem keys "base", "base.1", "base.2", ... (spec 7.9).
+ * tandem.c - tandem keys "base", "base.1", "base.2", ...
  */
 #include <stdio.h>
 
@@ -12,7 +12,7 @@ static void spl_tandem_name(char out[SPLINTER_KEY_MAX], const char *base, unsign
 SPLINTER_API int splinter_client_set_tandem(const char *base_key, const void **vals, const size_t *lens, uint8_t orders) {
     /* Upstream never returns -2 here and crashes on NULL arrays; we report -1. */
     if (base_key == NULL || vals == NULL || lens == NULL) return -1;
-    /* NOTE: the base key is written even when orders == 0 (Q28). */
+    /* NOTE: the base key is written even when orders == 0, as upstream. */
     if (spl_set(base_key, vals[0], lens[0]) != 0) return -1;
     char name[SPLINTER_KEY_MAX];
     for (unsigned i = 1; i < orders; i++) {

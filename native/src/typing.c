@@ -1,12 +1,12 @@
 /*
  * typing.c - slot types and BIGUINT integers, slot times, system slots,
- * epoch bump and retrain (spec 7.6, 7.7).
+ * epoch bump and retrain.
  */
 #include <stdlib.h>
 
 #include "internal.h"
 
-/* Converts a value shorter than 8 bytes to the u64 of a BIGUINT promotion (Q15). */
+/* Converts a value shorter than 8 bytes to the u64 of a BIGUINT promotion (strtoull base 0 for a leading digit, as upstream). */
 static uint64_t spl_promote_value(const unsigned char *p, uint32_t len) {
     uint64_t v = 0;
     if (len > 0 && p[0] >= '0' && p[0] <= '9') {
@@ -30,7 +30,7 @@ SPLINTER_API int splinter_set_named_type(const char *key, uint16_t mask) {
         uint32_t len = LD_RLX(&s->val_len);
         if (len < 8) {
             /* Promotion in place, inside the slot's own region (divergence
-             * from upstream, which moved the value to val_brk: Q13). */
+             * 1: upstream moved the value to val_brk). */
             if (spl_room(s) < 8) {
                 spl_release(s);
                 errno = EMSGSIZE;
@@ -127,7 +127,7 @@ SPLINTER_API int splinter_integer_op(const char *key, splinter_integer_op_t op, 
     case SPL_OP_NOT: v = ~v; break;
     case SPL_OP_INC: v += operand; break;
     case SPL_OP_DEC: v -= operand; break;
-    default: break; /* unknown op: no change, but still a successful write (Q17) */
+    default: break; /* unknown op: no change, but still a successful write (as upstream) */
     }
     spl_bytes_store(p, &v, 8);
     spl_release(s);
@@ -143,7 +143,7 @@ SPLINTER_API int splinter_set_as_system(const char *key) {
     for (int attempt = 0; attempt < SPL_RELOCK_LIMIT; attempt++) {
         struct splinter_slot *s;
         uint64_t e;
-        /* NOTE: upstream scans from slot 0, not from the hash position (Q26). */
+        /* NOTE: from slot 0, not from the hash position, as upstream. */
         int r = spl_find_stable(key, h, qlen, 0, &s, &e);
         if (r == SPL_MISSING) return -1;
         uint32_t room = spl_room(s);
@@ -165,7 +165,7 @@ SPLINTER_API int splinter_bump_slot(const char *key) {
     if (!spl_have_store() || key == NULL) return -2;
     struct splinter_slot *s;
     uint64_t e;
-    if (spl_lock_key(key, &s, &e) != 0) return -1; /* errno unchanged, also when busy (Q19) */
+    if (spl_lock_key(key, &s, &e) != 0) return -1; /* errno unchanged, also when busy, as upstream */
     atomic_thread_fence(memory_order_release);
     spl_pulse(s);
     spl_release(s);

@@ -46,7 +46,7 @@ struct splinter_header *spl_map_raw(const char *name);
 struct splinter_slot *spl_slot_at(struct splinter_header *hdr, size_t index);
 unsigned char *spl_values_of(struct splinter_header *hdr);
 
-/* The header inside the LIBRARY's mapping, derived from a live key (spec 7.5). */
+/* The header inside the LIBRARY's mapping, derived from a live key (raw pointer - val_off). */
 struct splinter_header *spl_lib_header(const char *key);
 /* Physical slot index of a live key (from its slot snapshot; values never move in our build). */
 size_t spl_slot_index_of(const char *key);

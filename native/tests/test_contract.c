@@ -1,7 +1,7 @@
 /*
- * Observable contract of sections 5-9 beyond the checklist: busy-slot results, probing
- * details, notification and pulse matrices (tables 6.3 and 9), environment details (1.3),
- * fork inheritance (1.1) and a stale bus owner (8.4).
+ * Observable contract beyond the checklist: busy-slot results, probing details, which
+ * operations signal the bus and pulse which groups, environment details, fork inheritance
+ * and a stale bus owner.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -118,7 +118,7 @@ SPL_TEST(x_probe_wraps_and_set_as_system_scans_from_slot_0) {
     SPL_CHECK_EQ(splinter_unset(a), 3);
     SPL_CHECK_EQ(splinter_get(a, NULL, 0, &n), 0);
     SPL_CHECK_EQ(n, 16);
-    /* list reports both copies while they exist, in slot order (Q6). */
+    /* list reports both copies while they exist, in slot order, as upstream. */
     SPL_CHECK_EQ(splinter_set(a, "again", 5), 0);
     char *keys[8];
     size_t count = 0;
@@ -320,7 +320,7 @@ SPL_TEST(x_bus_open_after_owner_exit_esrch) {
     SPL_CHECK_EQ(spl_wait_child(spl_spawn("bus_open_errno", args), 60), ESRCH);
 }
 
-/* Q52: without an armed bus, a successful madvise leaves errno ENODEV. */
+/* Without an armed bus, a successful madvise leaves errno ENODEV, as upstream. */
 SPL_TEST(x_madvise_success_leaves_enodev_without_bus) {
     spl_create_store(4, 64);
     SPL_CHECK_EQ(splinter_shard_claim(3, SPL_INTENT_WILLNEED, 1, 1ULL << 62), 0);
@@ -385,7 +385,7 @@ SPL_TEST(x_shard_unknown_intent_competes) {
     SPL_CHECK_EQ(intent, 200);
 }
 
-/* Q15: promotion parses with strtoull base 0 up to the first non-digit. */
+/* Promotion parses with strtoull base 0 up to the first non-digit. */
 SPL_TEST(x_promotion_parse_details) {
     spl_create_store(8, 64);
     const struct {
@@ -406,7 +406,7 @@ SPL_TEST(x_promotion_parse_details) {
     }
 }
 
-/* Q17: integer ops work on 8 bytes at val_off even after a shorter set; get returns val_len bytes. */
+/* Integer ops work on 8 bytes at val_off even after a shorter set; get returns val_len bytes. */
 SPL_TEST(x_integer_op_after_short_set_keeps_biguint) {
     spl_create_store(8, 64);
     uint64_t zero = 0;
@@ -428,7 +428,7 @@ SPL_TEST(x_integer_op_after_short_set_keeps_biguint) {
     SPL_CHECK_EQ(raw[1], 0x01); /* the op wrote all 8 bytes */
 }
 
-/* Q28: tandem names longer than 63 characters are truncated and can collide. */
+/* Tandem names longer than 63 characters are truncated and can collide. */
 SPL_TEST(x_tandem_long_base_names_truncate_and_collide) {
     spl_create_store(16, 32);
     char base[63];

@@ -1,7 +1,7 @@
 /*
- * Documented safe divergences of our library from upstream 1.2.0 (native/README.md and the
- * spec's quirk list, section 10). Each test names the quirk it covers; the replaced
- * checklist item 48 lives in test_types.c (c48_promotion_in_place_keeps_slot_0_and_val_brk).
+ * Documented safe divergences of our library from upstream 1.2.0 (native/README.md). Each
+ * test names the divergence it covers; the promotion in place (divergence 1) lives in
+ * test_types.c (c48_promotion_in_place_keeps_slot_0_and_val_brk).
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -23,7 +23,7 @@ static void check_nothing_installed(void) {
     SPL_CHECK_EQ(splinter_set("k", "v", 1), -2);
 }
 
-/* Q31: upstream leaves a bad-magic mapping installed; ours installs nothing. */
+/* Divergence 3: upstream leaves a bad-magic mapping installed; ours installs nothing. */
 SPL_TEST(d_open_bad_magic_installs_no_store) {
     const char *name = spl_new_name();
     unsigned char junk[7264];
@@ -40,7 +40,7 @@ SPL_TEST(d_open_bad_magic_installs_no_store) {
     check_nothing_installed();
 }
 
-/* A failed open keeps the store that was installed before it (section 7.1 step 3). */
+/* A failed open keeps the store that was installed before it (divergence 3). */
 SPL_TEST(d_failed_open_keeps_current_store) {
     spl_create_store(8, 32);
     SPL_CHECK_EQ(splinter_set("k", "v", 1), 0);
@@ -70,7 +70,7 @@ static void write_header_only(const char *name, size_t file_len, uint32_t slots,
     free(img);
 }
 
-/* Q32: a truncated store maps "successfully" upstream and later faults (SIGBUS/SIGSEGV). */
+/* Divergence 3: a truncated store maps "successfully" upstream and later faults (SIGBUS/SIGSEGV). */
 SPL_TEST(d_open_truncated_or_empty_object_fails_without_sigbus) {
     const char *empty = spl_new_name();
     write_header_only(empty, 0, 0, 0);
@@ -100,7 +100,7 @@ SPL_TEST(d_open_truncated_or_empty_object_fails_without_sigbus) {
     check_nothing_installed();
 }
 
-/* Q33: upstream leaks one descriptor per create/open; ours closes it. */
+/* Divergence 4: upstream leaks one descriptor per create/open; ours closes it. */
 SPL_TEST(d_no_descriptor_leak_per_open_close_cycle) {
     const char *name = spl_create_store(8, 32);
     splinter_close();
@@ -122,7 +122,7 @@ SPL_TEST(d_no_descriptor_leak_per_open_close_cycle) {
     SPL_CHECK_EQ(spl_count_fds(), before);
 }
 
-/* Q23: upstream spins forever on a slot left odd; ours gives up with EAGAIN. */
+/* Divergence 14: upstream spins forever on a slot left odd; ours gives up with EAGAIN. */
 SPL_TEST(d_slot_snapshot_on_stuck_odd_slot_returns) {
     const char *name = spl_create_store(8, 32);
     struct splinter_header *h = spl_map_raw(name);
@@ -150,7 +150,7 @@ static void *make_odd_later(void *arg) {
     return NULL;
 }
 
-/* Q22: upstream's poll ignores its timeout while the slot stays odd; ours honours it. */
+/* Divergence 15: upstream's poll ignores its timeout while the slot stays odd; ours honours it. */
 SPL_TEST(d_poll_honours_timeout_on_a_slot_that_turns_odd) {
     const char *name = spl_create_store(8, 32);
     struct splinter_header *h = spl_map_raw(name);

@@ -1,7 +1,7 @@
 /*
  * Embeddings flavour (compiled with -DSPLINTER_EMBEDDINGS against the embeddings library):
  * layout (items 2 and 3 with embeddings), set/get embedding, and the embedding's lifecycle:
- * zeroed by unset and retrain, kept across an overwrite of the key (section 7.12).
+ * zeroed by unset and retrain, kept across an overwrite of the key.
  */
 #define _GNU_SOURCE
 #include <stdalign.h>

@@ -1,5 +1,5 @@
 /*
- * The library under test exports exactly the 56 functions of section 7.0 (every one of them
+ * The library under test exports exactly the 56 functions of exports.txt (every one of them
  * is also called by some test), plus the two embedding functions exactly in the embeddings
  * flavour, and never splinter_open_numa.
  */

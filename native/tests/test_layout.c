@@ -35,7 +35,7 @@ SPL_TEST(c04_header_offsets) {
     SPL_CHECK_EQ(offsetof(struct splinter_header, signal_groups), 128);
     SPL_CHECK_EQ(offsetof(struct splinter_header, event_bus), 4224);
     SPL_CHECK_EQ(offsetof(struct splinter_header, shard_bids), 4416);
-    /* Owner fields named in section 3.4 (used by the raw event-bus checks). */
+    /* The bus owner fields (native/FORMAT.md, used by the raw event-bus checks). */
     SPL_CHECK_EQ(offsetof(struct splinter_header, event_bus.owner_fd), 4352);
     SPL_CHECK_EQ(offsetof(struct splinter_header, event_bus.owner_pid), 4356);
 }

@@ -32,7 +32,7 @@ SPL_TEST(c06_create_8x100_object_is_7264_bytes) {
     const char *name = spl_new_name();
     SPL_CHECK_EQ(splinter_create(name, 8, 100), 0);
     SPL_CHECK_EQ(object_size(name), 7264);
-    /* Other measured geometry of section 4.1. */
+    /* The rest of the geometry (native/FORMAT.md, "Regions"). */
     splinter_close();
     const char *other = spl_new_name();
     SPL_CHECK_EQ(splinter_create(other, 4, 64), 0);
@@ -165,7 +165,7 @@ SPL_TEST(c14_open_bad_magic_returns_minus1_errno_unchanged) {
     SPL_CHECK_EQ(splinter_open(name), -1);
     SPL_CHECK_ERRNO(SPL_ERRNO_SENTINEL);
     splinter_close();
-    /* Same for a wrong data-format version (section 4.3). */
+    /* Same for a wrong data-format version. */
     const char *old = spl_new_name();
     write_store_image(old, 0x534C4E54u, 3);
     errno = SPL_ERRNO_SENTINEL;
@@ -223,7 +223,7 @@ SPL_TEST(c16_persistent_create_over_existing_path_or_symlink_eexist) {
     SPL_CHECK_ERRNO(EEXIST);
     SPL_CHECK(access(target, F_OK) != 0);
 
-    /* A symlink to a real store is refused by create but followed by open (Q36). */
+    /* A symlink to a real store is refused by create but followed by open, as upstream. */
     const char *store = spl_create_store(4, 64);
     SPL_CHECK_EQ(splinter_set("k", "v", 1), 0);
     splinter_close();
@@ -237,7 +237,7 @@ SPL_TEST(c16_persistent_create_over_existing_path_or_symlink_eexist) {
 }
 #else
 SPL_TEST(x_shm_name_rules) {
-    /* "foo" and "/foo" are the same object; an inner '/' is EINVAL (section 1.2). */
+    /* "foo" and "/foo" are the same object; an inner '/' is EINVAL. */
     const char *name = spl_create_store(4, 64);
     SPL_CHECK_EQ(splinter_set("k", "v", 1), 0);
     splinter_close();
@@ -287,7 +287,7 @@ SPL_TEST(x_create_or_open_and_open_or_create) {
     SPL_CHECK_EQ(object_size(fresh), 6208);
     SPL_CHECK_EQ(splinter_get_epoch("k"), 0);
     splinter_close();
-    /* create_or_open falls through to open after a -2 argument error (Q35). */
+    /* create_or_open falls through to open after a -2 argument error, as upstream. */
     const char *missing = spl_new_name();
     errno = 0;
     SPL_CHECK_EQ(splinter_create_or_open(missing, 0, 64), -1);

@@ -1,4 +1,4 @@
-/* Checklist item 58: every function's "no store" result (section 7.0). */
+/* Checklist item 58: every function's "no store" result. */
 #define _GNU_SOURCE
 #include <string.h>
 

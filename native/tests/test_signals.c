@@ -273,7 +273,7 @@ SPL_TEST(x_unset_clears_watchers_and_labels_no_pulse) {
     SPL_CHECK_EQ(splinter_set_label("k", 0x2), 0);
     uint64_t g4 = splinter_get_signal_count(4);
     SPL_CHECK_EQ(splinter_unset("k"), 1);
-    SPL_CHECK_EQ(splinter_get_signal_count(4), g4); /* unset does not pulse (Q4) */
+    SPL_CHECK_EQ(splinter_get_signal_count(4), g4); /* unset does not pulse */
     SPL_CHECK_EQ(splinter_set("k", "v", 1), 0); /* same slot, fresh metadata */
     SPL_CHECK_EQ(splinter_get_signal_count(4), g4);
     splinter_slot_snapshot_t snap;

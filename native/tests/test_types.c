@@ -76,9 +76,8 @@ SPL_TEST(c47_biguint_promotion_values) {
 
 /*
  * Replaces checklist item 48. Upstream relocates a promoted value to VALUES + val_brk
- * (val_brk starting at 0), overwriting slot 0's value (quirk Q13, data destruction). Our
- * library promotes in place inside the slot's own region and leaves val_brk alone
- * (native/README.md, divergence list), so: the slot keeps its val_off, val_brk stays 0,
+ * (val_brk starting at 0), overwriting slot 0's value. Our library promotes in place
+ * inside the slot's own region and leaves val_brk alone (native/README.md, divergence 1), so: the slot keeps its val_off, val_brk stays 0,
  * and slot 0's value survives the promotion and later integer ops.
  */
 SPL_TEST(c48_promotion_in_place_keeps_slot_0_and_val_brk) {
@@ -164,7 +163,7 @@ SPL_TEST(c50_integer_ops_wrap_not_ignores_operand_epochs_advance) {
     SPL_CHECK_EQ(splinter_integer_op("n", SPL_OP_INC, NULL), 0);
     SPL_CHECK_EQ(read_u64("n"), ~0xFF0FULL + 5);
     SPL_CHECK_EQ(splinter_get_epoch("n"), slot + 2);
-    /* Unknown op: no change, still 0 and epochs advance (Q17). */
+    /* Unknown op: no change, still 0 and epochs advance, as upstream. */
     op_and_expect((splinter_integer_op_t)99, 7, ~0xFF0FULL + 5);
 }
 
@@ -232,7 +231,7 @@ SPL_TEST(x_config_helpers_on_library_header) {
     splinter_config_set(h, SPL_SYS_RESERVED_2 | SPL_SYS_HYBRID_SCRUB);
     SPL_CHECK_EQ(splinter_config_snapshot(h), 0x07);
     SPL_CHECK_EQ(splinter_config_test(h, SPL_SYS_RESERVED_2), 1);
-    /* HYBRID without AUTO still reports mode 1 (Q10). */
+    /* HYBRID without AUTO still reports mode 1, as upstream. */
     splinter_config_clear(h, SPL_SYS_AUTO_SCRUB | SPL_SYS_RESERVED_2);
     SPL_CHECK_EQ(splinter_config_snapshot(h), 0x02);
     SPL_CHECK_EQ(splinter_get_mop(), 1);
@@ -274,7 +273,7 @@ SPL_TEST(x_tandem_set_and_unset) {
     SPL_CHECK_EQ(splinter_get("car.2", NULL, 0, &n), 0);
     SPL_CHECK_EQ(n, 3);
     SPL_CHECK_EQ(splinter_get_epoch("car.3"), 0);
-    /* orders 0 still writes the base key (Q28). */
+    /* orders 0 still writes the base key, as upstream. */
     const void *one[1] = {"solo"};
     size_t one_len[1] = {4};
     SPL_CHECK_EQ(splinter_client_set_tandem("bike", one, one_len, 0), 0);
