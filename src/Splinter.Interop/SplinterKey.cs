@@ -73,7 +73,7 @@ public readonly struct SplinterKey : IEquatable<SplinterKey>
         }
     }
 
-    /// <summary>The key's FNV-1a hash (spec 5.1), stored 8 bytes below <see cref="Pointer"/>.</summary>
+    /// <summary>The key's FNV-1a hash (native/FORMAT.md), stored 8 bytes below <see cref="Pointer"/>.</summary>
     internal static unsafe ulong HashAt(byte* pointer) => *(ulong*)(pointer - (BytesOffset - HashOffset));
 
     /// <summary>

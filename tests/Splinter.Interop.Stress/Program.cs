@@ -110,7 +110,7 @@ internal static class Program
             Console.WriteLine($"  torn {totals.GetValueOrDefault("torn")}, missing {totals.GetValueOrDefault("missing")}, contention timeouts {totals.GetValueOrDefault("contention")}, failures {totals.GetValueOrDefault("failures")}");
             Console.WriteLine($"  counter {counter:N0}, increments {totals.GetValueOrDefault("increments"):N0}; intact keys at the end {intact}/{StressProtocol.KeyCount}");
 
-            // Sets that met a busy slot write a second copy of the key (spec Q3): evidence that writers really collided.
+            // Sets that met a busy slot write a second copy of the key (duplicate keys, native/README.md, "Kept on purpose"): evidence that writers really collided.
             Console.WriteLine($"  slots in use at the end {store.GetKeys().Count} for {StressProtocol.KeyCount + 2} distinct keys");
             bool ok = exitedCleanly && ops == perThread * processes * threads && totals.GetValueOrDefault("torn") == 0 && totals.GetValueOrDefault("missing") == 0
                 && totals.GetValueOrDefault("failures") == 0 && counter == (ulong)totals.GetValueOrDefault("increments") && intact == StressProtocol.KeyCount;

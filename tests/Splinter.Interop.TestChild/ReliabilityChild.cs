@@ -52,7 +52,7 @@ internal static class ReliabilityChild
     /// <summary>
     /// Plays a writer that dies inside a slot: attaches to the store, then moves the key's slot
     /// epoch from even to odd with a compare-and-swap through its own read-write mapping of the
-    /// object (the seqlock acquisition of spec 6.1), reports it and sleeps until SIGKILL.
+    /// object (the seqlock acquisition, native/FORMAT.md), reports it and sleeps until SIGKILL.
     /// </summary>
     private static unsafe int HoldOdd(string storeName, SplinterVariant variant, string key)
     {

@@ -22,7 +22,7 @@ internal static class StressProtocol
     /// <summary>Number of self-checking keys.</summary>
     public const int KeyCount = 16;
 
-    /// <summary>Slots of the stress store (room for duplicates created while slots are busy, spec Q3).</summary>
+    /// <summary>Slots of the stress store (room for duplicates created while slots are busy).</summary>
     public const uint Slots = 64;
 
     /// <summary>Largest value.</summary>

@@ -11,12 +11,12 @@ namespace Splinter.Interop;
 /// Reach it through <see cref="SplinterStore.Events"/>.
 /// </summary>
 /// <remarks>
-/// <para>Only writes made in the owner process signal the bus (libsplinter behavior, spec Q42):
+/// <para>Only writes made in the owner process signal the bus (libsplinter behaviour, native/FORMAT.md "The event bus"):
 /// a write in any other process sets no dirty bit and wakes nobody. Arm the bus in the process
 /// that writes. Writes made through this library in a non-owner process can also signal it when
 /// <see cref="SignalLocalWrites"/> is on (off by default, see there).</para>
 /// <para>Unset, bump, purge and label-free metadata changes are not signalled by libsplinter either
-/// (Q4, Q19); a subscription still reports them at its next read, which a later wake or
+/// (native/README.md, "Kept on purpose"); a subscription still reports them at its next read, which a later wake or
 /// <see cref="EventSubscription.WatchAsync"/>'s periodic rescan triggers.</para>
 /// </remarks>
 public sealed unsafe class EventBus
@@ -332,7 +332,7 @@ public sealed unsafe class EventBus
         if (Volatile.Read(ref header->event_bus.owner_pid) == Environment.ProcessId && Volatile.Read(ref ArmedHere) == 0)
         {
             // This process is the recorded owner but did not arm through this store: it armed an
-            // earlier store instance, whose close closed the eventfd (spec 7.1, 8.4). The recorded
+            // earlier store instance, whose close closed the eventfd (the header keeps the owner fields). The recorded
             // descriptor number may meanwhile belong to any other file of ours, even another eventfd,
             // which no check could tell apart, so do not dup it.
             throw new EventBusUnavailableException(EventBusUnavailableReason.OwnerDescriptorClosed, Errno.EBADF,
@@ -353,7 +353,7 @@ public sealed unsafe class EventBus
         try
         {
             // NOTE: in the owner process splinter_event_bus_open is a plain dup without
-            // FD_CLOEXEC (Q43); set it on our descriptor so child processes do not inherit it.
+            // FD_CLOEXEC; set it on our descriptor so child processes do not inherit it.
             // F_SETFD changes this descriptor only, never the shared open file.
             int flags = LibC.fcntl(fd, LibC.F_GETFD, 0);
             if (flags >= 0 && (flags & LibC.FD_CLOEXEC) == 0)
@@ -361,7 +361,7 @@ public sealed unsafe class EventBus
                 LibC.fcntl(fd, LibC.F_SETFD, flags | LibC.FD_CLOEXEC);
             }
 
-            // Stale owner fields can name a pid and descriptor number that were reused (spec 8.4).
+            // Stale owner fields can name a pid and descriptor number that were reused.
             if (!DescriptorIsEventFd(fd))
             {
                 throw new EventBusUnavailableException(EventBusUnavailableReason.StaleOwner, 0, ownerPid, ownerFd);

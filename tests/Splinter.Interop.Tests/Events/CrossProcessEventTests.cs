@@ -108,7 +108,7 @@ public sealed class CrossProcessEventTests
         using EventSubscription subscription = Store.Events.Subscribe();
         subscription.GlobalEpochCheckInterval = Timeout.InfiniteTimeSpan;
 
-        // Quiet: libsplinter signals only writes made in the owner process (spec Q42).
+        // Quiet: libsplinter signals only writes made in the owner process (native/FORMAT.md, "The event bus").
         ChildProcess quiet = Start("write", _name!, "5", "quiet");
         quiet.WaitReady();
         Dictionary<string, ulong> quietWrites = ChildProcess.SeenEpochs(quiet.Finish(ChildTimeout));

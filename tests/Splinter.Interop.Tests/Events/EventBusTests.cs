@@ -22,7 +22,7 @@ public sealed class EventBusTests(SplinterVariant variant)
 
     private SplinterStore Store => _store ?? throw new InvalidOperationException("no store");
 
-    /// <summary>Address of a key's slot epoch in the library's mapping (spec 7.5: arena = raw pointer - val_off).</summary>
+    /// <summary>Address of a key's slot epoch in the library's mapping (arena = raw pointer - val_off).</summary>
     private unsafe ulong* SlotEpoch(string key)
     {
         Assert.That(Store.Slots.TryGetSnapshot(key, out SplinterSlotSnapshot snapshot), Is.True, key);
@@ -40,7 +40,7 @@ public sealed class EventBusTests(SplinterVariant variant)
         return &((splinter_slot*)slots + SlotOf(key))->epoch;
     }
 
-    /// <summary>The slot of the first key set in a fresh store: its FNV-1a 64 hash modulo the slot count (spec 5.1, 5.2).</summary>
+    /// <summary>The slot of the first key set in a fresh store: its FNV-1a 64 hash modulo the slot count (native/FORMAT.md).</summary>
     private int SlotOf(string key)
     {
         ulong hash = 0xcbf29ce484222325UL;
@@ -360,7 +360,7 @@ public sealed class EventBusTests(SplinterVariant variant)
         Store.Events.Arm();
         Store.Dispose();
         _store = SplinterStore.Open(_name!, new SplinterStoreOptions { Variant = variant });
-        Assert.That(Store.Events.OwnerProcessId, Is.EqualTo(Environment.ProcessId), "close leaves the owner fields (spec 1.4)");
+        Assert.That(Store.Events.OwnerProcessId, Is.EqualTo(Environment.ProcessId), "close leaves the owner fields");
 
         // A new eventfd may now hold the recorded descriptor number; it must not be taken for the bus.
         using EventFd decoy = new();
@@ -386,7 +386,7 @@ public sealed class EventBusTests(SplinterVariant variant)
         using EventSubscription subscription = Store.Events.Subscribe();
         Store.Set("held", "2"u8);
 
-        // Play a writer inside the slot: odd epoch (spec 6.1), through the library's own mapping.
+        // Play a writer inside the slot: odd epoch (native/FORMAT.md, "The seqlock"), through the library's own mapping.
         ulong* epoch = SlotEpoch("held");
         Interlocked.Increment(ref *epoch);
         try

@@ -48,7 +48,7 @@ public sealed class LayoutParityTests
     [Test]
     public void FormatSizesOfThisConfiguration()
     {
-        // The spec's measured sizes (section 3); the slot and slot snapshot grow with SPLINTER_EMBEDDINGS.
+        // Upstream's measured sizes (native/FORMAT.md); the slot and slot snapshot grow with SPLINTER_EMBEDDINGS.
         bool embeddings = NativeBuildInfo.Defines.Contains("SPLINTER_EMBEDDINGS");
         var sizes = LayoutTable.FromShim().Where(r => r.Field is null).ToDictionary(r => r.Struct, r => r.Size);
         Assert.Multiple(() =>

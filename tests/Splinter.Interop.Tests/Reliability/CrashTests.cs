@@ -83,7 +83,7 @@ public sealed partial class ReliabilityTests
     }
 
     /// <summary>
-    /// A hazard worth knowing (spec 5.2 and Q3, kept by our library): Set does not wait for a dead
+    /// A hazard worth knowing (duplicate keys, native/README.md, "Kept on purpose"): Set does not wait for a dead
     /// writer. libsplinter skips the busy slot and writes a second copy of the key further along the
     /// probe sequence, so Set succeeds while every reader still hits the held slot first; after
     /// Retrain the older value is what readers see, and the newer copy only shows once that one is removed.

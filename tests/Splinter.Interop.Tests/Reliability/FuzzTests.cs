@@ -20,10 +20,10 @@ namespace Splinter.Interop.Tests.Reliability;
 public sealed partial class ReliabilityTests
 {
     private const int FuzzSlots = 8;
-    private const int FuzzMaxValue = 96; // > 64: hybrid scrub leaves stale bytes past 64 (Q11), exposed by MarkAsSystem
+    private const int FuzzMaxValue = 96; // > 64: hybrid scrub leaves stale bytes past 64, exposed by MarkAsSystem
     private const int FullCheckEvery = 8;
 
-    // 14 keys for 8 slots: the store fills up, probes collide, unsets open holes that create duplicates (Q3).
+    // 14 keys for 8 slots: the store fills up, probes collide, unsets open holes that create duplicate keys (native/README.md, "Kept on purpose").
     private static readonly string[] FuzzKeys =
     [
         "a", "b", "c", "d", "e", "f", "k0", "k1", "schlüssel", "键", "t0", "t0.1", "t0.2", "long-key-" + new string('x', 50),
@@ -367,7 +367,7 @@ public sealed partial class ReliabilityTests
 
             default:
             {
-                // Keys the binding must refuse before any native call: empty, or over 63 UTF-8 bytes (Q2).
+                // Keys the binding must refuse before any native call: empty, or over 63 UTF-8 bytes (long keys (native/README.md, "Kept on purpose")).
                 string bad = random.Next(2) == 0 ? string.Empty : new string('q', 64);
                 return ("badkey", $"set bad key ({bad.Length} chars)", s => Run(() => s.Set(bad, "v"u8)) is { } r && r.StartsWith("ex:Argument", StringComparison.Ordinal) ? "refused" : "accepted", _ => "refused");
             }

@@ -10,7 +10,7 @@ using Splinter.Interop.Tests.TestSupport;
 namespace Splinter.Interop.Tests.Reliability;
 
 /// <summary>
-/// Reliability under faults, load and bad input (issue 8): model-based fuzzing, cross-process
+/// Reliability under faults, load and bad input: model-based fuzzing, cross-process
 /// stress, a writer killed inside a slot, event-bus owner death, persistence across SIGKILL,
 /// and, last, the descriptor and mapping counts of the whole fixture. One fixture split over
 /// several files; every test has an Order so the leak check runs after all the others.

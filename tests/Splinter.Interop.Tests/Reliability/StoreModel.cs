@@ -7,8 +7,8 @@ using Splinter.Interop;
 namespace Splinter.Interop.Tests.Reliability;
 
 /// <summary>
-/// In-memory reference model of one store as the spec documents it (libsplinter-1.2-abi.md
-/// sections 4-7 and the quirks of section 10), seen through the SplinterStore API: the slot
+/// In-memory reference model of one store as native/FORMAT.md and native/README.md ("Kept on purpose") describe it,
+/// seen through the SplinterStore API: the slot
 /// array with FNV-1a linear probing (so full stores, duplicate keys after an unset and
 /// set_as_system's scan from slot 0 come out as documented), value regions with the mop
 /// scrub rules, slot and store epochs, labels, types with in-place BIGUINT promotion
@@ -72,7 +72,7 @@ internal sealed class StoreModel
 
     // ---- lookups ---------------------------------------------------------------------------------
 
-    /// <summary>The lookup of spec 5.2: full probe from hash mod slots, first slot with equal hash and key.</summary>
+    /// <summary>The lookup (native/FORMAT.md): full probe from hash mod slots, first slot with equal hash and key.</summary>
     private int Find(string key)
     {
         ulong hash = Fnv1a(Encoding.UTF8.GetBytes(key));
@@ -111,7 +111,7 @@ internal sealed class StoreModel
 
     // ---- operations ------------------------------------------------------------------------------
 
-    /// <summary>splinter_set through SplinterStore.Set: first empty-or-matching slot in probe order (duplicates possible, Q3).</summary>
+    /// <summary>splinter_set through SplinterStore.Set: first empty-or-matching slot in probe order (duplicates possible).</summary>
     public string Set(string key, byte[] value)
     {
         if (value.Length == 0)
@@ -187,7 +187,7 @@ internal sealed class StoreModel
 
     public string Contains(string key) => "contains:" + (Find(key) >= 0);
 
-    /// <summary>splinter_unset: clears the first match; epoch ends at 2; no store epoch, pulse or notify (Q4).</summary>
+    /// <summary>splinter_unset: clears the first match; epoch ends at 2; no store epoch, pulse or notify.</summary>
     public string Remove(string key)
     {
         int index = Find(key);
@@ -298,7 +298,7 @@ internal sealed class StoreModel
         return Ok();
     }
 
-    /// <summary>Q15: an ASCII digit first means strtoull base 0 ("0x" hex, leading "0" octal); otherwise raw little-endian bytes.</summary>
+    /// <summary>An ASCII digit first means strtoull base 0 ("0x" hex, leading "0" octal); otherwise raw little-endian bytes.</summary>
     public static ulong Promote(ReadOnlySpan<byte> value)
     {
         if (value.Length > 0 && value[0] >= '0' && value[0] <= '9')
@@ -344,7 +344,7 @@ internal sealed class StoreModel
         _ => 99,
     };
 
-    /// <summary>splinter_integer_op: 8 bytes at the region start whatever val_len says (Q17); no pulse (Q18).</summary>
+    /// <summary>splinter_integer_op: 8 bytes at the region start whatever val_len says; no pulse.</summary>
     public string Integer(string key, SplinterIntegerOperation operation, ulong operand)
     {
         int index = Find(key);
@@ -406,7 +406,7 @@ internal sealed class StoreModel
         return Ok();
     }
 
-    /// <summary>splinter_set_as_system: scans from slot 0, not the hash position (Q26); type BINARY, length = max.</summary>
+    /// <summary>splinter_set_as_system: scans from slot 0, not the hash position; type BINARY, length = max.</summary>
     public string MarkAsSystem(string key)
     {
         ulong hash = Fnv1a(Encoding.UTF8.GetBytes(key));
@@ -423,7 +423,7 @@ internal sealed class StoreModel
         return Throws<KeyNotFoundException>();
     }
 
-    /// <summary>splinter_bump_slot: slot epoch +2 and a pulse, no store epoch (Q19).</summary>
+    /// <summary>splinter_bump_slot: slot epoch +2 and a pulse, no store epoch.</summary>
     public string Bump(string key)
     {
         int index = Find(key);
@@ -550,7 +550,7 @@ internal sealed class StoreModel
         return Ok();
     }
 
-    /// <summary>splinter_list: physical order, occupied slots with a non-empty value (Q6).</summary>
+    /// <summary>splinter_list: physical order, occupied slots with a non-empty value.</summary>
     public string Keys()
     {
         var text = new StringBuilder("keys:");
@@ -565,7 +565,7 @@ internal sealed class StoreModel
         return text.ToString();
     }
 
-    /// <summary>SetMopMode: None clears both bits, Hybrid sets both, Full goes through None then sets AUTO only (Q9).</summary>
+    /// <summary>SetMopMode: None clears both bits, Hybrid sets both, Full goes through None then sets AUTO only.</summary>
     public string SetMop(SplinterMopMode mode)
     {
         CoreFlags = mode switch
@@ -579,7 +579,7 @@ internal sealed class StoreModel
 
     public string GetMop() => "mop:" + ((CoreFlags & HybridScrub) != 0 ? 1 : (CoreFlags & AutoScrub) != 0 ? 2 : 0);
 
-    /// <summary>splinter_purge: every idle slot, empty or not, epoch +2; unused value bytes zeroed (Q12).</summary>
+    /// <summary>splinter_purge: every idle slot, empty or not, epoch +2; unused value bytes zeroed.</summary>
     public string Purge()
     {
         foreach (Slot slot in _slots)

@@ -58,7 +58,7 @@ public sealed partial class ReliabilityTests
         TestContext.Progress.WriteLine(
             $"stress: {ops:N0} operations in {clock.ElapsedMilliseconds} ms by {StressWorkers} processes x {StressThreads} threads; " +
             $"torn {torn}, missing {missing}, contention timeouts {contention}, failures {failures}; counter {counter:N0} = increments {increments:N0}; " +
-            $"{store.GetKeys().Count} slots in use for 18 distinct keys (copies come from sets that met a busy slot, spec Q3)");
+            $"{store.GetKeys().Count} slots in use for 18 distinct keys (copies come from sets that met a busy slot)");
         Assert.Multiple(() =>
         {
             Assert.That(ops, Is.EqualTo(perThread * StressWorkers * StressThreads), "every operation ran");

@@ -18,7 +18,7 @@ namespace Splinter.Interop.Tests.Security;
 /// foreign-magic, other-version and directory objects are refused with a clear exception and never
 /// mapped into a SIGBUS, with our library and, because the C# pre-open check runs before any
 /// native open, with any library: a child process loads a "trap" library whose open functions
-/// raise SIGBUS (what upstream 1.2.0 does on a truncated store, spec Q32) and is refused cleanly.
+/// raise SIGBUS (what upstream 1.2.0 does on a truncated store) and is refused cleanly.
 /// </summary>
 [TestFixture(SplinterVariant.SharedMemory)]
 [TestFixture(SplinterVariant.Persistent)]
@@ -84,7 +84,7 @@ public sealed partial class SecurityTests(SplinterVariant variant) : StoreFixtur
     [Test]
     public void PrivateOption_Wins_OverSplinterDefaultUmask()
     {
-        // The library applies SPLINTER_DEFAULT_UMASK itself on create (spec 1.3): 0 would mean 0666.
+        // The library applies SPLINTER_DEFAULT_UMASK itself on create: 0 would mean 0666.
         uint previous = Umask(Umask022);
         string? variable = Environment.GetEnvironmentVariable(UmaskVariable);
         try
@@ -113,7 +113,7 @@ public sealed partial class SecurityTests(SplinterVariant variant) : StoreFixtur
 
     /// <summary>
     /// A symlink planted at the name (in world-writable /dev/shm, or at a persistent path) is never
-    /// followed by create: O_EXCL refuses any existing final component, dangling links included (Q36).
+    /// followed by create: O_EXCL refuses any existing final component, dangling links included (as upstream).
     /// </summary>
     [Test]
     public void Create_RefusesASymlinkAtThePath([Values] bool dangling)

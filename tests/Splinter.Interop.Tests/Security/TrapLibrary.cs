@@ -24,7 +24,7 @@ public sealed partial class SecurityTests
         #include <unistd.h>
 
         /* Stands for a library that maps whatever it is given (upstream 1.2.0 checks magic and
-           version only, spec Q31/Q32): reaching any of these means the C# check did not run first. */
+           version only, native/README.md divergence 3): reaching any of these means the C# check did not run first. */
         static void trap(const char *name)
         {
             static const char prefix[] = "trap: native ";

@@ -104,7 +104,7 @@ public sealed class StoreDisposeTests(SplinterVariant variant) : StoreFixtureBas
                             case 0:
                             case 3:
                                 // Each thread writes only its own four keys: concurrent sets of one key
-                                // would let libsplinter create duplicates (quirk Q3) and fill the store.
+                                // would let libsplinter create duplicate keys (native/README.md, "Kept on purpose") and fill the store.
                                 BitConverter.TryWriteBytes(value, i);
                                 store.Set(keys[id + (4 * (int)((i / 3) % 4))], value);
                                 break;

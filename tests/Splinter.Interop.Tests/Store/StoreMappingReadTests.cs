@@ -104,7 +104,7 @@ public sealed unsafe class StoreMappingReadTests(SplinterVariant variant) : Stor
     [Test]
     public void BytesAfterTheStoredKeysNul_DoNotHideTheKey()
     {
-        // The format compares keys with strncmp (spec 5.3): what follows the NUL does not count. Writers that follow
+        // The format compares keys with strncmp (native/FORMAT.md): what follows the NUL does not count. Writers that follow
         // the format leave zeros there; this one did not.
         SplinterStore store = Names.Create(slots: 8, maxValueSize: MaxValue);
         store.Set("short", "v"u8);
