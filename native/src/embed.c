@@ -19,16 +19,10 @@ SPLINTER_API int splinter_set_embedding(const char *key, const float *embedding)
 
 SPLINTER_API int splinter_get_embedding(const char *key, float *embedding_out) {
     if (!spl_have_store() || key == NULL || embedding_out == NULL) return -2;
-    size_t qlen;
-    uint64_t h = spl_hash(key, &qlen);
+    struct spl_key k = spl_key_of(key);
     struct splinter_slot *s;
     uint64_t e;
-    int r = spl_find_open(key, h, qlen, spl_start(h), &s, &e);
-    if (r == SPL_MISSING) return -1;
-    if (r == SPL_BUSY) {
-        errno = EAGAIN;
-        return -1;
-    }
+    if (spl_open_read(&k, &s, &e) != 0) return -1;
     spl_bytes_load(embedding_out, s->embedding, sizeof s->embedding);
     if (!spl_read_end(s, e)) return -1;
     return 0;

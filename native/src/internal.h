@@ -225,26 +225,50 @@ static inline size_t spl_slot_index(const struct splinter_slot *s) { return (siz
 
 static inline void spl_backoff(long attempt);
 
+/* The start index of a key's probe. */
+static inline size_t spl_start(uint64_t h) { return (size_t)(h % spl_g.slots); }
+
+/* A key as the key-addressed functions use it: its bytes, length (up to the
+ * NUL), FNV-1a hash and the slot where its probe starts. */
+struct spl_key {
+    const char *str;
+    size_t len;
+    uint64_t h;
+    size_t start;
+};
+
+static inline struct spl_key spl_key_of(const char *key) {
+    struct spl_key k;
+    k.str = key;
+    k.h = spl_hash(key, &k.len);
+    k.start = spl_start(k.h);
+    return k;
+}
+
+/* True when s holds k: its hash, then its key field (one unprotected look). */
+static inline bool spl_key_in(const struct splinter_slot *s, const struct spl_key *k) {
+    return LD_RLX(&s->hash) == k->h && spl_key_eq(s->key, k->str, k->len);
+}
+
 /* Results of spl_find_open. */
 #define SPL_MISSING 0 /* no slot holds the key */
 #define SPL_OPEN 1    /* *e_out is even; hash and key matched after it was loaded */
 #define SPL_BUSY 2    /* the key's slot is odd (*e_out); the comparison was unprotected */
 
 /*
- * Probe with a read window: every slot from start, wrapping around, up to the
- * first slot whose hash and key match. The epoch is loaded before hash and key, so on SPL_OPEN
+ * Probe with a read window: every slot from k->start, wrapping around, up to
+ * the first slot whose hash and key match. The epoch is loaded before hash and key, so on SPL_OPEN
  * the caller holds an open window; spl_window_ok(s, e) closes it. Empty slots do
  * not end the probe.
  */
-static inline int spl_find_open(const char *key, uint64_t h, size_t qlen, size_t start, struct splinter_slot **out,
-                                uint64_t *e_out) {
+static inline int spl_find_open(const struct spl_key *k, struct splinter_slot **out, uint64_t *e_out) {
     uint32_t n = spl_g.slots;
     struct splinter_slot *base = spl_g.slot;
-    size_t i = start;
+    size_t i = k->start;
     for (uint32_t c = 0; c < n; c++) {
         struct splinter_slot *s = &base[i];
         uint64_t e = atomic_load_explicit(&s->epoch, memory_order_acquire);
-        if (atomic_load_explicit(&s->hash, memory_order_relaxed) == h && spl_key_eq(s->key, key, qlen)) {
+        if (spl_key_in(s, k)) {
             *out = s;
             *e_out = e;
             return (e & 1) ? SPL_BUSY : SPL_OPEN;
@@ -256,17 +280,13 @@ static inline int spl_find_open(const char *key, uint64_t h, size_t qlen, size_t
 
 /* spl_find_open that waits (bounded) while the key's slot is busy; SPL_BUSY
  * only when it stayed odd through SPL_SPIN_LIMIT attempts. */
-static inline int spl_find_stable(const char *key, uint64_t h, size_t qlen, size_t start, struct splinter_slot **out,
-                                  uint64_t *e_out) {
+static inline int spl_find_stable(const struct spl_key *k, struct splinter_slot **out, uint64_t *e_out) {
     for (long attempt = 0;; attempt++) {
-        int r = spl_find_open(key, h, qlen, start, out, e_out);
+        int r = spl_find_open(k, out, e_out);
         if (r != SPL_BUSY || attempt >= SPL_SPIN_LIMIT) return r;
         spl_backoff(attempt);
     }
 }
-
-/* The start index of a key's probe. */
-static inline size_t spl_start(uint64_t h) { return (size_t)(h % spl_g.slots); }
 
 /*
  * Bytes of the slot's own value region that really lie inside the arena.
@@ -285,12 +305,7 @@ static inline uint32_t spl_room_at(uint64_t off) {
     return room < spl_g.max_val ? (uint32_t)room : spl_g.max_val;
 }
 
-static inline uint32_t spl_room(const struct splinter_slot *s) {
-    uint64_t off = s->val_off;
-    if (off >= spl_g.arena_sz) return 0;
-    uint64_t room = spl_g.arena_sz - off;
-    return room < spl_g.max_val ? (uint32_t)room : spl_g.max_val;
-}
+static inline uint32_t spl_room(const struct splinter_slot *s) { return spl_room_at(s->val_off); }
 
 static inline unsigned char *spl_value(const struct splinter_slot *s) { return spl_g.values + s->val_off; }
 
@@ -354,24 +369,42 @@ static inline bool spl_read_end(const struct splinter_slot *s, uint64_t e) {
 /* Whether s holds the key once it is stable: waits (bounded) for an even epoch
  * and compares hash and key inside a read window. A slot that stays odd is
  * judged by an unprotected comparison. */
-static inline bool spl_holds_key(const struct splinter_slot *s, uint64_t h, const char *key, size_t qlen) {
+static inline bool spl_holds_key(const struct splinter_slot *s, const struct spl_key *k) {
     for (long attempt = 0; attempt < SPL_SPIN_LIMIT; attempt++) {
         uint64_t e = LD_ACQ(&s->epoch);
         if (!(e & 1)) {
-            bool mine = LD_RLX(&s->hash) == h && spl_key_eq(s->key, key, qlen);
+            bool mine = spl_key_in(s, k);
             if (spl_window_ok(s, e)) return mine;
         }
         spl_backoff(attempt);
     }
-    return LD_RLX(&s->hash) == h && spl_key_eq(s->key, key, qlen);
+    return spl_key_in(s, k);
 }
 
 /* Rule 3: after an atomic change of one field of s made inside the window
  * opened at e, tells whether the change landed while s held the key. */
-static inline bool spl_meta_landed(const struct splinter_slot *s, uint64_t e, uint64_t h, const char *key,
-                                   size_t qlen) {
-    return spl_window_ok(s, e) || spl_holds_key(s, h, key, qlen);
+static inline bool spl_meta_landed(const struct splinter_slot *s, uint64_t e, const struct spl_key *k) {
+    return spl_window_ok(s, e) || spl_holds_key(s, k);
 }
+
+/* Rule 1's opening for the readers whose contract has EAGAIN (get,
+ * get_embedding, set_slot_time): 0 with a window open at *e_out (close it with
+ * spl_read_end), or -1: errno EAGAIN when the key's slot is busy, unchanged
+ * when the key is missing. */
+static inline int spl_open_read(const struct spl_key *k, struct splinter_slot **out, uint64_t *e_out) {
+    int r = spl_find_open(k, out, e_out);
+    if (r == SPL_OPEN) return 0;
+    if (r == SPL_BUSY) errno = EAGAIN;
+    return -1;
+}
+
+/* Rule 3 for one atomic 64-bit mask of the key's slot (labels: bloom;
+ * watches: watcher_mask, chosen by its offset in the slot): sets or clears
+ * bits, and takes back exactly this call's change when it did not land on the
+ * key. A busy slot is waited for (bounded); one that stays odd is changed
+ * anyway, as upstream does. Returns the slot, or NULL: errno unchanged when
+ * the key is missing, EAGAIN after SPL_RELOCK_LIMIT owner changes. */
+struct splinter_slot *spl_change_mask(const struct spl_key *k, size_t field, uint64_t bits, bool set);
 
 static inline void spl_global_bump(void) {
     atomic_fetch_add_explicit(&spl_g.hdr->epoch, 1, memory_order_acq_rel);

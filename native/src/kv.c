@@ -12,20 +12,18 @@
  * compared again while the slot is held. Returns 0 locked, -1 not found, 1
  * busy. */
 int spl_lock_key(const char *key, struct splinter_slot **out, uint64_t *e_out) {
-    size_t qlen;
-    uint64_t h = spl_hash(key, &qlen);
-    size_t start = spl_start(h);
+    struct spl_key k = spl_key_of(key);
     for (int attempt = 0; attempt < SPL_RELOCK_LIMIT; attempt++) {
         struct splinter_slot *s;
         uint64_t e;
-        int r = spl_find_open(key, h, qlen, start, &s, &e);
+        int r = spl_find_open(&k, &s, &e);
         if (r == SPL_MISSING) return -1;
         if (r == SPL_BUSY) return 1;
         if (!spl_acquire_from(s, &e)) {
             if (e & 1) return 1;
             continue; /* a write came and went since the probe: look again */
         }
-        if (LD_RLX(&s->hash) == h && spl_key_eq(s->key, key, qlen)) {
+        if (spl_key_in(s, &k)) {
             *out = s;
             *e_out = e;
             return 0;
@@ -125,16 +123,10 @@ SPLINTER_API int splinter_unset(const char *key) { return spl_unset(key); }
 
 SPLINTER_API int splinter_get(const char *key, void *buf, size_t buf_sz, size_t *out_sz) {
     if (!spl_have_store() || key == NULL) return -2;
-    size_t qlen;
-    uint64_t h = spl_hash(key, &qlen);
+    struct spl_key k = spl_key_of(key);
     struct splinter_slot *s;
     uint64_t e;
-    int r = spl_find_open(key, h, qlen, spl_start(h), &s, &e);
-    if (r == SPL_MISSING) return -1;
-    if (r == SPL_BUSY) {
-        errno = EAGAIN;
-        return -1;
-    }
+    if (spl_open_read(&k, &s, &e) != 0) return -1;
     /* Inside the window opened by the probe: the key matched after e was loaded. */
     uint32_t len = LD_RLX(&s->val_len);
     if (out_sz != NULL) *out_sz = len;
@@ -200,11 +192,10 @@ static uint64_t spl_mono_ns(void) {
 
 SPLINTER_API int splinter_poll(const char *key, uint64_t timeout_ms) {
     if (!spl_have_store() || key == NULL) return -2;
-    size_t qlen;
-    uint64_t h = spl_hash(key, &qlen);
+    struct spl_key k = spl_key_of(key);
     struct splinter_slot *s;
     uint64_t start;
-    int r = spl_find_open(key, h, qlen, spl_start(h), &s, &start);
+    int r = spl_find_open(&k, &s, &start);
     if (r == SPL_MISSING) return -1;
     /* The first sample counts only if the key held the slot at that epoch. As
      * upstream, poll then watches the physical slot. */
@@ -238,11 +229,11 @@ SPLINTER_API int splinter_poll(const char *key, uint64_t timeout_ms) {
  * it passed through just before the last even one seen.
  */
 /* One attempt of get_raw_ptr: false when the window failed (nothing written). */
-static inline bool spl_raw_ptr_once(const char *key, uint64_t h, size_t qlen, bool last, const void **ptr,
-                                    size_t *out_sz, uint64_t *out_epoch) {
+static inline bool spl_raw_ptr_once(const struct spl_key *k, bool last, const void **ptr, size_t *out_sz,
+                                    uint64_t *out_epoch) {
     struct splinter_slot *s;
     uint64_t e;
-    int r = spl_find_open(key, h, qlen, spl_start(h), &s, &e);
+    int r = spl_find_open(k, &s, &e);
     if (r == SPL_MISSING) {
         *ptr = NULL;
         return true;
@@ -264,30 +255,31 @@ static inline bool spl_raw_ptr_once(const char *key, uint64_t h, size_t qlen, bo
 }
 
 /* The retries, out of line so the first attempt stays cheap. */
-__attribute__((noinline)) static const void *spl_raw_ptr_retry(const char *key, uint64_t h, size_t qlen,
-                                                               size_t *out_sz, uint64_t *out_epoch) {
+/* The retries take the key again (its hash is computed again): the first attempt's key then never leaves registers. */
+__attribute__((noinline)) static const void *spl_raw_ptr_retry(const char *key, size_t *out_sz, uint64_t *out_epoch) {
+    struct spl_key k = spl_key_of(key);
     const void *ptr;
     for (long attempt = 1;; attempt++) {
         spl_backoff(attempt);
-        if (spl_raw_ptr_once(key, h, qlen, attempt >= SPL_SPIN_LIMIT, &ptr, out_sz, out_epoch)) return ptr;
+        if (spl_raw_ptr_once(&k, attempt >= SPL_SPIN_LIMIT, &ptr, out_sz, out_epoch)) return ptr;
     }
 }
 
 SPLINTER_API const void *splinter_get_raw_ptr(const char *key, size_t *out_sz, uint64_t *out_epoch) {
     if (!spl_have_store() || key == NULL) return NULL;
-    size_t qlen;
-    uint64_t h = spl_hash(key, &qlen);
+    struct spl_key k = spl_key_of(key);
     const void *ptr;
-    if (spl_raw_ptr_once(key, h, qlen, false, &ptr, out_sz, out_epoch)) return ptr;
-    return spl_raw_ptr_retry(key, h, qlen, out_sz, out_epoch);
+    if (spl_raw_ptr_once(&k, false, &ptr, out_sz, out_epoch)) return ptr;
+    return spl_raw_ptr_retry(key, out_sz, out_epoch);
 }
 
-__attribute__((noinline)) static uint64_t spl_get_epoch_retry(const char *key, uint64_t h, size_t qlen) {
+__attribute__((noinline)) static uint64_t spl_get_epoch_retry(const char *key) {
+    struct spl_key k = spl_key_of(key);
     for (long attempt = 1;; attempt++) {
         spl_backoff(attempt);
         struct splinter_slot *s;
         uint64_t e;
-        int r = spl_find_open(key, h, qlen, spl_start(h), &s, &e);
+        int r = spl_find_open(&k, &s, &e);
         if (r == SPL_MISSING) return 0;
         if (r == SPL_BUSY || spl_window_ok(s, e)) return e;
         if (attempt >= SPL_SPIN_LIMIT) {
@@ -299,14 +291,13 @@ __attribute__((noinline)) static uint64_t spl_get_epoch_retry(const char *key, u
 
 SPLINTER_API uint64_t splinter_get_epoch(const char *key) {
     if (!spl_have_store() || key == NULL) return 0;
-    size_t qlen;
-    uint64_t h = spl_hash(key, &qlen);
+    struct spl_key k = spl_key_of(key);
     struct splinter_slot *s;
     uint64_t e;
-    int r = spl_find_open(key, h, qlen, spl_start(h), &s, &e);
+    int r = spl_find_open(&k, &s, &e);
     if (r == SPL_MISSING) return 0;
     if (r == SPL_BUSY || spl_window_ok(s, e)) return e;
-    return spl_get_epoch_retry(key, h, qlen);
+    return spl_get_epoch_retry(key);
 }
 
 SPLINTER_API int splinter_get_header_snapshot(splinter_header_snapshot_t *snapshot) {
@@ -326,19 +317,17 @@ SPLINTER_API int splinter_get_header_snapshot(splinter_header_snapshot_t *snapsh
 
 SPLINTER_API int splinter_get_slot_snapshot(const char *key, splinter_slot_snapshot_t *snapshot) {
     if (!spl_have_store() || key == NULL || snapshot == NULL) return -2;
-    size_t qlen;
-    uint64_t h = spl_hash(key, &qlen);
-    size_t start = spl_start(h);
+    struct spl_key k = spl_key_of(key);
     for (long attempt = 0; attempt < SPL_SPIN_LIMIT; attempt++) {
         struct splinter_slot *s;
         uint64_t e;
-        int r = spl_find_open(key, h, qlen, start, &s, &e);
+        int r = spl_find_open(&k, &s, &e);
         if (r == SPL_MISSING) return -1;
         if (r == SPL_BUSY) {
             spl_backoff(attempt);
             continue;
         }
-        snapshot->hash = h;
+        snapshot->hash = k.h;
         snapshot->epoch = e;
         snapshot->val_off = spl_off(s);
         snapshot->val_len = LD_RLX(&s->val_len);

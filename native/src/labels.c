@@ -1,41 +1,47 @@
 /*
  * labels.c - per-slot label (bloom) bits and enumeration.
  */
+#include <stddef.h>
+
 #include "internal.h"
+
+struct splinter_slot *spl_change_mask(const struct spl_key *k, size_t field, uint64_t bits, bool set) {
+    for (int attempt = 0; attempt < SPL_RELOCK_LIMIT; attempt++) {
+        struct splinter_slot *s;
+        uint64_t e;
+        int r = spl_find_stable(k, &s, &e);
+        if (r == SPL_MISSING) return NULL;
+        _Atomic(uint64_t) *mask = (_Atomic(uint64_t) *)((char *)s + field);
+        uint64_t old = set ? atomic_fetch_or_explicit(mask, bits, memory_order_acq_rel)
+                           : atomic_fetch_and_explicit(mask, ~bits, memory_order_acq_rel);
+        if (r == SPL_OPEN && !spl_meta_landed(s, e, k)) {
+            /* Take back exactly the bits this call changed, then look again. */
+            if (set)
+                atomic_fetch_and_explicit(mask, ~(bits & ~old), memory_order_acq_rel);
+            else
+                atomic_fetch_or_explicit(mask, bits & old, memory_order_acq_rel);
+            continue;
+        }
+        return s;
+    }
+    errno = EAGAIN;
+    return NULL;
+}
 
 /*
  * Labels are independent atomic bits and, by contract, do not move the slot epoch.
  * Upstream ORs them into whatever slot its lookup found, so they can land on
  * a key that took the slot over meanwhile; here they follow rule 3 of the
- * key-match rule (internal.h). A busy slot is waited for (bounded); one that
- * stays odd is changed anyway, as upstream does.
+ * key-match rule (spl_change_mask).
  */
 static int spl_label(const char *key, uint64_t mask, bool set) {
     if (!spl_have_store() || key == NULL) return -2;
-    size_t qlen;
-    uint64_t h = spl_hash(key, &qlen);
-    size_t start = spl_start(h);
-    for (int attempt = 0; attempt < SPL_RELOCK_LIMIT; attempt++) {
-        struct splinter_slot *s;
-        uint64_t e;
-        int r = spl_find_stable(key, h, qlen, start, &s, &e);
-        if (r == SPL_MISSING) return -1;
-        uint64_t old = set ? atomic_fetch_or_explicit(&s->bloom, mask, memory_order_acq_rel)
-                           : atomic_fetch_and_explicit(&s->bloom, ~mask, memory_order_acq_rel);
-        if (r == SPL_OPEN && !spl_meta_landed(s, e, h, key, qlen)) {
-            /* Take back exactly the bits this call changed, then look again. */
-            if (set)
-                atomic_fetch_and_explicit(&s->bloom, ~(mask & ~old), memory_order_acq_rel);
-            else
-                atomic_fetch_or_explicit(&s->bloom, mask & old, memory_order_acq_rel);
-            continue;
-        }
-        spl_global_bump();
-        spl_notify(s);
-        return 0;
-    }
-    errno = EAGAIN;
-    return -1;
+    struct spl_key k = spl_key_of(key);
+    struct splinter_slot *s = spl_change_mask(&k, offsetof(struct splinter_slot, bloom), mask, set);
+    if (s == NULL) return -1;
+    spl_global_bump();
+    spl_notify(s);
+    return 0;
 }
 
 SPLINTER_API int splinter_set_label(const char *key, uint64_t mask) { return spl_label(key, mask, true); }

@@ -1,6 +1,8 @@
 /*
  * signals.c - signal groups, key watches and label watches.
  */
+#include <stddef.h>
+
 #include "internal.h"
 
 void spl_pulse_masks(uint64_t w, uint64_t b) {
@@ -22,28 +24,8 @@ void spl_pulse(const struct splinter_slot *s) { spl_pulse_masks(LD_ACQ(&s->watch
 
 /* Watch registration follows rule 3 of the key-match rule (internal.h), like labels. */
 static int spl_watch(const char *key, uint8_t group_id, bool add) {
-    size_t qlen;
-    uint64_t h = spl_hash(key, &qlen);
-    size_t start = spl_start(h);
-    uint64_t bit = 1ULL << group_id;
-    for (int attempt = 0; attempt < SPL_RELOCK_LIMIT; attempt++) {
-        struct splinter_slot *s;
-        uint64_t e;
-        int r = spl_find_stable(key, h, qlen, start, &s, &e);
-        if (r == SPL_MISSING) return -1;
-        uint64_t old = add ? atomic_fetch_or_explicit(&s->watcher_mask, bit, memory_order_acq_rel)
-                           : atomic_fetch_and_explicit(&s->watcher_mask, ~bit, memory_order_acq_rel);
-        if (r == SPL_OPEN && !spl_meta_landed(s, e, h, key, qlen)) {
-            if (add)
-                atomic_fetch_and_explicit(&s->watcher_mask, ~(bit & ~old), memory_order_acq_rel);
-            else
-                atomic_fetch_or_explicit(&s->watcher_mask, bit & old, memory_order_acq_rel);
-            continue;
-        }
-        return 0;
-    }
-    errno = EAGAIN;
-    return -1;
+    struct spl_key k = spl_key_of(key);
+    return spl_change_mask(&k, offsetof(struct splinter_slot, watcher_mask), 1ULL << group_id, add) ? 0 : -1;
 }
 
 SPLINTER_API int splinter_watch_register(const char *key, uint8_t group_id) {
@@ -81,13 +63,11 @@ SPLINTER_API void splinter_pulse_watchers(struct splinter_slot *slot) {
  * odd through the bounded wait is pulsed as it is, as upstream does. */
 SPLINTER_API int splinter_pulse_keygroup(const char *key) {
     if (!spl_have_store() || key == NULL) return -2;
-    size_t qlen;
-    uint64_t h = spl_hash(key, &qlen);
-    size_t start = spl_start(h);
+    struct spl_key k = spl_key_of(key);
     for (long attempt = 0; attempt < SPL_SPIN_LIMIT; attempt++) {
         struct splinter_slot *s;
         uint64_t e;
-        int r = spl_find_stable(key, h, qlen, start, &s, &e);
+        int r = spl_find_stable(&k, &s, &e);
         if (r == SPL_MISSING) return -1;
         uint64_t watchers = LD_RLX(&s->watcher_mask), labels = LD_RLX(&s->bloom);
         if (r == SPL_BUSY || spl_window_ok(s, e)) {

@@ -51,16 +51,10 @@ SPLINTER_API int splinter_set_named_type(const char *key, uint16_t mask) {
 
 SPLINTER_API int splinter_set_slot_time(const char *key, unsigned short mode, uint64_t epoch, size_t offset) {
     if (!spl_have_store() || key == NULL) return -2;
-    size_t qlen;
-    uint64_t h = spl_hash(key, &qlen);
+    struct spl_key k = spl_key_of(key);
     struct splinter_slot *s;
     uint64_t e;
-    int r = spl_find_open(key, h, qlen, spl_start(h), &s, &e);
-    if (r == SPL_MISSING) return -1;
-    if (r == SPL_BUSY) {
-        errno = EAGAIN;
-        return -1;
-    }
+    if (spl_open_read(&k, &s, &e) != 0) return -1;
     _Atomic(uint64_t) *field;
     switch (mode) {
     case SPL_TIME_CTIME: field = &s->ctime; break;
@@ -72,7 +66,7 @@ SPLINTER_API int splinter_set_slot_time(const char *key, unsigned short mode, ui
     /* Key-match rule 3: the time lands on the key or is taken back. */
     uint64_t value = epoch - (uint64_t)offset;
     uint64_t old = atomic_exchange_explicit(field, value, memory_order_acq_rel);
-    if (!spl_meta_landed(s, e, h, key, qlen)) {
+    if (!spl_meta_landed(s, e, &k)) {
         (void)atomic_compare_exchange_strong_explicit(field, &value, old, memory_order_acq_rel, memory_order_relaxed);
         errno = EAGAIN;
         return -1;
@@ -84,13 +78,11 @@ SPLINTER_API int splinter_integer_op(const char *key, splinter_integer_op_t op, 
     if (!spl_have_store() || key == NULL) return -2;
     uint64_t operand = 0;
     if (mask != NULL) memcpy(&operand, mask, 8);
-    size_t qlen;
-    uint64_t h = spl_hash(key, &qlen);
-    size_t start = spl_start(h);
+    struct spl_key k = spl_key_of(key);
     struct splinter_slot *s;
     uint64_t e;
     for (int attempt = 0;; attempt++) {
-        int r = spl_find_open(key, h, qlen, start, &s, &e);
+        int r = spl_find_open(&k, &s, &e);
         if (r == SPL_MISSING) return -1;
         /* The type is checked before the busy check, as upstream does; in a
          * read window, so it is the key's type. */
@@ -108,7 +100,7 @@ SPLINTER_API int splinter_integer_op(const char *key, splinter_integer_op_t op, 
             errno = EAGAIN;
             return -1;
         }
-        if (LD_RLX(&s->hash) == h && spl_key_eq(s->key, key, qlen)) break;
+        if (spl_key_in(s, &k)) break;
         spl_release(s); /* changed without the seqlock by an upstream process */
     }
     if (spl_room(s) < 8) {
@@ -138,19 +130,18 @@ SPLINTER_API int splinter_integer_op(const char *key, splinter_integer_op_t op, 
 
 SPLINTER_API int splinter_set_as_system(const char *key) {
     if (!spl_have_store() || key == NULL) return -2;
-    size_t qlen;
-    uint64_t h = spl_hash(key, &qlen);
+    struct spl_key k = spl_key_of(key);
+    k.start = 0; /* NOTE: from slot 0, not from the hash position, as upstream. */
     for (int attempt = 0; attempt < SPL_RELOCK_LIMIT; attempt++) {
         struct splinter_slot *s;
         uint64_t e;
-        /* NOTE: from slot 0, not from the hash position, as upstream. */
-        int r = spl_find_stable(key, h, qlen, 0, &s, &e);
+        int r = spl_find_stable(&k, &s, &e);
         if (r == SPL_MISSING) return -1;
         uint32_t room = spl_room(s);
         uint8_t old_type = atomic_exchange_explicit(&s->type_flag, SPL_SLOT_TYPE_BINARY, memory_order_acq_rel);
         uint32_t old_len = atomic_exchange_explicit(&s->val_len, room, memory_order_acq_rel);
         /* Key-match rule 3 (a slot stuck odd past the wait is changed as upstream would). */
-        if (r == SPL_BUSY || spl_meta_landed(s, e, h, key, qlen)) return 0;
+        if (r == SPL_BUSY || spl_meta_landed(s, e, &k)) return 0;
         uint8_t binary = SPL_SLOT_TYPE_BINARY;
         (void)atomic_compare_exchange_strong_explicit(&s->val_len, &room, old_len, memory_order_acq_rel,
                                                       memory_order_relaxed);
@@ -183,20 +174,18 @@ SPLINTER_API int splinter_bump_slot(const char *key) {
  */
 SPLINTER_API int splinter_retrain_slot(const char *key) {
     if (!spl_have_store() || key == NULL) return -2;
-    size_t qlen;
-    uint64_t h = spl_hash(key, &qlen);
-    size_t start = spl_start(h);
+    struct spl_key k = spl_key_of(key);
     for (long attempt = 0; attempt < SPL_SPIN_LIMIT; attempt++) {
         struct splinter_slot *s;
         uint64_t e;
-        int r = spl_find_stable(key, h, qlen, start, &s, &e);
+        int r = spl_find_stable(&k, &s, &e);
         if (r == SPL_MISSING) return -1;
         bool held = r == SPL_OPEN ? spl_acquire_from(s, &e)
                                   : atomic_compare_exchange_strong_explicit(&s->epoch, &e, e + 2, memory_order_acq_rel,
                                                                             memory_order_relaxed);
         if (!held) continue; /* another writer came first: wait for it and look again */
         atomic_thread_fence(memory_order_release); /* see spl_acquire_weak */
-        if (!(LD_RLX(&s->hash) == h && spl_key_eq(s->key, key, qlen))) {
+        if (!spl_key_in(s, &k)) {
             spl_release(s);
             continue;
         }
