@@ -169,13 +169,14 @@ public sealed unsafe partial class SplinterStore
 
     private void SetFailed(byte* key, byte* data, int length, int result)
     {
-        // -1 with a valid length: no slot could be acquired. If the key's own slot is busy the
-        // writer will finish soon: retry; otherwise every slot holds another key.
+        // -1 with a valid length: no slot could be acquired. The library skips a busy slot, the key's own too, so a
+        // key that exists was busy (its writer may be done by now, so the epoch's parity proves nothing): retry. A key
+        // that does not exist found every slot holding another key: the store is full.
         ContentionRetry retry = default;
         while (result == -1)
         {
             ulong epoch = _api.splinter_get_epoch((sbyte*)key);
-            if ((epoch & 1) == 0)
+            if (epoch == 0)
             {
                 StoreErrors.ThrowStoreFull(key, SlotCount);
             }
