@@ -117,10 +117,27 @@ public sealed unsafe class SplinterTandem
 
             using (_store.Lease())
             {
-                int result = _store.Api.splinter_client_set_tandem((sbyte*)baseKey, pointers, lengths, (byte)values.Length);
-                if (result != 0)
+                ContentionRetry retry = default;
+                int result;
+                while ((result = _store.Api.splinter_client_set_tandem((sbyte*)baseKey, pointers, lengths, (byte)values.Length)) != 0)
                 {
-                    StoreErrors.ThrowStoreFull(baseKey, _store.SlotCount);
+                    if (result != -1)
+                    {
+                        StoreErrors.Throw("Tandem.Set", result, 0, baseKey);
+                    }
+
+                    // One set found no slot. The library skips a busy slot, a key's own too: when every order exists
+                    // (each one the call reached was written, and the rest were there), a slot was busy, so the
+                    // whole tandem is written again; an order that does not exist found every slot taken.
+                    if (!AllOrdersExist(baseKey, baseLength, values.Length))
+                    {
+                        StoreErrors.ThrowStoreFull(baseKey, _store.SlotCount);
+                    }
+
+                    if (!retry.Wait(_store.ContentionBudget))
+                    {
+                        StoreErrors.ThrowContention(baseKey, _store.Api.splinter_get_epoch((sbyte*)baseKey));
+                    }
                 }
             }
         }
@@ -130,6 +147,33 @@ public sealed unsafe class SplinterTandem
         }
 
         _store.NotifyLocalWrite(-1);
+    }
+
+    /// <summary>Whether the base key and each order "base.N" below <paramref name="orders"/> exist (a nonzero epoch).</summary>
+    [SkipLocalsInit]
+    private bool AllOrdersExist(byte* baseKey, int baseLength, int orders)
+    {
+        byte* name = stackalloc byte[KeyBytes.BufferSize];
+        new ReadOnlySpan<byte>(baseKey, baseLength).CopyTo(new Span<byte>(name, KeyBytes.BufferSize));
+        for (int order = 0; order < orders; order++)
+        {
+            int length = baseLength;
+            if (order > 0)
+            {
+                // Checked by SetCore: the longest order's name fits in the key limit.
+                name[length++] = (byte)'.';
+                order.TryFormat(new Span<byte>(name + length, KeyBytes.BufferSize - 1 - length), out int digits, default, CultureInfo.InvariantCulture);
+                length += digits;
+            }
+
+            name[length] = 0;
+            if (_store.Api.splinter_get_epoch((sbyte*)name) == 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private void RemoveCore(byte* baseKey, int orders)

@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 using NUnit.Framework;
 using Splinter.Interop;
 using Splinter.Interop.Tests.TestSupport;
@@ -70,5 +71,45 @@ public sealed class StoreTandemTests(SplinterVariant variant) : StoreFixtureBase
 
         Assert.Throws<SplinterStoreFullException>(() => _store.Tandem.Set("t", "a"u8.ToArray(), "b"u8.ToArray()));
         Assert.That(_store.GetString("t"), Is.EqualTo("a"), "earlier orders stay written");
+    }
+
+    [Test]
+    public void SetTandem_RacingOnAFullStore_NeverReportsFull()
+    {
+        // Two slots, one tandem of two orders filling them, two threads writing it again and again: a set that meets
+        // an order's slot busy finds no other slot (the library skips busy slots); the store is not full.
+        _store.Dispose();
+        _store = Names.Track(SplinterStore.Create(Names.NewName("race"), 2, 32, Options with { ContentionTimeout = TimeSpan.FromSeconds(60) }));
+        SplinterStore store = _store;
+        store.Tandem.Set("pair", "a0"u8.ToArray(), "a1"u8.ToArray());
+        Exception? failure = null;
+        using var start = new Barrier(2);
+        void Writer(string fill)
+        {
+            byte[] first = System.Text.Encoding.ASCII.GetBytes(fill + "0");
+            byte[] second = System.Text.Encoding.ASCII.GetBytes(fill + "1");
+            try
+            {
+                start.SignalAndWait();
+                for (int i = 0; i < 300_000 && Volatile.Read(ref failure) == null; i++)
+                {
+                    store.Tandem.Set("pair", first, second);
+                }
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref failure, e, null);
+            }
+        }
+
+        var a = new Thread(() => Writer("a"));
+        var b = new Thread(() => Writer("b"));
+        a.Start();
+        b.Start();
+        a.Join();
+        b.Join();
+        Assert.That(failure, Is.Null, () => $"a racing tandem write failed: {failure}");
+        Assert.That(store.GetString("pair"), Is.EqualTo("a0").Or.EqualTo("b0"));
+        Assert.That(store.GetString("pair.1"), Is.EqualTo("a1").Or.EqualTo("b1"));
     }
 }
