@@ -1,5 +1,4 @@
 using System;
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using Splinter.Interop.Native;
 using Splinter.Interop.Store;
@@ -10,9 +9,9 @@ namespace Splinter.Interop;
 /// Where every read of a value or an epoch goes. With bindings that describe format v4 (always, with our header), reads
 /// go through the C# layer's own mapping (<see cref="MappedStore"/>): no native call, no reference on the store, one
 /// seqlock reader. Otherwise (<see cref="StoreFormat.MappingReadsSupported"/> is false: a user's header of another
-/// version or layout) they go through the library's own functions, with the same answers: false/null/0 for a missing
-/// key, <see cref="SplinterContentionException"/> for a slot that stays busy, a <see cref="SplinterException"/> for a
-/// slot whose value lies outside its region (a damaged store).
+/// version or layout) they go through the library's own functions (<see cref="LibraryReads"/>), with the same answers:
+/// false/null/0 for a missing key, <see cref="SplinterContentionException"/> for a slot that stays busy, a <see
+/// cref="SplinterException"/> for a slot whose value lies outside its region (a damaged store).
 /// </summary>
 public sealed unsafe partial class SplinterStore
 {
@@ -55,7 +54,7 @@ public sealed unsafe partial class SplinterStore
         where TConsumer : IValueConsumer<TResult>, allows ref struct =>
         StoreFormat.MappingReadsSupported
             ? _mapped.ReadStable<TConsumer, TResult>(paddedKey, hash, ref consumer, out result, _contentionBudget, Name)
-            : NativeReadStable<TConsumer, TResult>(paddedKey, ref consumer, out result);
+            : LibraryReads.ReadStable<TConsumer, TResult>(this, paddedKey, ref consumer, out result);
 
     /// <summary>A key's slot epoch (odd while a writer is inside) or 0 when the key is missing, like splinter_get_epoch.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -77,75 +76,7 @@ public sealed unsafe partial class SplinterStore
             return _mapped.TryReadEpochProbed(paddedKey, hash, out ulong epoch) ? epoch : _mapped.ReadEpoch(paddedKey, hash, Name);
         }
 
-        using (Lease())
-        {
-            return _api.splinter_get_epoch((sbyte*)paddedKey);
-        }
-    }
-
-    /// <summary>
-    /// <see cref="ReadStable"/> through the library: one splinter_get of the whole value into a scratch buffer between
-    /// two splinter_get_epoch calls (equal and even: a stable pass), then the consumer on the copy.
-    /// </summary>
-    private bool NativeReadStable<TConsumer, TResult>(byte* key, ref TConsumer consumer, out TResult result)
-        where TConsumer : IValueConsumer<TResult>, allows ref struct
-    {
-        using (Lease())
-        {
-            int capacity = (int)Math.Min(_mapped.MaxValueSize, (uint)int.MaxValue);
-            byte[] scratch = ArrayPool<byte>.Shared.Rent(Math.Max(capacity, 1));
-            try
-            {
-                ContentionRetry retry = default;
-                fixed (byte* buffer = scratch)
-                {
-                    while (true)
-                    {
-                        ulong before = _api.splinter_get_epoch((sbyte*)key);
-                        if (before == 0)
-                        {
-                            result = default!;
-                            return false;
-                        }
-
-                        nuint size = 0;
-                        int error = 0;
-                        int outcome = (before & 1) != 0 ? -1 : _api.splinter_get_errno((sbyte*)key, buffer, (nuint)scratch.Length, &size, &error);
-                        if ((before & 1) != 0)
-                        {
-                            error = Errno.EAGAIN;
-                        }
-
-                        if (outcome == 0 && _api.splinter_get_epoch((sbyte*)key) == before)
-                        {
-                            result = consumer.Consume(new ReadOnlySpan<byte>(buffer, (int)size), before);
-                            return true;
-                        }
-
-                        if (outcome == -1 && (error == Errno.EFAULT || error == Errno.EMSGSIZE))
-                        {
-                            // The library found a value outside the slot's region, or longer than the store's limit.
-                            StoreErrors.ThrowDamaged(key, $"is described as {size} bytes or outside its region (the library said {Errno.Name(error)})");
-                        }
-
-                        if (outcome == -2 || (outcome == -1 && error != Errno.EAGAIN && error != 0))
-                        {
-                            StoreErrors.Throw("Get", outcome, error, key);
-                        }
-
-                        // Busy, torn (the epoch moved) or gone meanwhile: look again within the budget.
-                        if (!retry.Wait(_contentionBudget))
-                        {
-                            StoreErrors.ThrowContention(key, before);
-                        }
-                    }
-                }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(scratch);
-            }
-        }
+        return LibraryReads.ReadEpoch(this, paddedKey);
     }
 
     /// <summary>Index of the slot holding a key (see <see cref="MappedStore.Find"/>), or -1; a hint that can be stale at once.</summary>

@@ -63,8 +63,8 @@ internal enum ResultConvention
 /// <see cref="System.Collections.Generic.KeyNotFoundException"/> through <see cref="ThrowIfMissing"/>) is the caller's
 /// choice, and so is an errno the operation words itself (checked before <see cref="Again"/>).
 /// Two loops judge results their own way and stay beside their hot paths: Set's (SplinterStore.Values.cs, SetFailed:
-/// a -1 is a full store or a busy slot, the key's epoch tells) and the library reads' seqlock pass
-/// (SplinterStore.MappingReads.cs, NativeReadStable).
+/// a -1 is a full store or a busy slot, whether the key exists tells) and the library reads' seqlock pass
+/// (Store/LibraryReads.cs).
 /// </summary>
 /// <remarks>
 /// <code>
