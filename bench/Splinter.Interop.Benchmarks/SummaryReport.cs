@@ -272,6 +272,7 @@ internal sealed class SummaryReport
             WriteNumber(json, "native_samples", baseline ? row.Native.Sum(r => r.Samples) : null);
             WriteNumber(json, "managed_samples", row.Managed.Sum(r => r.Samples));
             WriteNumber(json, "managed_jit_methods_while_counting", row.Managed.Sum(r => r.JitMethodsMeasured));
+            WriteNumber(json, "managed_gen0_collections_while_counting", row.Managed.Sum(r => r.Gen0Collections));
             if (baseline)
             {
                 WriteRounds(json, "native_p50_us_rounds", row.Native.Select(r => r.P50Us));

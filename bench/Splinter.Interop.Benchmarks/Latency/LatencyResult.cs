@@ -9,6 +9,9 @@ internal sealed record LatencyResult(
     /// <summary>Methods the JIT compiled while the wakes were counted (C# watchers): 0 means the warm-up was long enough.</summary>
     public long JitMethodsMeasured { get; init; }
 
+    /// <summary>Generation-0 collections while the wakes were counted (C# watchers).</summary>
+    public long Gen0Collections { get; init; }
+
     /// <summary>The raw latencies in nanoseconds (unsorted), when the watcher wrote them.</summary>
     public long[] SamplesNs { get; init; } = [];
 
@@ -28,6 +31,7 @@ internal sealed record LatencyResult(
             root.GetProperty("alloc_bytes_per_wait").GetDouble())
         {
             JitMethodsMeasured = root.TryGetProperty("jit_methods_measured", out JsonElement jitted) ? jitted.GetInt64() : 0,
+            Gen0Collections = root.TryGetProperty("gen0_collections", out JsonElement collections) ? collections.GetInt64() : 0,
         };
     }
 }

@@ -109,7 +109,7 @@ internal static class LatencyRounds
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"latency round {round + 1}/{rounds}: {mode}{(spacing is 0 or 200 ? "" : $" every {spacing} us")}: p50 {result.P50Us:F1} us, p99 {result.P99Us:F1} us, " +
             $"{result.Samples} samples, CPU {result.CpuMsPer1000:F2} ms per 1000 {(mode.StartsWith("idle", StringComparison.Ordinal) ? "idle ms" : "wakes")}, {result.AllocBytesPerWait:F1} B per wait, " +
-            $"{result.JitMethodsMeasured} methods JIT-compiled while counting"));
+            $"{result.JitMethodsMeasured} methods JIT-compiled while counting, {result.Gen0Collections} gen-0 collections"));
         return result;
     }
 }

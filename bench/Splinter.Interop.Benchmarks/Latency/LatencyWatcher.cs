@@ -72,6 +72,7 @@ internal static partial class LatencyWatcher
         long jitStart = 0;
         double cpuStart = CpuMilliseconds();
         long allocatedStart = GC.GetTotalAllocatedBytes(precise: true);
+        int collectionsStart = GC.CollectionCount(0);
         // Returns false once the owner wrote the done key.
         bool OnWake(long now)
         {
@@ -87,6 +88,7 @@ internal static partial class LatencyWatcher
                 jitStart = System.Runtime.JitInfo.GetCompiledMethodCount();
                 cpuStart = CpuMilliseconds();
                 allocatedStart = GC.GetTotalAllocatedBytes(precise: true);
+                collectionsStart = GC.CollectionCount(0);
             }
 
             // The stamp is read and decoded at every wake, warm-up included: called first when the counting starts,
@@ -139,12 +141,12 @@ internal static partial class LatencyWatcher
         double cpu = CpuMilliseconds() - cpuStart;
         long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedStart;
         long jitted = System.Runtime.JitInfo.GetCompiledMethodCount() - jitStart;
-        Report(mode, samples, taken, Math.Max(1, wakes - warmup), cpu, allocated, samplesPath, jitted);
+        Report(mode, samples, taken, Math.Max(1, wakes - warmup), cpu, allocated, samplesPath, jitted, GC.CollectionCount(0) - collectionsStart);
         return 0;
     }
 
     /// <summary>Prints the JSON result line (and writes the raw samples when asked).</summary>
-    private static void Report(string mode, long[] samples, int count, long measured, double cpu, long allocated, string? samplesPath, long jitted = 0)
+    private static void Report(string mode, long[] samples, int count, long measured, double cpu, long allocated, string? samplesPath, long jitted = 0, int collections = 0)
     {
         if (samplesPath is not null)
         {
@@ -156,7 +158,7 @@ internal static partial class LatencyWatcher
             count == 0 ? 0 : samples[Math.Min(count - 1, (int)(fraction * count))] / 1e3;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{{\"mode\":\"{mode}\",\"p50_us\":{Percentile(0.50):F2},\"p90_us\":{Percentile(0.90):F2},\"p99_us\":{Percentile(0.99):F2},\"max_us\":{Percentile(1.0):F2}," +
-            $"\"samples\":{count},\"wakes\":{measured},\"cpu_ms_per_1000\":{cpu * 1000 / measured:F2},\"alloc_bytes_per_wait\":{(double)allocated / measured:F2},\"jit_methods_measured\":{jitted}}}"));
+            $"\"samples\":{count},\"wakes\":{measured},\"cpu_ms_per_1000\":{cpu * 1000 / measured:F2},\"alloc_bytes_per_wait\":{(double)allocated / measured:F2},\"jit_methods_measured\":{jitted},\"gen0_collections\":{collections}}}"));
     }
 
     /// <summary>
