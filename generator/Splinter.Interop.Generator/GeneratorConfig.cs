@@ -10,7 +10,7 @@ internal sealed record ReasonedName(string Name, string Reason);
 internal sealed record ConstantType(string Name, string Type, string Reason);
 
 /// <summary>The generator's configuration.</summary>
-internal sealed class GeneratorConfig
+internal sealed record GeneratorConfig
 {
     /// <summary>The library header, relative to the repository root (replaced by --header).</summary>
     public required string LibraryHeader { get; init; }
@@ -52,22 +52,7 @@ internal sealed class GeneratorConfig
     public ReasonedName ShimAccessibility { get; init; } = new("public", "the default");
 
     /// <summary>A copy with another namespace (golden tests compile several outputs side by side).</summary>
-    public GeneratorConfig WithNamespace(string name) => new()
-    {
-        LibraryHeader = LibraryHeader,
-        ShimHeader = ShimHeader,
-        Namespace = name,
-        LibraryName = LibraryName,
-        ShimLibraryName = ShimLibraryName,
-        ClangArguments = ClangArguments,
-        Defines = Defines,
-        Exclusions = Exclusions,
-        OptionalFunctions = OptionalFunctions,
-        SuppressGCTransition = SuppressGCTransition,
-        Errno = Errno,
-        ConstantTypes = ConstantTypes,
-        ShimAccessibility = ShimAccessibility,
-    };
+    public GeneratorConfig WithNamespace(string name) => this with { Namespace = name };
 
     private static readonly string[] s_properties =
     [
