@@ -197,6 +197,28 @@ static void *churn_reader(void *arg) {
     return NULL;
 }
 
+/* The verdict on a churn run: every read path's counts, then zero wrong-key, torn and foreign-epoch reads, enough
+ * good reads and rounds, no failed writer call and no epoch that went back. role names who drove the writes. */
+static void check_churn(struct churn *cp, const char *role) {
+    long min_ok = spl_slow() ? 10 : 200;
+    int bad = 0;
+    for (int p = 0; p < P_COUNT; p++) {
+        long ok = atomic_load(&cp->ok[p]), wrong = atomic_load(&cp->wrong[p]), torn = atomic_load(&cp->torn[p]);
+        long foreign = atomic_load(&cp->foreign_epoch[p]);
+        fprintf(stderr, "    %-26s %8ld A, %6ld wrong key (B), %6ld torn, %6ld foreign epoch\n", path_names[p], ok, wrong,
+                torn, foreign);
+        if (wrong != 0 || torn != 0 || foreign != 0 || ok < min_ok) bad = 1;
+    }
+    long cycles = atomic_load(&cp->cycles), back = atomic_load(&cp->epoch_went_back);
+    fprintf(stderr, "    %s: %ld rounds, %ld failed calls; slot epoch went back %ld times\n", role, cycles,
+            atomic_load(&cp->writer_errors), back);
+    SPL_CHECK_MSG(!bad, "a read path returned another key's value, a torn value or epoch, or fewer than %ld good reads",
+                  min_ok);
+    SPL_CHECK_EQ(back, 0);
+    SPL_CHECK_EQ(atomic_load(&cp->writer_errors), 0);
+    SPL_CHECK(cycles >= (spl_slow() ? 10 : 1000));
+}
+
 SPL_TEST(r_one_slot_churn_never_returns_another_keys_value) {
     const char *name = spl_create_store(1, AB_LEN);
     static struct churn c; /* zero-initialised */
@@ -215,23 +237,7 @@ SPL_TEST(r_one_slot_churn_never_returns_another_keys_value) {
     pthread_join(writer, NULL);
     for (int r = 0; r < AB_READERS; r++) pthread_join(readers[r], NULL);
 
-    long min_ok = spl_slow() ? 10 : 200;
-    int bad = 0;
-    for (int p = 0; p < P_COUNT; p++) {
-        long ok = atomic_load(&c.ok[p]), wrong = atomic_load(&c.wrong[p]), torn = atomic_load(&c.torn[p]);
-        long foreign = atomic_load(&c.foreign_epoch[p]);
-        fprintf(stderr, "    %-26s %8ld A, %6ld wrong key (B), %6ld torn, %6ld foreign epoch\n", path_names[p], ok, wrong,
-                torn, foreign);
-        if (wrong != 0 || torn != 0 || foreign != 0 || ok < min_ok) bad = 1;
-    }
-    long cycles = atomic_load(&c.cycles), back = atomic_load(&c.epoch_went_back);
-    fprintf(stderr, "    writer: %ld rounds, %ld failed calls; slot epoch went back %ld times\n", cycles,
-            atomic_load(&c.writer_errors), back);
-    SPL_CHECK_MSG(!bad, "a read path returned another key's value, a torn value or epoch, or fewer than %ld good reads",
-                  min_ok);
-    SPL_CHECK_EQ(back, 0);
-    SPL_CHECK_EQ(atomic_load(&c.writer_errors), 0);
-    SPL_CHECK(cycles >= (spl_slow() ? 10 : 1000));
+    check_churn(&c, "writer");
 }
 
 /*
@@ -312,23 +318,7 @@ SPL_TEST(r_interrupted_reader_never_returns_another_keys_value) {
     timer_delete(timer);
     signal(SIGRTMIN, SIG_IGN);
 
-    long min_ok = spl_slow() ? 10 : 200;
-    int bad = 0;
-    for (int p = 0; p < P_COUNT; p++) {
-        long ok = atomic_load(&c.ok[p]), wrong = atomic_load(&c.wrong[p]), torn = atomic_load(&c.torn[p]);
-        long foreign = atomic_load(&c.foreign_epoch[p]);
-        fprintf(stderr, "    %-26s %8ld A, %6ld wrong key (B), %6ld torn, %6ld foreign epoch\n", path_names[p], ok, wrong,
-                torn, foreign);
-        if (wrong != 0 || torn != 0 || foreign != 0 || ok < min_ok) bad = 1;
-    }
-    long cycles = atomic_load(&c.cycles), back = atomic_load(&c.epoch_went_back);
-    fprintf(stderr, "    handler: %ld rounds, %ld failed calls; slot epoch went back %ld times\n", cycles,
-            atomic_load(&c.writer_errors), back);
-    SPL_CHECK_MSG(!bad, "a read path returned another key's value, a torn value or epoch, or fewer than %ld good reads",
-                  min_ok);
-    SPL_CHECK_EQ(back, 0);
-    SPL_CHECK_EQ(atomic_load(&c.writer_errors), 0);
-    SPL_CHECK(cycles >= (spl_slow() ? 10 : 1000));
+    check_churn(&c, "handler");
 }
 
 /*

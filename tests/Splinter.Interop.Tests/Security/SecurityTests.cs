@@ -165,7 +165,7 @@ public sealed partial class SecurityTests(SplinterVariant variant) : StoreFixtur
     {
         string name = Names.NewName("trap-" + kind);
         MakeBadObject(name, kind);
-        ChildResult result = RunOpenChildWithTrapLibrary(name);
+        ProcessRun.Result result = RunOpenChildWithTrapLibrary(name);
         Assert.Multiple(() =>
         {
             Assert.That(result.Stderr, Does.Not.Contain("trap: native"), "the native open was reached");
@@ -181,7 +181,7 @@ public sealed partial class SecurityTests(SplinterVariant variant) : StoreFixtur
     {
         string name = Names.NewName("trap-valid");
         SplinterStore.Create(name, 4, 32, Options).Dispose();
-        ChildResult result = RunOpenChildWithTrapLibrary(name);
+        ProcessRun.Result result = RunOpenChildWithTrapLibrary(name);
         Assert.That(result.Stderr, Does.Contain("trap: native splinter_open"));
         Assert.That(result.ExitCode, Is.EqualTo(128 + 7), "killed by SIGBUS (7)");
     }

@@ -1,7 +1,6 @@
 using System;
-using System.Diagnostics;
+using System.Collections.Generic;
 using System.IO;
-using System.Threading.Tasks;
 using NUnit.Framework;
 using Splinter.Interop;
 using Splinter.Interop.Tests.Events;
@@ -93,7 +92,7 @@ public sealed partial class SecurityTests
         {
             string compiler = File.Exists("/usr/bin/clang-19") ? "/usr/bin/clang-19" : "cc";
             string directory = Path.GetDirectoryName(real)!;
-            ChildResult build = RunProcess(compiler, null,
+            ProcessRun.Result build = ProcessRun.Run(compiler, null,
                 "-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC",
                 "-o", output, Path.Combine(_trapDirectory, "trap.c"),
                 "-Wl,--no-as-needed", "-L" + directory, "-l:" + RealLibraryFile, "-Wl,-rpath," + directory);
@@ -103,43 +102,8 @@ public sealed partial class SecurityTests
         return output;
     }
 
-    private ChildResult RunOpenChildWithTrapLibrary(string name)
+    private ProcessRun.Result RunOpenChildWithTrapLibrary(string name)
     {
-        string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } hostPath ? hostPath : "dotnet";
-        return RunProcess(host, (TrapVariable, TrapLibrary()), ChildProcess.ChildAssemblyPath, "rel-open", name, Variant.ToString());
+        return ProcessRun.Run(ProcessRun.DotnetHost, new Dictionary<string, string> { [TrapVariable] = TrapLibrary() }, ChildProcess.ChildAssemblyPath, "rel-open", name, Variant.ToString());
     }
-
-    private static ChildResult RunProcess(string program, (string Name, string Value)? environment, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        if (environment is { } variable)
-        {
-            start.Environment[variable.Name] = variable.Value;
-        }
-
-        using Process process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            Assert.Fail($"{program} did not exit within 60 s");
-        }
-
-        process.WaitForExit();
-        return new ChildResult(process.ExitCode, stdout.Result, stderr.Result);
-    }
-
-    private readonly record struct ChildResult(int ExitCode, string Stdout, string Stderr);
 }
