@@ -69,7 +69,7 @@ internal static partial class LatencyWatcher
 
         int taken = 0;
         long wakes = 0;
-        long jitStart = 0;
+        long jitStart = 0, jitAtLastWake = 0;
         double cpuStart = CpuMilliseconds();
         long allocatedStart = GC.GetTotalAllocatedBytes(precise: true);
         int collectionsStart = GC.CollectionCount(0);
@@ -81,6 +81,9 @@ internal static partial class LatencyWatcher
                 return false;
             }
 
+            // The compilations counted are those up to the last counted wake: ending the loop (the feed's DisposeAsync,
+            // the report) compiles methods that no counted wake waited for.
+            jitAtLastWake = System.Runtime.JitInfo.GetCompiledMethodCount();
             wakes++;
             if (wakes == warmup)
             {
@@ -140,7 +143,7 @@ internal static partial class LatencyWatcher
         CallgrindMarks.Toggle();
         double cpu = CpuMilliseconds() - cpuStart;
         long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedStart;
-        long jitted = System.Runtime.JitInfo.GetCompiledMethodCount() - jitStart;
+        long jitted = Math.Max(0, jitAtLastWake - jitStart);
         Report(mode, samples, taken, Math.Max(1, wakes - warmup), cpu, allocated, samplesPath, jitted, GC.CollectionCount(0) - collectionsStart);
         return 0;
     }
