@@ -35,7 +35,8 @@ public sealed unsafe class SplinterTandem
     /// <param name="baseKey">The base key.</param>
     /// <param name="values">1..255 values, each 1..MaxValueSize bytes.</param>
     /// <exception cref="ArgumentException">No values, a bad value length, or a tandem key over 63 bytes.</exception>
-    /// <exception cref="SplinterStoreFullException">An order could not be written.</exception>
+    /// <exception cref="SplinterStoreFullException">An order that does not exist found no free slot (earlier orders stay written).</exception>
+    /// <exception cref="SplinterContentionException">An order's slot stayed busy for the whole contention budget.</exception>
     [SkipLocalsInit]
     public void Set(string baseKey, params ReadOnlySpan<byte[]> values)
     {
