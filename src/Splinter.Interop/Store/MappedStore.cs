@@ -139,6 +139,22 @@ internal unsafe struct MappedStore
         return FindFrom(paddedKey, hash, start);
     }
 
+    /// <summary>
+    /// The fast reads' lookup: the start slot by its hash alone, further along the probe sequence by hash and key. The
+    /// pass that follows compares the key again.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private readonly splinter_slot* ProbeHint(byte* paddedKey, ulong hash)
+    {
+        uint start = (uint)(hash % SlotCount);
+        splinter_slot* slot = Slot(start);
+        return Volatile.Read(ref slot->hash) == hash ? slot : FindFrom(paddedKey, hash, start);
+    }
+
+    /// <summary>True when a slot's value (its offset and length) lies inside its region: no longer than the store's limit, inside the arena.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private readonly bool InBounds(uint offset, uint length) => length <= MaxValueSize && (ulong)offset + length <= _arenaLength;
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private readonly splinter_slot* FindFrom(byte* paddedKey, ulong hash, uint start)
     {
@@ -212,18 +228,15 @@ internal unsafe struct MappedStore
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly bool TryReadValueFast(byte* paddedKey, ulong hash, Span<byte> destination, out int length)
     {
-        // The start slot by its hash alone; further along the probe sequence, hash and key (the pass compares the key again).
-        uint start = (uint)(hash % SlotCount);
-        splinter_slot* slot = Slot(start);
-        slot = Volatile.Read(ref slot->hash) == hash ? slot : FindFrom(paddedKey, hash, start);
+        splinter_slot* slot = ProbeHint(paddedKey, hash);
         if (slot != null && TryBegin(slot, out ulong epoch) && PaddedKeyMatches(slot, paddedKey))
         {
             uint valueLength = Volatile.Read(ref slot->val_len);
             uint offset = slot->val_off;
-            if (valueLength <= (uint)destination.Length && valueLength <= MaxValueSize && (ulong)offset + valueLength <= _arenaLength)
+            if (valueLength <= (uint)destination.Length && InBounds(offset, valueLength))
             {
                 CopyValue(_arena + offset, ref MemoryMarshal.GetReference(destination), valueLength);
-                if (Volatile.Read(ref slot->hash) == hash && End(slot, epoch) && !_closed.IsRaised)
+                if (EndValueFast(slot, hash, epoch))
                 {
                     length = (int)valueLength;
                     return true;
@@ -293,14 +306,12 @@ internal unsafe struct MappedStore
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly bool TryBeginValueFast(byte* paddedKey, ulong hash, out splinter_slot* slot, out ulong epoch, out ReadOnlySpan<byte> value)
     {
-        uint start = (uint)(hash % SlotCount);
-        slot = Slot(start);
-        slot = Volatile.Read(ref slot->hash) == hash ? slot : FindFrom(paddedKey, hash, start);
+        slot = ProbeHint(paddedKey, hash);
         if (slot != null && TryBegin(slot, out epoch) && PaddedKeyMatches(slot, paddedKey))
         {
             uint valueLength = Volatile.Read(ref slot->val_len);
             uint offset = slot->val_off;
-            if (valueLength <= MaxValueSize && (ulong)offset + valueLength <= _arenaLength)
+            if (InBounds(offset, valueLength))
             {
                 value = new ReadOnlySpan<byte>(_arena + offset, (int)valueLength);
                 return true;
@@ -346,7 +357,7 @@ internal unsafe struct MappedStore
             {
                 uint length = Volatile.Read(ref slot->val_len);
                 uint offset = slot->val_off;
-                bool inBounds = length <= MaxValueSize && (ulong)offset + length <= _arenaLength;
+                bool inBounds = InBounds(offset, length);
                 TResult candidate = default!;
                 ExceptionDispatchInfo? failure = null;
                 if (inBounds)
@@ -396,9 +407,7 @@ internal unsafe struct MappedStore
     {
         // No second look at the hash: the key, compared after the epoch's load, is the later check, and a stable
         // epoch around it means the slot held the key at that epoch.
-        splinter_slot* slot = StartSlot(hash);
-        epoch = Volatile.Read(ref slot->epoch);
-        return Volatile.Read(ref slot->hash) == hash && PaddedKeyMatches(slot, paddedKey) && End(slot, epoch) && !_closed.IsRaised;
+        return TryEpochPass(StartSlot(hash), paddedKey, hash, out epoch);
     }
 
     /// <summary>
@@ -415,6 +424,16 @@ internal unsafe struct MappedStore
             return !_closed.IsRaised;
         }
 
+        return TryEpochPass(slot, paddedKey, hash, out epoch);
+    }
+
+    /// <summary>
+    /// One pass over a slot's epoch: true when the slot holds the key (hash, then the key compared after the epoch's
+    /// load), the epoch did not move, and the store is not closing.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private readonly bool TryEpochPass(splinter_slot* slot, byte* paddedKey, ulong hash, out ulong epoch)
+    {
         epoch = Volatile.Read(ref slot->epoch);
         return Volatile.Read(ref slot->hash) == hash && PaddedKeyMatches(slot, paddedKey) && End(slot, epoch) && !_closed.IsRaised;
     }
