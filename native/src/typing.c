@@ -157,7 +157,6 @@ SPLINTER_API int splinter_bump_slot(const char *key) {
     struct splinter_slot *s;
     uint64_t e;
     if (spl_lock_key(key, &s, &e) != 0) return -1; /* errno unchanged, also when busy, as upstream */
-    atomic_thread_fence(memory_order_release);
     spl_pulse(s);
     spl_release(s);
     return 0;
