@@ -137,7 +137,7 @@ public readonly struct SplinterKey : IEquatable<SplinterKey>
         byte[] block = GC.AllocateArray<byte>(BlockSize, pinned: true); // zeroed: the padding and the NUL
         utf8.CopyTo(block.AsSpan(BytesOffset));
         BitConverter.TryWriteBytes(block.AsSpan(LengthOffset), utf8.Length);
-        BitConverter.TryWriteBytes(block.AsSpan(HashOffset), KeyBytes.Hash(utf8));
+        BitConverter.TryWriteBytes(block.AsSpan(HashOffset), StoreFormat.Hash(utf8));
         return block;
     }
 

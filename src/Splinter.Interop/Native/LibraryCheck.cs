@@ -224,7 +224,7 @@ internal static unsafe class LibraryCheck
             var slot = (splinter_slot*)(start + headerSize);
             byte[] expectedKey = StoreNames.ToUtf8z(ProbeKey);
             bool keyMatches = new ReadOnlySpan<byte>((byte*)slot->key, expectedKey.Length).SequenceEqual(expectedKey);
-            if (slot->hash != KeyBytes.Hash(expectedKey.AsSpan(0, expectedKey.Length - 1)) || !keyMatches || slot->val_len != (uint)value.Length || slot->val_off != 0)
+            if (slot->hash != StoreFormat.Hash(expectedKey.AsSpan(0, expectedKey.Length - 1)) || !keyMatches || slot->val_len != (uint)value.Length || slot->val_off != 0)
             {
                 differences.Add(
                     $"the slot of its probe key does not read back through the mirror (hash 0x{slot->hash:X16}, key match {keyMatches}, length {slot->val_len}, offset {slot->val_off}): its slot layout or key hash differs");

@@ -24,9 +24,6 @@ internal static unsafe class KeyBytes
     /// <summary>Key bytes plus the terminating NUL: the size of a slot's key field, so a KeyBuffer holds its padded form.</summary>
     public const int BufferSize = StoreFormat.KeyFieldSize;
 
-    /// <summary>The format's key hash of UTF-8 key bytes (see <see cref="StoreFormat.Hash(ReadOnlySpan{byte})"/>).</summary>
-    public static ulong Hash(ReadOnlySpan<byte> key) => StoreFormat.Hash(key);
-
     /// <summary>
     /// Encodes and validates a string key for a lookup in the mapping: NUL-terminated and zero-padded to
     /// <see cref="BufferSize"/> bytes in <paramref name="buffer"/> (the form <see cref="MappedStore.Find"/> takes), with its hash.
@@ -59,7 +56,7 @@ internal static unsafe class KeyBytes
     {
         ClearPadded(buffer);
         byte* padded = FromUtf8(key, buffer, paramName);
-        hash = Hash(key);
+        hash = StoreFormat.Hash(key);
         return padded;
     }
 
