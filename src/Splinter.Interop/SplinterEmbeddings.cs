@@ -97,7 +97,7 @@ public sealed unsafe class SplinterEmbeddings
                 while (call.Again(result, error));
 
                 call.ThrowIfMissing();
-                _store.NotifyLocalWrite(-1);
+                _store.OnLocalWrite(-1);
             }
         }
     }

@@ -116,7 +116,7 @@ public sealed unsafe class SplinterIntegers
             while (call.Again(result, error));
 
             call.ThrowIfMissing();
-            _store.NotifyLocalWrite(-1);
+            _store.OnLocalWrite(-1);
         }
     }
 
@@ -124,7 +124,7 @@ public sealed unsafe class SplinterIntegers
     private bool TryGetCore(byte* paddedKey, ulong hash, out ulong value)
     {
         var read = new FirstUInt64();
-        if (_store.ReadStableValue<FirstUInt64, ulong?>(paddedKey, hash, ref read, out ulong? number) && number is ulong found)
+        if (_store.ReadStable<FirstUInt64, ulong?>(paddedKey, hash, ref read, out ulong? number) && number is ulong found)
         {
             value = found;
             return true;

@@ -221,7 +221,7 @@ public sealed unsafe class SplinterSignals
             }
 
             call.ThrowIfMissing();
-            _store.NotifyLocalWrite(-1);
+            _store.OnLocalWrite(-1);
         }
     }
 }

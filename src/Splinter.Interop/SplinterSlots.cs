@@ -349,7 +349,7 @@ public sealed unsafe class SplinterSlots
             _store.Api.splinter_purge();
         }
 
-        _store.NotifyLocalWrite(-1);
+        _store.OnLocalWrite(-1);
     }
 
     private void SetTypeCore(byte* key, SplinterSlotTypes type)
@@ -371,7 +371,7 @@ public sealed unsafe class SplinterSlots
             while (call.Again(result, error));
 
             call.ThrowIfMissing();
-            _store.NotifyLocalWrite(-1);
+            _store.OnLocalWrite(-1);
         }
     }
 
@@ -394,7 +394,7 @@ public sealed unsafe class SplinterSlots
             while (call.Again(result, error));
 
             call.ThrowIfMissing();
-            _store.NotifyLocalWrite(-1);
+            _store.OnLocalWrite(-1);
         }
     }
 
@@ -404,7 +404,7 @@ public sealed unsafe class SplinterSlots
         {
             int result = _store.Api.splinter_set_as_system((sbyte*)key);
             NativeCall.Ensure(_store, "Slots.MarkAsSystem", key, ResultConvention.MinusOneIsMissing, result);
-            _store.NotifyLocalWrite(-1);
+            _store.OnLocalWrite(-1);
         }
     }
 
@@ -414,7 +414,7 @@ public sealed unsafe class SplinterSlots
         {
             int result = _store.Api.splinter_retrain_slot((sbyte*)key);
             NativeCall.Ensure(_store, "Slots.Retrain", key, ResultConvention.MinusOneIsMissing, result);
-            _store.NotifyLocalWrite(-1);
+            _store.OnLocalWrite(-1);
         }
     }
 
@@ -422,7 +422,7 @@ public sealed unsafe class SplinterSlots
     {
         using (_store.Lease())
         {
-            return _store.FindSlotIndex(paddedKey, hash);
+            return _store.SlotIndexOf(paddedKey, hash);
         }
     }
 
@@ -505,7 +505,7 @@ public sealed unsafe class SplinterSlots
                     {
                         if (operation is UserFlagOperation.Set or UserFlagOperation.Clear)
                         {
-                            _store.NotifyLocalWrite(mapped.IndexOf(slot));
+                            _store.OnLocalWrite(mapped.IndexOf(slot));
                         }
 
                         return answer;

@@ -20,7 +20,8 @@ public sealed partial class SplinterStore
     /// <summary>EventBus.SignalLocalWrites changed: gated sets never call <see cref="OnLocalWrite"/> (<see cref="HotCallGate.SignalLocalWrites"/>).</summary>
     internal void OnSignalLocalWritesChanged(bool signal) => _gate.SignalLocalWrites(signal);
 
-    partial void OnLocalWrite(int slotIndexOrMinus1) => Volatile.Read(ref _events)?.OnLocalWrite(slotIndexOrMinus1);
+    /// <summary>Tells the event layer about a successful mutating call (slot index, or -1 when unknown).</summary>
+    internal void OnLocalWrite(int slotIndexOrMinus1) => Volatile.Read(ref _events)?.OnLocalWrite(slotIndexOrMinus1);
 
     partial void OnDisposing() => Volatile.Read(ref _events)?.OnStoreDisposing();
 }

@@ -1,11 +1,8 @@
-using System.Runtime.CompilerServices;
-using Splinter.Interop.Store;
-
 namespace Splinter.Interop;
 
 /// <content>
 /// The specialist features, each behind a property of its own so that the store's own members are the everyday ones
-/// (values, keys, labels, events), and the internal seams those feature classes call.
+/// (values, keys, labels, events).
 /// </content>
 public sealed unsafe partial class SplinterStore
 {
@@ -31,16 +28,4 @@ public sealed unsafe partial class SplinterStore
     /// <summary>Embedding vectors (SPLINTER_EMBEDDINGS builds only).</summary>
     public SplinterEmbeddings Embeddings { get; }
 #endif
-
-    /// <summary>Tells the event layer about a successful mutating call (slot index, or -1 when unknown).</summary>
-    internal void NotifyLocalWrite(int slotIndexOrMinus1) => OnLocalWrite(slotIndexOrMinus1);
-
-    /// <summary>A stable read of a key's value handed to a consumer (see SplinterStore.MappingReads); false when missing.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal bool ReadStableValue<TConsumer, TResult>(byte* paddedKey, ulong hash, ref TConsumer consumer, out TResult result)
-        where TConsumer : IValueConsumer<TResult>, allows ref struct =>
-        ReadStable<TConsumer, TResult>(paddedKey, hash, ref consumer, out result);
-
-    /// <summary>The index of the slot holding a key, or -1 (a hint that can be stale at once).</summary>
-    internal int FindSlotIndex(byte* paddedKey, ulong hash) => SlotIndexOf(paddedKey, hash);
 }

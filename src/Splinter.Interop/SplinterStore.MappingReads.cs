@@ -50,7 +50,7 @@ public sealed unsafe partial class SplinterStore
     /// A stable read of a key's value handed to <paramref name="consumer"/> (see <see cref="MappedStore.ReadStable"/>):
     /// false when the key is missing.
     /// </summary>
-    private bool ReadStable<TConsumer, TResult>(byte* paddedKey, ulong hash, ref TConsumer consumer, out TResult result)
+    internal bool ReadStable<TConsumer, TResult>(byte* paddedKey, ulong hash, ref TConsumer consumer, out TResult result)
         where TConsumer : IValueConsumer<TResult>, allows ref struct =>
         StoreFormat.MappingReadsSupported
             ? _mapped.ReadStable<TConsumer, TResult>(paddedKey, hash, ref consumer, out result, _contentionBudget, Name)
@@ -80,7 +80,7 @@ public sealed unsafe partial class SplinterStore
     }
 
     /// <summary>Index of the slot holding a key (see <see cref="MappedStore.Find"/>), or -1; a hint that can be stale at once.</summary>
-    private int SlotIndexOf(byte* paddedKey, ulong hash)
+    internal int SlotIndexOf(byte* paddedKey, ulong hash)
     {
         splinter_slot* slot = _mapped.Find(paddedKey, hash);
         return slot == null ? -1 : _mapped.IndexOf(slot);

@@ -198,9 +198,6 @@ public sealed unsafe partial class SplinterStore : IDisposable
         }
     }
 
-    /// <summary>Called after every successful mutating call (slot index, or -1 when unknown). Implemented by the event layer.</summary>
-    partial void OnLocalWrite(int slotIndexOrMinus1);
-
     /// <summary>Called once at the start of <see cref="Dispose"/>. Implemented by the event layer.</summary>
     partial void OnDisposing();
 }

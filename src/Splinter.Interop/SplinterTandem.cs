@@ -147,7 +147,7 @@ public sealed unsafe class SplinterTandem
             NativeMemory.Free(block);
         }
 
-        _store.NotifyLocalWrite(-1);
+        _store.OnLocalWrite(-1);
     }
 
     /// <summary>Whether the base key and each order "base.N" below <paramref name="orders"/> exist (a nonzero epoch).</summary>
@@ -189,6 +189,6 @@ public sealed unsafe class SplinterTandem
             _store.Api.splinter_client_unset_tandem((sbyte*)baseKey, (byte)orders);
         }
 
-        _store.NotifyLocalWrite(-1);
+        _store.OnLocalWrite(-1);
     }
 }
