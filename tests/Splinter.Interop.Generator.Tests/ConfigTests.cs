@@ -7,25 +7,12 @@ namespace Splinter.Interop.Generator.Tests;
 /// <summary>The configuration is held to the headers: a name they do not declare fails the run, naming the entry.</summary>
 [TestFixture]
 [Category("Generator")]
-public sealed class ConfigTests
+public sealed class ConfigTests : TemporaryDirectories
 {
-    private readonly List<string> _directories = [];
-
-    [TearDown]
-    public void RemoveDirectories()
-    {
-        foreach (string directory in _directories)
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-        _directories.Clear();
-    }
-
     /// <summary>Runs the generator on TestData/functions/functions.h with a configuration that adds the given settings.</summary>
     private (int ExitCode, string Messages, bool Wrote) RunWith(string settings)
     {
-        string directory = GeneratorRunner.NewTemporaryDirectory("config");
-        _directories.Add(directory);
+        string directory = Temporary("config");
         string config = Path.Combine(directory, "test.generator.json");
         File.WriteAllText(config, $$"""
             {
@@ -94,8 +81,7 @@ public sealed class ConfigTests
     [TestCase("tests/upstream-header/include/splinter.h", "SPLINTER_EMBEDDINGS")]
     public void TheRealConfigurationNamesOnlyDeclaredNames(string header, string? define)
     {
-        string directory = GeneratorRunner.NewTemporaryDirectory("config-real");
-        _directories.Add(directory);
+        string directory = Temporary("config-real");
         List<string> arguments = ["--config", Path.Combine(GeneratorRunner.RepoRoot, "generator", "splinter.generator.json"),
             "--repo-root", GeneratorRunner.RepoRoot, "--header", Path.Combine(GeneratorRunner.RepoRoot, header), "--out", directory];
         if (define is not null)

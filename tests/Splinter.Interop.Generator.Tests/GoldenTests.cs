@@ -13,28 +13,9 @@ namespace Splinter.Interop.Generator.Tests;
 /// </summary>
 [TestFixture]
 [Category("Generator")]
-public sealed class GoldenTests
+public sealed class GoldenTests : TemporaryDirectories
 {
     public static readonly string[] Cases = ["functions", "structs", "macros_enums", "upstream_style", "ours_style"];
-
-    private readonly List<string> _directories = [];
-
-    [TearDown]
-    public void RemoveDirectories()
-    {
-        foreach (string directory in _directories)
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-        _directories.Clear();
-    }
-
-    private string Temporary(string purpose)
-    {
-        string directory = GeneratorRunner.NewTemporaryDirectory(purpose);
-        _directories.Add(directory);
-        return directory;
-    }
 
     [TestCaseSource(nameof(Cases))]
     public void OutputMatchesTheGoldenFiles(string caseName)

@@ -13,32 +13,18 @@ namespace Splinter.Interop.Generator.Tests;
 /// </summary>
 [TestFixture]
 [Category("Generator")]
-public sealed partial class SpellingTests
+public sealed partial class SpellingTests : TemporaryDirectories
 {
-    private readonly List<string> _directories = [];
-
-    [TearDown]
-    public void RemoveDirectories()
-    {
-        foreach (string directory in _directories)
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-        _directories.Clear();
-    }
-
     private string Generate(string caseName)
     {
-        string directory = GeneratorRunner.NewTemporaryDirectory("spelling");
-        _directories.Add(directory);
+        string directory = Temporary("spelling");
         GeneratorRunner.GenerateCase(caseName, directory);
         return directory;
     }
 
     private string GenerateReal(string header, params string[] extra)
     {
-        string directory = GeneratorRunner.NewTemporaryDirectory("spelling-real");
-        _directories.Add(directory);
+        string directory = Temporary("spelling-real");
         (int exitCode, string messages) = GeneratorRunner.Run([
             "--config", Path.Combine(GeneratorRunner.RepoRoot, "generator", "splinter.generator.json"),
             "--repo-root", GeneratorRunner.RepoRoot,
