@@ -7,6 +7,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using NUnit.Framework;
+using Splinter.Interop.Tests.TestSupport;
 
 namespace Splinter.Interop.Tests.Events;
 
@@ -259,18 +260,7 @@ internal sealed class ChildProcess : IDisposable
 
     public void Dispose()
     {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(5000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
+        ProcessRun.KillIfRunning(_process);
 
         _process.Dispose();
     }

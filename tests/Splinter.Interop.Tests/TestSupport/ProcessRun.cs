@@ -40,18 +40,49 @@ public static class ProcessRun
             start.Environment[name] = value;
         }
 
-        using Process process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
+        return Run(start, TimeSpan.FromSeconds(120));
+    }
+
+    /// <summary>
+    /// Runs a prepared start (its output redirected; its input, when redirected, closed at once); fails the test if it
+    /// does not exit within <paramref name="timeout"/>.
+    /// </summary>
+    public static Result Run(ProcessStartInfo start, TimeSpan timeout)
+    {
+        using Process process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {start.FileName}");
+        if (start.RedirectStandardInput)
+        {
+            process.StandardInput.Close();
+        }
+
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(120)))
+        if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
             process.WaitForExit();
-            Assert.Fail($"{program} {string.Join(' ', arguments)} did not exit within 120 s");
+            Assert.Fail($"{start.FileName} {string.Join(' ', start.ArgumentList)} did not exit within {timeout.TotalSeconds} s");
         }
 
         process.WaitForExit();
         return new Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>Kills a child that still runs, with its descendants, and waits (bounded) for it: the Dispose of the tests' child wrappers.</summary>
+    public static void KillIfRunning(Process process)
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(5000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
     }
 
     /// <summary>Runs a TestChild mode with extra environment variables.</summary>

@@ -211,14 +211,14 @@ internal sealed partial class UnprivilegedUsers : IDisposable
     private void ProveTheSwitch()
     {
         string truePath = FindOnPath("true") ?? "/bin/true";
-        ProbeResult plain = Run(SwitchedStart(UserA, [truePath]));
+        ProcessRun.Result plain = ProcessRun.Run(SwitchedStart(UserA, [truePath]), ProbeTimeout);
         if (plain.ExitCode != 0)
         {
             Assert.Ignore($"setpriv could not switch to uid {UserA} (exit {plain.ExitCode}: {plain.Stderr.Trim()}); this environment cannot run processes as another user (a sandbox without CAP_SETUID/CAP_SETGID?).");
         }
 
         string testPath = FindOnPath("test") ?? "/usr/bin/test";
-        ProbeResult host = Run(SwitchedStart(UserA, [testPath, "-x", _host]));
+        ProcessRun.Result host = ProcessRun.Run(SwitchedStart(UserA, [testPath, "-x", _host]), ProbeTimeout);
         if (host.ExitCode != 0)
         {
             Assert.Ignore($"the .NET host {_host} is not executable by uid {UserA} (it is installed under a folder other users cannot reach); install .NET where every user can run it, or point DOTNET_HOST_PATH at such a copy.");
@@ -226,7 +226,7 @@ internal sealed partial class UnprivilegedUsers : IDisposable
 
         foreach (uint uid in new[] { UserA, UserB })
         {
-            ProbeResult whoami = Run(SwitchedStart(uid, [_host, _childAssembly, "unpriv-whoami"]));
+            ProcessRun.Result whoami = ProcessRun.Run(SwitchedStart(uid, [_host, _childAssembly, "unpriv-whoami"]), ProbeTimeout);
             Assert.That(whoami.ExitCode, Is.Zero, $"the staged child does not start as uid {uid}: {whoami.Stderr}");
             Dictionary<string, string> status = whoami.Stdout
                 .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -282,24 +282,6 @@ internal sealed partial class UnprivilegedUsers : IDisposable
         }
 
         return start;
-    }
-
-    private readonly record struct ProbeResult(int ExitCode, string Stdout, string Stderr);
-
-    private static ProbeResult Run(ProcessStartInfo start)
-    {
-        using Process process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {start.FileName}");
-        process.StandardInput.Close();
-        System.Threading.Tasks.Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        System.Threading.Tasks.Task<string> stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(ProbeTimeout))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"{string.Join(' ', start.ArgumentList)} did not finish within {ProbeTimeout.TotalSeconds} s");
-        }
-
-        process.WaitForExit();
-        return new ProbeResult(process.ExitCode, stdout.Result, stderr.Result);
     }
 
     /// <summary>Copies a folder tree; folders become 0755, files 0755 if their owner could execute them, else 0644.</summary>

@@ -122,18 +122,7 @@ internal sealed class UserChild : IDisposable
     /// <summary>Kills the child if it still runs.</summary>
     public void Dispose()
     {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(5000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
+        ProcessRun.KillIfRunning(_process);
 
         // The pump ends at end of output; the collection is released only after it stopped adding.
         if (((Task)_pump.ContinueWith(_ => { }, TaskScheduler.Default)).Wait(TimeSpan.FromSeconds(5)))
