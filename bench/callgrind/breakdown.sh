@@ -40,29 +40,5 @@ while read -r word name count; do
   part="$work/cg.out.$k"
   total="$(awk '/^(summary|totals):/ {print $2; exit}' "$part")"
   printf '\n%s: %.1f instructions/op\n' "$name" "$(awk -v t="$total" -v n="$count" 'BEGIN {print t / n}')"
-  callgrind_annotate --inclusive=no --threshold=99 --auto=no "$part" 2>/dev/null |
-    sed -n '/file:function/,$p' | tail -n +3 | sed '/^ *$/,$d' |
-    awk -v n="$count" -v map="$map" '
-      function hex(text,    i, value) {
-        text = tolower(text); sub(/^0x/, "", text); value = 0
-        for (i = 1; i <= length(text); i++) value = value * 16 + index("0123456789abcdef", substr(text, i, 1)) - 1
-        return value
-      }
-      BEGIN {
-        while ((getline line < map) > 0) {
-          split(line, f, " "); start = hex(f[1]); size = hex(f[2])
-          name = line; sub(/^[^ ]+ [^ ]+ /, "", name)
-          starts[++m] = start; ends[m] = start + size; names[m] = name
-        }
-      }
-      NF >= 3 {
-        ir = $1; gsub(/,/, "", ir); fn = $0; sub(/^ *[0-9,]+ +\( *[0-9.]+%\) +/, "", fn); sub(/ \[.*$/, "", fn)
-        if (fn ~ /^\?\?\?:0x/) {
-          address = hex(substr(fn, 5))
-          for (i = 1; i <= m; i++) if (address >= starts[i] && address < ends[i]) { fn = "[JIT] " names[i]; break }
-        } else {
-          sub(/^.*:/, "", fn)
-        }
-        if (ir / n >= 0.5) printf "  %8.1f  %s\n", ir / n, fn
-      }'
+  cg_self_costs "$part" 99 "$map" | awk -F '\t' -v n="$count" '$1 / n >= 0.5 {printf "  %8.1f  %s\n", $1 / n, $2}'
 done <"$work/order"

@@ -54,3 +54,37 @@ cg_check_jit_summary() {
   fi
   echo "callgrind: all $fullopts JIT-compiled methods are FullOpts" >&2
 }
+
+# cg_self_costs PART THRESHOLD [PERF_MAP]: the functions of one callgrind part by their own (exclusive) instructions,
+# as callgrind_annotate lists them down to THRESHOLD percent, one per line: "instructions<TAB>name<TAB>object".
+# JIT-compiled code, which callgrind only knows as "???:0xADDRESS", is named from the runtime's perf map when one is
+# given; other names lose their "file:" prefix.
+cg_self_costs() {
+  local part="$1" threshold="$2" map="${3:-}"
+  callgrind_annotate --inclusive=no --threshold="$threshold" --auto=no "$part" 2>/dev/null |
+    sed -n '/file:function/,$p' | tail -n +3 | sed '/^ *$/,$d' |
+    awk -v map="$map" '
+      function hex(text,    i, value) {
+        text = tolower(text); sub(/^0x/, "", text); value = 0
+        for (i = 1; i <= length(text); i++) value = value * 16 + index("0123456789abcdef", substr(text, i, 1)) - 1
+        return value
+      }
+      BEGIN {
+        while (map != "" && (getline line < map) > 0) {
+          split(line, f, " "); start = hex(f[1]); size = hex(f[2])
+          name = line; sub(/^[^ ]+ [^ ]+ /, "", name)
+          starts[++m] = start; ends[m] = start + size; names[m] = name
+        }
+      }
+      NF >= 3 {
+        ir = $1; gsub(/,/, "", ir); fn = $0; sub(/^ *[0-9,]+ +\( *[0-9.]+%\) +/, "", fn)
+        object = ""; if (match(fn, / \[.*$/)) { object = substr(fn, RSTART + 2, RLENGTH - 3); fn = substr(fn, 1, RSTART - 1) }
+        if (fn ~ /^\?\?\?:0x/) {
+          address = hex(substr(fn, 5))
+          for (i = 1; i <= m; i++) if (address >= starts[i] && address < ends[i]) { fn = "[JIT] " names[i]; break }
+        } else {
+          sub(/^.*:/, "", fn)
+        }
+        printf "%s\t%s\t%s\n", ir, fn, object
+      }'
+}

@@ -74,30 +74,7 @@ for mode in "${modes[@]}"; do
   printf '\n%s: %s wakes, %.0f instructions per wake (user space, all threads), %.0f of them in the JIT (%s methods compiled while counting)\n' \
     "$mode" "$wakes" "$(awk -v t="$total" -v n="$wakes" 'BEGIN {print t / n}')" "$(awk -v t="$jit" -v n="$wakes" 'BEGIN {print t / n}')" "${jitted:-0}"
   map="$(ls "$work"/perf-*.map 2>/dev/null | head -n 1 || true)"
-  callgrind_annotate --inclusive=no --threshold=98 --auto=no "$part" 2>/dev/null |
-    sed -n '/file:function/,$p' | tail -n +3 | sed '/^ *$/,$d' |
-    awk -v n="$wakes" -v t="$total" -v map="$map" '
-      function hex(text,    i, value) {
-        text = tolower(text); sub(/^0x/, "", text); value = 0
-        for (i = 1; i <= length(text); i++) value = value * 16 + index("0123456789abcdef", substr(text, i, 1)) - 1
-        return value
-      }
-      BEGIN {
-        while (map != "" && (getline line < map) > 0) {
-          split(line, f, " "); start = hex(f[1]); size = hex(f[2])
-          name = line; sub(/^[^ ]+ [^ ]+ /, "", name)
-          starts[++m] = start; ends[m] = start + size; names[m] = name
-        }
-      }
-      NF >= 3 {
-        ir = $1; gsub(/,/, "", ir); fn = $0; sub(/^ *[0-9,]+ +\( *[0-9.]+%\) +/, "", fn); sub(/ \[.*$/, "", fn)
-        if (fn ~ /^\?\?\?:0x/) {
-          address = hex(substr(fn, 5))
-          for (i = 1; i <= m; i++) if (address >= starts[i] && address < ends[i]) { fn = "[JIT] " names[i]; break }
-        } else {
-          sub(/^.*:/, "", fn)
-        }
-        if (ir / t >= 0.02 && $0 !~ /libclrjit/) printf "  %8.0f  %s\n", ir / n, substr(fn, 1, 150)
-      }'
+  cg_self_costs "$part" 98 "$map" |
+    awk -F '\t' -v n="$wakes" -v t="$total" '$1 / t >= 0.02 && $3 !~ /libclrjit/ {printf "  %8.0f  %s\n", $1 / n, substr($2, 1, 150)}'
   [[ -n "${KEEP_WORK:-}" ]] || rm -f "$work"/perf-*.map "$work"/cg."$mode"*
 done
