@@ -1,5 +1,5 @@
 using System;
-using System.Threading;
+using System.Collections.Generic;
 using NUnit.Framework;
 using Splinter.Interop;
 using Splinter.Interop.Tests.TestSupport;
@@ -82,33 +82,17 @@ public sealed class StoreTandemTests(SplinterVariant variant) : StoreFixtureBase
         _store = Names.Track(SplinterStore.Create(Names.NewName("race"), 2, 32, Options with { ContentionTimeout = TimeSpan.FromSeconds(60) }));
         SplinterStore store = _store;
         store.Tandem.Set("pair", "a0"u8.ToArray(), "a1"u8.ToArray());
-        Exception? failure = null;
-        using var start = new Barrier(2);
-        void Writer(string fill)
+        List<Exception> failures = StoreTestNames.RunConcurrently(2, writer =>
         {
+            string fill = writer == 0 ? "a" : "b";
             byte[] first = System.Text.Encoding.ASCII.GetBytes(fill + "0");
             byte[] second = System.Text.Encoding.ASCII.GetBytes(fill + "1");
-            try
+            for (int i = 0; i < 300_000; i++)
             {
-                start.SignalAndWait();
-                for (int i = 0; i < 300_000 && Volatile.Read(ref failure) == null; i++)
-                {
-                    store.Tandem.Set("pair", first, second);
-                }
+                store.Tandem.Set("pair", first, second);
             }
-            catch (Exception e)
-            {
-                Interlocked.CompareExchange(ref failure, e, null);
-            }
-        }
-
-        var a = new Thread(() => Writer("a"));
-        var b = new Thread(() => Writer("b"));
-        a.Start();
-        b.Start();
-        a.Join();
-        b.Join();
-        Assert.That(failure, Is.Null, () => $"a racing tandem write failed: {failure}");
+        });
+        Assert.That(failures, Is.Empty, () => $"a racing tandem write failed: {failures[0]}");
         Assert.That(store.GetString("pair"), Is.EqualTo("a0").Or.EqualTo("b0"));
         Assert.That(store.GetString("pair.1"), Is.EqualTo("a1").Or.EqualTo("b1"));
     }

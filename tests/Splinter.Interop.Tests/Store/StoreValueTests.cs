@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
-using System.Threading;
 using NUnit.Framework;
 using Splinter.Interop;
 using Splinter.Interop.Tests.TestSupport;
@@ -334,34 +333,16 @@ public sealed class StoreValueTests(SplinterVariant variant) : StoreFixtureBase(
         SplinterStore store = _store;
         var key = new SplinterKey("shared");
         store.Set(key, "start"u8);
-        const int SetsPerThread = 1_000_000;
-        Exception? failure = null;
-        using var start = new Barrier(2);
-        void Writer(byte fill)
+        List<Exception> failures = StoreTestNames.RunConcurrently(2, writer =>
         {
             byte[] value = new byte[32];
-            Array.Fill(value, fill);
-            try
+            Array.Fill(value, (byte)('a' + writer));
+            for (int i = 0; i < 1_000_000; i++)
             {
-                start.SignalAndWait();
-                for (int i = 0; i < SetsPerThread && Volatile.Read(ref failure) == null; i++)
-                {
-                    store.Set(key, value);
-                }
+                store.Set(key, value);
             }
-            catch (Exception e)
-            {
-                Interlocked.CompareExchange(ref failure, e, null);
-            }
-        }
-
-        var a = new Thread(() => Writer((byte)'a'));
-        var b = new Thread(() => Writer((byte)'b'));
-        a.Start();
-        b.Start();
-        a.Join();
-        b.Join();
-        Assert.That(failure, Is.Null, () => $"a racing overwrite failed: {failure}");
+        });
+        Assert.That(failures, Is.Empty, () => $"a racing overwrite failed: {failures[0]}");
         Assert.That(store.GetString("shared"), Is.EqualTo(new string('a', 32)).Or.EqualTo(new string('b', 32)));
     }
 
