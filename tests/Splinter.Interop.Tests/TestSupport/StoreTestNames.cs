@@ -124,9 +124,20 @@ public sealed class StoreTestNames : IDisposable
         start.Set();
         foreach (Thread worker in workers)
         {
-            Debug.Assert(worker.Join(TimeSpan.FromSeconds(60)), "worker hung");
+            // Joined in every build (a Debug.Assert around the Join is compiled out of Release builds, and with it the
+            // wait: callers then checked their outcome while the workers were still running).
+            if (!worker.Join(TimeSpan.FromMinutes(2)))
+            {
+                lock (failures)
+                {
+                    failures.Add(new TimeoutException($"worker {Array.IndexOf(workers, worker)} still running after 2 minutes"));
+                }
+            }
         }
 
-        return failures;
+        lock (failures)
+        {
+            return [.. failures];
+        }
     }
 }
