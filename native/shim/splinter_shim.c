@@ -44,15 +44,33 @@ static int closed_set(const char *key, const void *val, size_t len)
     return SPLINTER_SHIM_GATE_CLOSED;
 }
 
+static int closed_set_hashed(const char *key, size_t key_len, uint64_t hash, const void *val, size_t len)
+{
+    (void)key, (void)key_len, (void)hash, (void)val, (void)len;
+    return SPLINTER_SHIM_GATE_CLOSED;
+}
+
 SPLINTER_SHIM_API void SplinterShim_gate_close(SplinterShim_gate *gate)
 {
     if (gate == NULL) {
         return;
     }
+    /* set_hashed first: a hashed call that finds no extension goes on to read set. */
+    __atomic_store_n(&gate->set_hashed, (uintptr_t)&closed_set_hashed, __ATOMIC_SEQ_CST);
     __atomic_store_n(&gate->set, (uintptr_t)&closed_set, __ATOMIC_SEQ_CST);
 }
 
 SPLINTER_SHIM_API int SplinterShim_gated_set(const char *key, const void *val, size_t len, const SplinterShim_gate *gate)
 {
+    return GATE_ENTRY(gate, set, __typeof__(splinter_set))(key, val, len);
+}
+
+SPLINTER_SHIM_API int SplinterShim_gated_set_hashed(const char *key, size_t key_len, uint64_t hash, const void *val, size_t len,
+                                                    const SplinterShim_gate *gate)
+{
+    SplinterShim_set_hashed_fn *hashed = GATE_ENTRY(gate, set_hashed, SplinterShim_set_hashed_fn);
+    if (hashed != NULL) {
+        return hashed(key, key_len, hash, val, len);
+    }
     return GATE_ENTRY(gate, set, __typeof__(splinter_set))(key, val, len);
 }

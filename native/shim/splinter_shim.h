@@ -50,13 +50,24 @@ typedef struct SplinterShim_layout_entry {
 typedef struct SplinterShim_gate {
     /** The library's splinter_set, or the closed stub (a function address stored as an integer: plain data). */
     uintptr_t set;
+    /**
+     * The library's splinter_set_hashed (the extension of our libsplinter: a SplinterShim_set_hashed_fn), 0 for a
+     * library without it, or the closed stub.
+     */
+    uintptr_t set_hashed;
 } SplinterShim_gate;
+
+/**
+ * The extension our libsplinter exports beyond upstream's functions (it is not in splinter.h): splinter_set for a key
+ * whose byte length and FNV-1a hash the caller keeps. The C# layer looks it up by name in each library copy.
+ */
+typedef int SplinterShim_set_hashed_fn(const char *key, size_t key_len, uint64_t hash, const void *val, size_t len);
 
 /** What SplinterShim_gated_set returns once the gate is closed (libsplinter returns 0, -1 or -2). */
 #define SPLINTER_SHIM_GATE_CLOSED (-1000)
 
 /**
- * Swaps the gate's entry for its closed stub (an atomic store). Gated calls that read the entry before are still
+ * Swaps the gate's entries for their closed stubs (atomic stores). Gated calls that read the entry before are still
  * running the library function; the caller must wait them out (see above) before the store is closed.
  * @param gate the gate; NULL is ignored.
  */
@@ -69,6 +80,17 @@ SPLINTER_SHIM_API void SplinterShim_gate_close(SplinterShim_gate *gate);
  * @return splinter_set's result, or SPLINTER_SHIM_GATE_CLOSED once the gate is closed.
  */
 SPLINTER_SHIM_API int SplinterShim_gated_set(const char *key, const void *val, size_t len, const SplinterShim_gate *gate);
+
+/**
+ * splinter_set of a key whose length and hash the caller keeps, through a store's gate: the library's
+ * splinter_set_hashed, or splinter_set (which hashes the key again) for a library without it.
+ * @param key, key_len, hash the NUL-terminated key, its byte length and its FNV-1a hash.
+ * @param val, len as for splinter_set.
+ * @param gate the store's gate.
+ * @return splinter_set's result, or SPLINTER_SHIM_GATE_CLOSED once the gate is closed.
+ */
+SPLINTER_SHIM_API int SplinterShim_gated_set_hashed(const char *key, size_t key_len, uint64_t hash, const void *val, size_t len,
+                                                    const SplinterShim_gate *gate);
 
 /**
  * Reads the tick counter exactly as the header's inline splinter_now() does (libsplinter does not export it).

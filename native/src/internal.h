@@ -437,6 +437,9 @@ static inline int spl_lock_key_or_eagain(const char *key, struct splinter_slot *
     return -1;
 }
 int spl_set(const char *key, const void *val, size_t len);
+/* The one function beyond upstream's (exports-extensions.txt), declared here: it is not in splinter.h, which stays
+ * upstream's. See kv.c. */
+SPLINTER_API int splinter_set_hashed(const char *key, size_t key_len, uint64_t hash, const void *val, size_t len);
 int spl_unset(const char *key);
 /* mop.c: scrub after a set of len bytes. */
 void spl_scrub_for_set(struct splinter_slot *s, size_t len, uint32_t room);

@@ -35,6 +35,8 @@ int spl_lock_key(const char *key, struct splinter_slot **out, uint64_t *e_out) {
     return 1;
 }
 
+static int spl_set_with(const char *key, size_t qlen, uint64_t h, const void *val, size_t len);
+
 int spl_set(const char *key, const void *val, size_t len) {
     if (!spl_have_store() || key == NULL) return -2;
     if (len == 0 || len > spl_g.max_val) return -1;
@@ -42,6 +44,11 @@ int spl_set(const char *key, const void *val, size_t len) {
 
     size_t qlen;
     uint64_t h = spl_hash(key, &qlen);
+    return spl_set_with(key, qlen, h, val, len);
+}
+
+/* Set's body, given the key's length and hash (spl_hash's results). */
+static int spl_set_with(const char *key, size_t qlen, uint64_t h, const void *val, size_t len) {
     uint32_t n = spl_g.slots;
     size_t i = (size_t)(h % n);
     for (uint32_t c = 0; c < n; c++, i = (i + 1 == n) ? 0 : i + 1) {
@@ -92,6 +99,17 @@ int spl_set(const char *key, const void *val, size_t len) {
 }
 
 SPLINTER_API int splinter_set(const char *key, const void *val, size_t len) { return spl_set(key, val, len); }
+
+/* Extension (exports-extensions.txt): splinter_set for a caller that keeps the key's length and FNV-1a hash, so the
+ * key is not hashed on every write. Same results as splinter_set; a length or hash that is not the key's stores it
+ * where no lookup finds it, so only callers that computed both from these very bytes may use it (the C# layer's
+ * SplinterKey). */
+SPLINTER_API int splinter_set_hashed(const char *key, size_t key_len, uint64_t hash, const void *val, size_t len) {
+    if (!spl_have_store() || key == NULL) return -2;
+    if (len == 0 || len > spl_g.max_val) return -1;
+    if (val == NULL) return -2;
+    return spl_set_with(key, key_len, hash, val, len);
+}
 
 int spl_unset(const char *key) {
     if (!spl_have_store() || key == NULL) return -2;
