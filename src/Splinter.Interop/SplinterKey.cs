@@ -76,6 +76,9 @@ public readonly struct SplinterKey : IEquatable<SplinterKey>
     /// <summary>The key's FNV-1a hash (native/FORMAT.md), stored 8 bytes below <see cref="Pointer"/>.</summary>
     internal static unsafe ulong HashAt(byte* pointer) => *(ulong*)(pointer - (BytesOffset - HashOffset));
 
+    /// <summary>The byte count of the key whose bytes <see cref="Pointer"/> returned.</summary>
+    internal static unsafe int LengthAt(byte* pointer) => *(int*)(pointer - (BytesOffset - LengthOffset));
+
     /// <summary>
     /// The pinned array behind <see cref="Pointer"/>. Every SplinterStore overload taking a SplinterKey ends with
     /// GC.KeepAlive(key.Owner): once the address is read, a temporary key is otherwise dead, and a collection before the

@@ -30,7 +30,8 @@ public sealed unsafe partial class SplinterStore
     public void Set(string key, ReadOnlySpan<byte> value)
     {
         KeyBuffer buffer;
-        SetCore(KeyBytes.FromString(key, &buffer), value);
+        byte* bytes = KeyBytes.ForSet(key, &buffer, out int length, out ulong hash);
+        SetCore(bytes, length, hash, value);
     }
 
     /// <summary>Writes <paramref name="value"/> under a UTF-8 key.</summary>
@@ -40,7 +41,7 @@ public sealed unsafe partial class SplinterStore
     public void Set(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
         KeyBuffer buffer;
-        SetCore(KeyBytes.FromUtf8(key, &buffer), value);
+        SetCore(KeyBytes.FromUtf8(key, &buffer), key.Length, StoreFormat.Hash(key), value);
     }
 
     /// <summary>Writes <paramref name="value"/> under a pre-encoded key.</summary>
@@ -48,7 +49,8 @@ public sealed unsafe partial class SplinterStore
     /// <param name="value">The value bytes.</param>
     public void Set(SplinterKey key, ReadOnlySpan<byte> value)
     {
-        int result = TrySetGated(_gate.Pointer, key.Pointer, value);
+        byte* bytes = key.Pointer;
+        int result = TrySetGated(_gate.Pointer, bytes, SplinterKey.LengthAt(bytes), SplinterKey.HashAt(bytes), value);
         if (result != 0)
         {
             // The address again from the key (one add), so that only the key, not its address too, is kept across the call.
@@ -65,7 +67,8 @@ public sealed unsafe partial class SplinterStore
     public void Set(string key, string value)
     {
         KeyBuffer buffer;
-        SetStringCore(KeyBytes.FromString(key, &buffer), value);
+        byte* bytes = KeyBytes.ForSet(key, &buffer, out int length, out ulong hash);
+        SetStringCore(bytes, length, hash, value);
     }
 
     /// <summary>Writes a string value (UTF-8) under a UTF-8 key.</summary>
@@ -75,7 +78,7 @@ public sealed unsafe partial class SplinterStore
     public void Set(ReadOnlySpan<byte> key, string value)
     {
         KeyBuffer buffer;
-        SetStringCore(KeyBytes.FromUtf8(key, &buffer), value);
+        SetStringCore(KeyBytes.FromUtf8(key, &buffer), key.Length, StoreFormat.Hash(key), value);
     }
 
     /// <summary>Writes a string value (UTF-8) under a pre-encoded key.</summary>
@@ -83,19 +86,24 @@ public sealed unsafe partial class SplinterStore
     /// <param name="value">The value; encoded as UTF-8.</param>
     public void Set(SplinterKey key, string value)
     {
-        SetStringCore(key.Pointer, value);
+        byte* bytes = key.Pointer;
+        SetStringCore(bytes, SplinterKey.LengthAt(bytes), SplinterKey.HashAt(bytes), value);
         GC.KeepAlive(key.Owner); // the key's bytes outlive the native call
     }
 
+    /// <summary>Set with the key's byte length and hash (the gated call passes them on, see <see cref="GatedSet"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void SetCore(byte* key, ReadOnlySpan<byte> value)
+    private void SetCore(byte* key, int keyLength, ulong hash, ReadOnlySpan<byte> value)
     {
-        int result = TrySetGated(_gate.Pointer, key, value);
+        int result = TrySetGated(_gate.Pointer, key, keyLength, hash, value);
         if (result != 0)
         {
             SetSlow(key, value, result);
         }
     }
+
+    /// <summary>True when this store's sets hand the key's hash to the library (it exports splinter_set_hashed; see <see cref="HotCallGate.HashedSetOf"/>).</summary>
+    internal bool SetsPassHashes => _gate.PassesHashes;
 
     /// <summary>What <see cref="TrySetGated"/> answers for a set that must take <see cref="SetSlow"/> without a gated call.</summary>
     private const int NotGated = int.MinValue; // no result of a gated call: libsplinter's set returns 0, -1 or -2, the closed gate SPLINTER_SHIM_GATE_CLOSED
@@ -109,11 +117,11 @@ public sealed unsafe partial class SplinterStore
     /// check (otherwise the JIT adds one to a caller's loop, to order a NullReferenceException before the key's check).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int TrySetGated(SplinterShim_gate* gate, byte* key, ReadOnlySpan<byte> value)
+    private int TrySetGated(SplinterShim_gate* gate, byte* key, int keyLength, ulong hash, ReadOnlySpan<byte> value)
     {
         if ((uint)value.Length - 1 < _gate.SetLimit)
         {
-            int result = GatedSet(gate, key, value);
+            int result = GatedSet(gate, key, keyLength, hash, value);
             GC.KeepAlive(this); // the store (and its gate) outlive the native call
             return result;
         }
@@ -122,18 +130,20 @@ public sealed unsafe partial class SplinterStore
     }
 
     /// <summary>
-    /// The gated call with the value pinned. Its own method with SkipLocalsInit and the call inside the fixed block:
+    /// The gated call with the value pinned: the library's splinter_set_hashed (our extension) with the key's length and
+    /// hash, so a set does not hash the key again (a SplinterKey keeps both; a string key's hash is taken from its
+    /// characters while its bytes are written), or splinter_set for a library without it (see the shim's gate). Its own method with SkipLocalsInit and the call inside the fixed block:
     /// inlined into a caller's loop, RyuJIT then no longer zeroes the pinned local right before every pin (it honours
     /// an inlinee's localsinit at each inline entry; 2 instructions per set, callgrind). SkipLocalsInit on a larger
     /// inlinee instead moved the zeroing to the end of the inline.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     [SkipLocalsInit]
-    private static int GatedSet(SplinterShim_gate* gate, byte* key, ReadOnlySpan<byte> value)
+    private static int GatedSet(SplinterShim_gate* gate, byte* key, int keyLength, ulong hash, ReadOnlySpan<byte> value)
     {
         fixed (byte* data = &MemoryMarshal.GetReference(value)) // not empty (the caller checked), so never NULL
         {
-            return LibSplinterShim.SplinterShim_gated_set((sbyte*)key, data, (nuint)value.Length, gate);
+            return LibSplinterShim.SplinterShim_gated_set_hashed((sbyte*)key, (nuint)keyLength, hash, data, (nuint)value.Length, gate);
         }
     }
 
@@ -196,7 +206,7 @@ public sealed unsafe partial class SplinterStore
     }
 
     [SkipLocalsInit]
-    private void SetStringCore(byte* key, string value)
+    private void SetStringCore(byte* key, int keyLength, ulong hash, string value)
     {
         ArgumentNullException.ThrowIfNull(value);
         if ((uint)value.Length > MaxValueSize)
@@ -213,7 +223,7 @@ public sealed unsafe partial class SplinterStore
         try
         {
             int written = StrictUtf8.GetBytes(value, buffer);
-            SetCore(key, buffer.Slice(0, written));
+            SetCore(key, keyLength, hash, buffer.Slice(0, written));
         }
         finally
         {

@@ -135,6 +135,14 @@ internal static class ReliabilityChild
         {
             using SplinterStore store = SplinterStore.Open(storeName, new SplinterStoreOptions { Variant = variant });
             Console.WriteLine("opened");
+
+            // Every write form through whatever library this process loaded, read back through the mapping.
+            store.Set(new SplinterKey("round-trip-key"), "by key"u8);
+            store.Set("round-trip-string", "by string"u8);
+            store.Set("round-trip-utf8"u8, "by utf8"u8);
+            bool same = store.GetString("round-trip-key") == "by key" && store.GetString("round-trip-string") == "by string" &&
+                store.GetString("round-trip-utf8") == "by utf8";
+            Console.WriteLine(same ? "round trip ok" : "round trip FAILED");
         }
         catch (SplinterException exception)
         {

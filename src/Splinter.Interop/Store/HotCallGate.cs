@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Splinter.Interop.Native;
 
 namespace Splinter.Interop.Store;
@@ -36,11 +37,28 @@ internal unsafe struct HotCallGate
         _memory = GC.AllocateArray<byte>(sizeof(SplinterShim_gate), pinned: true);
         Pointer = (SplinterShim_gate*)Unsafe.AsPointer(ref _memory[0]);
         Pointer->set = (nuint)api.splinter_set;
+        Pointer->set_hashed = (nuint)HashedSetOf(api);
         _maxValueSize = maxValueSize;
         SignalLocalWrites(signal: false);
     }
 
-    /// <summary>The gate the shim reads.</summary>
+    /// <summary>The name of our library's one function beyond upstream's (native/exports-extensions.txt).</summary>
+    internal const string HashedSetFunction = "splinter_set_hashed";
+
+    /// <summary>
+    /// The library copy's splinter_set_hashed, or 0 when it has none (upstream's library, a user's build): then every
+    /// set hashes its key in the library again. Taken only from the copy itself, like every function of the copy.
+    /// </summary>
+    internal static nint HashedSetOf(SplinterApi api) =>
+        NativeLibrary.TryGetExport(api.LibraryHandle, HashedSetFunction, out nint address) &&
+        LibraryInstance.ObjectNameOf(address) is { } owner && owner == LibraryInstance.ObjectNameOf((nint)api.splinter_set)
+            ? address
+            : 0;
+
+    /// <summary>True when sets pass the key's hash to the library (<see cref="HashedSetOf"/> found the extension).</summary>
+    public readonly bool PassesHashes => Pointer->set_hashed != 0;
+
+        /// <summary>The gate the shim reads.</summary>
     public readonly SplinterShim_gate* Pointer { get; }
 
     /// <summary>

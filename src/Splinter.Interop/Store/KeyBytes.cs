@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using System.Text;
@@ -27,8 +28,15 @@ internal static unsafe class KeyBytes
     /// <summary>
     /// Encodes and validates a string key for a lookup in the mapping: NUL-terminated and zero-padded to
     /// <see cref="BufferSize"/> bytes in <paramref name="buffer"/> (the form <see cref="MappedStore.Find"/> takes), with its hash.
-    /// The buffer is cleared first, so the copy writes only the key's bytes: the zeros after them are its NUL and padding.
     /// </summary>
+    /// <remarks>
+    /// A lookup loads the padded key right after this wrote it, so how it is written decides whether those loads can take
+    /// their bytes from the pending stores. They can when each load reads exactly what one store wrote; a load that spans
+    /// several narrower stores waits until they have reached the cache (a store-forwarding stall, about as long as the
+    /// whole lookup of a pre-encoded key). So keys of up to 32 ASCII characters are assembled in registers and written
+    /// with the compare's own widths (<see cref="StorePadded"/>), and their hash is taken from the string's characters,
+    /// not from the buffer. Longer and non-ASCII keys clear the buffer and copy into it.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static byte* ForLookup(string? key, KeyBuffer* buffer, out ulong hash, [CallerArgumentExpression(nameof(key))] string? paramName = null)
     {
@@ -37,9 +45,16 @@ internal static unsafe class KeyBytes
             ThrowNull(paramName);
         }
 
-        ClearPadded(buffer);
         byte* padded = (byte*)buffer;
         int length = key.Length;
+        if ((uint)(length - 1) < MaxByteCount && TryGatherAscii(key, length, out Vector128<byte> low, out Vector128<byte> high))
+        {
+            StorePadded(padded, low, high);
+            hash = StoreFormat.Hash(key, length);
+            return padded;
+        }
+
+        ClearPadded(buffer);
         if ((uint)(length - 1) >= MaxByteCount || !TryCopyAscii(key, padded, length))
         {
             // Encode writes at least one byte per character, so it overwrites whatever a failed ASCII copy left.
@@ -48,6 +63,128 @@ internal static unsafe class KeyBytes
 
         hash = StoreFormat.Hash(padded, length);
         return padded;
+    }
+
+    /// <summary>
+    /// The first 32 bytes of the padded form of a key of 1..32 characters that are all ASCII 1..127, in two registers
+    /// (the key's bytes, then zeros); false for a longer key, a non-ASCII character or a NUL. Up to 7 characters are
+    /// gathered one by one; 8..16 as the first eight and the last eight, 17..32 as the first sixteen and the last
+    /// sixteen (overlapping reads, never past the string), the overlap shuffled away.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryGatherAscii(string key, int length, out Vector128<byte> low, out Vector128<byte> high)
+    {
+        low = high = Vector128<byte>.Zero;
+        ref ushort source = ref Unsafe.As<char, ushort>(ref Unsafe.AsRef(in key.GetPinnableReference()));
+        if (length < Vector128<ushort>.Count || !Vector128.IsHardwareAccelerated)
+        {
+            if (length > sizeof(ulong))
+            {
+                return false;
+            }
+
+            ulong gathered = 0;
+            for (int i = 0; i < length; i++)
+            {
+                uint c = Unsafe.Add(ref source, i);
+                if (c - 1 >= 0x7F)
+                {
+                    return false;
+                }
+
+                gathered |= (ulong)c << (8 * i);
+            }
+
+            low = Vector128.CreateScalar(gathered).AsByte();
+            return true;
+        }
+
+        if (length <= Vector128<byte>.Count)
+        {
+            Vector128<byte> ends = NarrowAscii(
+                Vector128.LoadUnsafe(ref source),
+                Vector128.LoadUnsafe(ref source, (nuint)(length - Vector128<ushort>.Count)));
+            if (!IsAscii(ends))
+            {
+                return false;
+            }
+
+            // Bytes 0..7 are in place; the last eight move from 8..15 to length-8..length-1, zeros after them.
+            low = Shuffle(ends, Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(EndsShuffle), (nuint)((length - Vector128<ushort>.Count) * Vector128<byte>.Count)));
+            return true;
+        }
+
+        if (length <= 2 * Vector128<byte>.Count)
+        {
+            Vector128<byte> first = NarrowAscii(Vector128.LoadUnsafe(ref source), Vector128.LoadUnsafe(ref source, (nuint)Vector128<ushort>.Count));
+            Vector128<byte> last = NarrowAscii(
+                Vector128.LoadUnsafe(ref source, (nuint)(length - Vector128<byte>.Count)),
+                Vector128.LoadUnsafe(ref source, (nuint)(length - Vector128<ushort>.Count)));
+            if (!IsAscii(Vector128.Min(first.AsSByte(), last.AsSByte()).AsByte()))
+            {
+                return false;
+            }
+
+            // The last sixteen hold key bytes length-16..length-1; the upper half needs 16..length-1, zeros after them.
+            low = first;
+            high = Shuffle(last, Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(ShuffleWindow), (nuint)((2 * Vector128<byte>.Count) - length)));
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Shuffle indices: 0..15, then 16 that select a zero. The sixteen from offset k move bytes k..15 of a register down
+    /// to 0..15-k and zero the rest; eight from offset 8 + k, as a register's upper half, move bytes 8 + k..15 to 8..15-k.
+    /// </summary>
+    private static ReadOnlySpan<byte> ShuffleWindow =>
+    [
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+        0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+    ];
+
+    /// <summary>
+    /// Shuffle indices for keys of 8..16 characters, a row of sixteen per length: bytes 0..7 stay, the last eight
+    /// (in 8..15) move to length-8..length-1, and zeros follow.
+    /// </summary>
+    private static ReadOnlySpan<byte> EndsShuffle =>
+    [
+        0, 1, 2, 3, 4, 5, 6, 7, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, // 8
+        0, 1, 2, 3, 4, 5, 6, 7, 15, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, // 9
+        0, 1, 2, 3, 4, 5, 6, 7, 14, 15, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, // 10
+        0, 1, 2, 3, 4, 5, 6, 7, 13, 14, 15, 0x80, 0x80, 0x80, 0x80, 0x80, // 11
+        0, 1, 2, 3, 4, 5, 6, 7, 12, 13, 14, 15, 0x80, 0x80, 0x80, 0x80, // 12
+        0, 1, 2, 3, 4, 5, 6, 7, 11, 12, 13, 14, 15, 0x80, 0x80, 0x80, // 13
+        0, 1, 2, 3, 4, 5, 6, 7, 10, 11, 12, 13, 14, 15, 0x80, 0x80, // 14
+        0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15, 0x80, // 15
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, // 16
+    ];
+
+    /// <summary>Byte i of the result is byte index[i] of <paramref name="bytes"/>, or 0 when index[i] is 0x80.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<byte> Shuffle(Vector128<byte> bytes, Vector128<byte> index) =>
+        Ssse3.IsSupported ? Ssse3.Shuffle(bytes, index) : Vector128.Shuffle(bytes, index); // 0x80 is out of range for both: 0
+
+    /// <summary>
+    /// Writes the padded key from its first 32 bytes (<paramref name="low"/>, <paramref name="high"/>) and 32 zeros, with
+    /// the stores <see cref="MappedStore.PaddedKeyMatches"/> loads it with, so its loads are forwarded from them.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StorePadded(byte* padded, Vector128<byte> low, Vector128<byte> high)
+    {
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256.Create(low, high).Store(padded);
+            Vector256<byte>.Zero.Store(padded + 32);
+        }
+        else
+        {
+            low.Store(padded);
+            high.Store(padded + 16);
+            Vector128<byte>.Zero.Store(padded + 32);
+            Vector128<byte>.Zero.Store(padded + 48);
+        }
     }
 
     /// <summary>The UTF-8 form of <see cref="ForLookup(string?, KeyBuffer*, out ulong, string?)"/>.</summary>
@@ -81,6 +218,17 @@ internal static unsafe class KeyBytes
             Vector128.Store(Vector128<byte>.Zero, bytes + 32);
             Vector128.Store(Vector128<byte>.Zero, bytes + 48);
         }
+    }
+
+    /// <summary>Encodes and validates a string key for a write: the NUL-terminated bytes in <paramref name="buffer"/>, their count and their hash.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static byte* ForSet(string? key, KeyBuffer* buffer, out int byteCount, out ulong hash, [CallerArgumentExpression(nameof(key))] string? paramName = null)
+    {
+        // Hashed from the bytes just written: a stack buffer needs no pinning, the string's characters would (a fixed
+        // statement, 6 instructions more per set).
+        byte* bytes = FromString(key, buffer, out byteCount, paramName);
+        hash = StoreFormat.Hash(bytes, byteCount);
+        return bytes;
     }
 
     /// <summary>Encodes and validates a string key into <paramref name="buffer"/>; returns the NUL-terminated bytes.</summary>

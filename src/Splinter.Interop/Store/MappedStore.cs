@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
@@ -43,6 +44,7 @@ internal unsafe struct MappedStore
     private readonly nuint _slotSize;
     private readonly byte* _arena;
     private readonly ulong _arenaLength;
+    private readonly uint _startMask;
     private CloseFlag _closed;
 
     /// <summary>Reads the geometry of the store mapped at <paramref name="mapping"/> (already validated) with slots of <paramref name="slotSize"/> bytes.</summary>
@@ -56,6 +58,7 @@ internal unsafe struct MappedStore
         _slots = mapping + StoreFormat.HeaderSize;
         _arena = _slots + ((nuint)SlotCount * _slotSize);
         _arenaLength = (ulong)SlotCount * MaxValueSize;
+        _startMask = SlotCount > 1 && BitOperations.IsPow2(SlotCount) ? SlotCount - 1 : 0;
     }
 
     /// <summary>The store header.</summary>
@@ -118,7 +121,15 @@ internal unsafe struct MappedStore
 
     /// <summary>The slot where a key's probe sequence starts (hash mod slots).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly splinter_slot* StartSlot(ulong hash) => Slot((uint)(hash % SlotCount));
+    public readonly splinter_slot* StartSlot(ulong hash) => Slot(StartIndex(hash));
+
+    /// <summary>
+    /// Where a key's probe sequence starts: hash mod slots, the format's rule, taken as a mask when the slot count is a
+    /// power of two (the same answer). A string key's lookup waits for its hash (a chain of multiplies) and then for
+    /// this; a 64-bit division is the longest single step of that chain, and most stores have 2^n slots.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private readonly uint StartIndex(ulong hash) => _startMask != 0 ? (uint)hash & _startMask : (uint)(hash % SlotCount);
 
     /// <summary>
     /// The slot holding a key given in its padded form (<see cref="StoreFormat.KeyFieldSize"/> bytes: the key, its NUL,
@@ -129,7 +140,7 @@ internal unsafe struct MappedStore
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly splinter_slot* Find(byte* paddedKey, ulong hash)
     {
-        uint start = (uint)(hash % SlotCount);
+        uint start = StartIndex(hash);
         splinter_slot* slot = Slot(start);
         if (Volatile.Read(ref slot->hash) == hash && PaddedKeyMatches(slot, paddedKey))
         {
@@ -146,7 +157,7 @@ internal unsafe struct MappedStore
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private readonly splinter_slot* ProbeHint(byte* paddedKey, ulong hash)
     {
-        uint start = (uint)(hash % SlotCount);
+        uint start = StartIndex(hash);
         splinter_slot* slot = Slot(start);
         return Volatile.Read(ref slot->hash) == hash ? slot : FindFrom(paddedKey, hash, start);
     }
@@ -417,7 +428,7 @@ internal unsafe struct MappedStore
     [MethodImpl(MethodImplOptions.NoInlining)]
     public readonly bool TryReadEpochProbed(byte* paddedKey, ulong hash, out ulong epoch)
     {
-        splinter_slot* slot = FindFrom(paddedKey, hash, (uint)(hash % SlotCount));
+        splinter_slot* slot = FindFrom(paddedKey, hash, StartIndex(hash));
         if (slot == null)
         {
             epoch = 0;

@@ -186,44 +186,61 @@ internal static unsafe class StoreFormat
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Hash(byte* key, int length) => HashWith(key, length, HashPrime);
 
+    /// <summary>The format's key hash of an ASCII key given as its <paramref name="length"/> UTF-16 code units (each one byte of its UTF-8).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Hash(string asciiKey, int length)
+    {
+        fixed (char* units = asciiKey)
+        {
+            return HashWith((ushort*)units, length, HashPrime);
+        }
+    }
+
     /// <summary>
-    /// FNV-1a over <paramref name="length"/> bytes: eight per loop step, then the last 0..7 through a jump into a run of
+    /// FNV-1a over <paramref name="length"/> units (bytes, or the UTF-16 code units of an ASCII key: the same bytes widened): eight per loop step, then the last 0..7 through a jump into a run of
     /// single steps (no loop control for them). Each byte costs a load, an xor and a multiply; the chain of multiplies is
     /// serial, so the byte count sets the time. The prime comes in as an argument so the JIT keeps it in a register (as a
     /// constant it is re-materialised, a 10-byte mov, before every multiply: imul has no 64-bit immediate form), and
     /// this class's static constructor (<see cref="MappingReadsSupported"/>) is never checked on the way.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static ulong HashWith(byte* p, int length, ulong prime)
+    private static ulong HashWith<TUnit>(TUnit* p, int length, ulong prime)
+        where TUnit : unmanaged
     {
         ulong hash = HashBasis;
         for (; length >= 8; length -= 8, p += 8)
         {
-            hash = (hash ^ p[0]) * prime;
-            hash = (hash ^ p[1]) * prime;
-            hash = (hash ^ p[2]) * prime;
-            hash = (hash ^ p[3]) * prime;
-            hash = (hash ^ p[4]) * prime;
-            hash = (hash ^ p[5]) * prime;
-            hash = (hash ^ p[6]) * prime;
-            hash = (hash ^ p[7]) * prime;
+            hash = (hash ^ Unit(p[0])) * prime;
+            hash = (hash ^ Unit(p[1])) * prime;
+            hash = (hash ^ Unit(p[2])) * prime;
+            hash = (hash ^ Unit(p[3])) * prime;
+            hash = (hash ^ Unit(p[4])) * prime;
+            hash = (hash ^ Unit(p[5])) * prime;
+            hash = (hash ^ Unit(p[6])) * prime;
+            hash = (hash ^ Unit(p[7])) * prime;
         }
 
-        // length is 0..7 here (never negative: callers pass a byte count).
-        byte* end = p + length;
+        // length is 0..7 here (never negative: callers pass a unit count).
+        TUnit* end = p + length;
         switch (length)
         {
-            case 7: hash = (hash ^ end[-7]) * prime; goto case 6;
-            case 6: hash = (hash ^ end[-6]) * prime; goto case 5;
-            case 5: hash = (hash ^ end[-5]) * prime; goto case 4;
-            case 4: hash = (hash ^ end[-4]) * prime; goto case 3;
-            case 3: hash = (hash ^ end[-3]) * prime; goto case 2;
-            case 2: hash = (hash ^ end[-2]) * prime; goto case 1;
-            case 1: hash = (hash ^ end[-1]) * prime; break;
+            case 7: hash = (hash ^ Unit(end[-7])) * prime; goto case 6;
+            case 6: hash = (hash ^ Unit(end[-6])) * prime; goto case 5;
+            case 5: hash = (hash ^ Unit(end[-5])) * prime; goto case 4;
+            case 4: hash = (hash ^ Unit(end[-4])) * prime; goto case 3;
+            case 3: hash = (hash ^ Unit(end[-3])) * prime; goto case 2;
+            case 2: hash = (hash ^ Unit(end[-2])) * prime; goto case 1;
+            case 1: hash = (hash ^ Unit(end[-1])) * prime; break;
         }
 
         return hash;
     }
+
+    /// <summary>A unit (a byte, or an ASCII key's UTF-16 code unit) widened; the JIT folds the type test away.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Unit<TUnit>(TUnit unit)
+        where TUnit : unmanaged =>
+        typeof(TUnit) == typeof(byte) ? Unsafe.As<TUnit, byte>(ref unit) : Unsafe.As<TUnit, ushort>(ref unit);
 
     private static bool BindingsDescribeReadableFormat(out string? reason)
     {

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.IO;
+using System.Runtime.InteropServices;
 using System.Linq;
 using NUnit.Framework;
 using Splinter.Interop;
@@ -44,6 +45,28 @@ public sealed class LibraryCheckTests
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
         Assert.That(result.Stdout, Does.Contain("refused SplinterLibraryMismatchException"), "one clear exception, not EntryPointNotFoundException at the first call");
         Assert.That(result.Stdout, Does.Contain("does not export splinter_set"));
+    }
+
+    [TestCase(SplinterVariant.SharedMemory)]
+    [TestCase(SplinterVariant.Persistent)]
+    public void ALibraryWithoutTheHashedSet_TakesEveryWrite_ThroughSplinterSet(SplinterVariant variant)
+    {
+        // Upstream's library, or a user's build, has no splinter_set_hashed (our extension, native/exports-extensions.txt):
+        // built from our sources with upstream's export list only, so the function is there but not exported.
+        string library = Builder.Build($"splinter_upstream_exports_{variant}", variant);
+        nint handle = NativeLibrary.Load(library);
+        try
+        {
+            Assert.That(NativeLibrary.TryGetExport(handle, "splinter_set_hashed", out _), Is.False, "the precondition: a library without the extension");
+        }
+        finally
+        {
+            NativeLibrary.Free(handle);
+        }
+
+        string output = OpenInChild(variant, (variant == SplinterVariant.SharedMemory ? "SPLINTER_LIBRARY" : "SPLINTER_LIBRARY_P", library));
+        Assert.That(output, Does.Contain("opened"));
+        Assert.That(output, Does.Contain("round trip ok"), "every write form lands where the reads find it");
     }
 
     [TestCase(SplinterVariant.SharedMemory)]

@@ -82,6 +82,68 @@ public sealed unsafe class StoreMappingReadTests(SplinterVariant variant) : Stor
     }
 
     [Test]
+    public void TheStartSlot_IsWhereTheLibraryPutsAKey_ForPowerOfTwoAndOtherSlotCounts([Values(1u, 2u, 3u, 7u, 64u, 100u, 1024u)] uint slots)
+    {
+        // The mapping reads take hash mod slots as a mask when the count is a power of two. A wrong start slot would still
+        // be found by the probe (it scans every slot), so compare the start itself with the library's placement: a key
+        // written to an empty store lands in its start slot.
+        SplinterStore store = Names.Create(slots: slots, maxValueSize: MaxValue);
+        for (int i = 0; i < 40; i++)
+        {
+            string key = $"start-{i}-{new string('s', i % 23)}";
+            store.Set(key, "v"u8);
+            ulong hash = ReferenceHash(Encoding.UTF8.GetBytes(key));
+            int expected = (int)(hash % slots);
+            Assert.That(store.Slots.IndexOf(key), Is.EqualTo(expected), $"the library's slot of {key}");
+            Assert.That(store.Mapped.IndexOf(store.Mapped.StartSlot(hash)), Is.EqualTo(expected), $"the mapping's start slot of {key}");
+            Assert.That(store.Remove(key), Is.True);
+        }
+    }
+
+    [Test]
+    public void StringKeysOfEveryLength_WithDistinctCharacters_AreFoundByEveryStringRead()
+    {
+        // The string lookups build a key's padded form in registers (up to 32 ASCII characters: the first and last eight,
+        // or sixteen, shuffled into place) and hash its characters: keys whose characters all differ show a byte out of
+        // place, which repeated characters would hide. Written through the UTF-8 path, read through the string paths.
+        SplinterStore store = Names.Create(slots: 128, maxValueSize: MaxValue);
+        byte[] buffer = new byte[MaxValue];
+        for (int length = 1; length <= 63; length++)
+        {
+            foreach (int start in new[] { 0, 29, 61 })
+            {
+                string key = new(Enumerable.Range(0, length).Select(i => (char)('!' + ((start + (i * 7)) % 94))).ToArray());
+                byte[] value = Encoding.ASCII.GetBytes($"{length}/{start}");
+                store.Set(Encoding.ASCII.GetBytes(key), value);
+                string what = $"'{key}' ({length} characters)";
+                Assert.That(store.TryGet(key, buffer, out int read) && buffer.AsSpan(0, read).SequenceEqual(value), Is.True, what);
+                Assert.That(store.GetEpoch(key), Is.EqualTo(store.GetEpoch(new SplinterKey(key))).And.Not.Zero, what);
+                Assert.That(store.TryRead(key, 0, (ReadOnlySpan<byte> v, int _) => v.ToArray(), out byte[]? seen) && seen!.SequenceEqual(value), Is.True, what);
+                Assert.That(store.Slots.IndexOf(key), Is.EqualTo(store.Slots.IndexOf(new SplinterKey(key))).And.Not.Negative, what);
+
+                // One character changed at either end: another key, not found.
+                string other = (char)(key[0] == 'A' ? 'B' : 'A') + key[1..];
+                Assert.That(store.Contains(other) || store.Contains(key[..^1] + (key[^1] == 'A' ? "B" : "A")), Is.False, what);
+                Assert.That(store.Remove(key), Is.True, what);
+            }
+        }
+
+        Assert.That(store.GetKeys(), Is.Empty);
+    }
+
+    /// <summary>FNV-1a 64 written out here, independent of the library and of the C# layer's own.</summary>
+    private static ulong ReferenceHash(byte[] key)
+    {
+        ulong hash = 14695981039346656037;
+        foreach (byte b in key)
+        {
+            hash = (hash ^ b) * 1099511628211;
+        }
+
+        return hash;
+    }
+
+    [Test]
     public void TooSmallAndEmptyDestinations_ReportTheNeededLength()
     {
         SplinterStore store = Names.Create(slots: 8, maxValueSize: MaxValue);
@@ -176,12 +238,21 @@ public sealed unsafe class StoreMappingReadTests(SplinterVariant variant) : Stor
         using var stop = new CancellationTokenSource();
         var writer = new Thread(() =>
         {
+            // Bursts of 64 back-to-back writes, then a pause of a few microseconds. A writer that never pauses leaves a
+            // reader only the gaps between its writes; a reader whose code is not optimized yet (tiered compilation)
+            // needs more than such a gap and retries, sleeping between tries, for as long as that lasts (it took 100 s
+            // for the 20,000 reads here). The pauses give every read its window; the bursts keep writes landing inside
+            // reads.
             byte[] value = new byte[200];
             byte b = 0;
             while (!stop.IsCancellationRequested)
             {
                 Array.Fill(value, ++b);
                 store.Set(key, value);
+                if ((b & 63) == 0)
+                {
+                    Thread.SpinWait(1000);
+                }
             }
         });
         writer.Start();

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Text;
 using NUnit.Framework;
 using Splinter.Interop;
+using Splinter.Interop.Native;
 using Splinter.Interop.Tests.TestSupport;
 
 namespace Splinter.Interop.Tests.Store;
@@ -306,6 +307,37 @@ public sealed class StoreValueTests(SplinterVariant variant) : StoreFixtureBase(
         _store.Set(key, "v");
         Assert.That(_store.GetString(Encoding.UTF8.GetBytes(key)), Is.EqualTo("v"));
         Assert.That(_store.GetKeys(), Does.Contain(key));
+    }
+
+    [Test]
+    public unsafe void Sets_HandTheKeysHashToOurLibrary_WhichFindsEveryKeyLikeSplinterSet()
+    {
+        // Our library exports splinter_set_hashed: every set form passes the key's length and hash, and the key must land
+        // exactly where splinter_set would have put it (the library's own lookup finds it, in the slot the probe gives).
+        Assert.That(_store.SetsPassHashes, Is.True);
+        string[] keys = ["h", "hashed-7", "hashed-key-of-16", "a-key-that-is-longer-than-thirty-two-bytes", "\u00E9t\u00E9-\u30AD\u30FC", new string('m', 63)];
+        SplinterApi api = _store.Api;
+        foreach (string key in keys)
+        {
+            _store.Set(key, "s"u8);
+            _store.Set(new SplinterKey(key), "k"u8);
+            _store.Set(Encoding.UTF8.GetBytes(key), "u"u8);
+            byte[] bytes = Encoding.UTF8.GetBytes(key + "\0");
+            fixed (byte* nativeKey = bytes)
+            {
+                Assert.That(api.splinter_get_epoch((sbyte*)nativeKey), Is.EqualTo(_store.GetEpoch(key)).And.Not.Zero, key);
+            }
+
+            Assert.That(_store.GetString(key), Is.EqualTo("u"), key);
+            Assert.That(_store.GetKeys().Count(k => k == key), Is.EqualTo(1), $"{key}: one slot, not a copy per write form");
+        }
+
+        // The same key through splinter_set (a string value takes the same gated call; the leased path calls splinter_set).
+        _store.Events.SignalLocalWrites = true;
+        _store.Set("h", "plain"u8);
+        _store.Events.SignalLocalWrites = false;
+        Assert.That(_store.GetString("h"), Is.EqualTo("plain"));
+        Assert.That(_store.GetKeys().Count(k => k == "h"), Is.EqualTo(1));
     }
 
     [Test]
