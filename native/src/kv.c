@@ -35,20 +35,9 @@ int spl_lock_key(const char *key, struct splinter_slot **out, uint64_t *e_out) {
     return 1;
 }
 
-static int spl_set_with(const char *key, size_t qlen, uint64_t h, const void *val, size_t len);
-
-int spl_set(const char *key, const void *val, size_t len) {
-    if (!spl_have_store() || key == NULL) return -2;
-    if (len == 0 || len > spl_g.max_val) return -1;
-    if (val == NULL) return -2;
-
-    size_t qlen;
-    uint64_t h = spl_hash(key, &qlen);
-    return spl_set_with(key, qlen, h, val, len);
-}
-
-/* Set's body, given the key's length and hash (spl_hash's results). */
-static int spl_set_with(const char *key, size_t qlen, uint64_t h, const void *val, size_t len) {
+/* Set's body, given the key's length and hash (spl_hash's results). Inlined into both callers: splinter_set
+ * costs what it did before the extension shared it. */
+static inline __attribute__((always_inline)) int spl_set_with(const char *key, size_t qlen, uint64_t h, const void *val, size_t len) {
     uint32_t n = spl_g.slots;
     size_t i = (size_t)(h % n);
     for (uint32_t c = 0; c < n; c++, i = (i + 1 == n) ? 0 : i + 1) {
@@ -96,6 +85,16 @@ static int spl_set_with(const char *key, size_t qlen, uint64_t h, const void *va
         return 0;
     }
     return -1;
+}
+
+int spl_set(const char *key, const void *val, size_t len) {
+    if (!spl_have_store() || key == NULL) return -2;
+    if (len == 0 || len > spl_g.max_val) return -1;
+    if (val == NULL) return -2;
+
+    size_t qlen;
+    uint64_t h = spl_hash(key, &qlen);
+    return spl_set_with(key, qlen, h, val, len);
 }
 
 SPLINTER_API int splinter_set(const char *key, const void *val, size_t len) { return spl_set(key, val, len); }
