@@ -53,7 +53,7 @@ public sealed class LibraryCheckTests
     {
         // Upstream's library, or a user's build, has no splinter_set_hashed (our extension, native/exports-extensions.txt):
         // built from our sources with upstream's export list only, so the function is there but not exported.
-        string library = Builder.Build($"splinter_upstream_exports_{variant}", variant);
+        string library = Builder.Build($"splinter_upstream_exports_{variant}", variant, embeddings: Splinter.Interop.Store.StoreFormat.MirrorIsEmbeddings);
         nint handle = NativeLibrary.Load(library);
         try
         {
