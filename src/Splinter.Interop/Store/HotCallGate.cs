@@ -58,7 +58,7 @@ internal unsafe struct HotCallGate
     /// <summary>True when sets pass the key's hash to the library (<see cref="HashedSetOf"/> found the extension).</summary>
     public readonly bool PassesHashes => Pointer->set_hashed != 0;
 
-        /// <summary>The gate the shim reads.</summary>
+    /// <summary>The gate the shim reads.</summary>
     public readonly SplinterShim_gate* Pointer { get; }
 
     /// <summary>

@@ -32,8 +32,9 @@ internal static unsafe class KeyBytes
     /// <remarks>
     /// A lookup loads the padded key right after this wrote it, so how it is written decides whether those loads can take
     /// their bytes from the pending stores. They can when each load reads exactly what one store wrote; a load that spans
-    /// several narrower stores waits until they have reached the cache (a store-forwarding stall, about as long as the
-    /// whole lookup of a pre-encoded key). So keys of up to 32 ASCII characters are assembled in registers and written
+    /// several narrower stores waits until they have reached the cache (a store-forwarding stall: GetEpoch(string) took
+    /// 12.6-14.4 ns with a cleared buffer and a copy over it, 10.1-10.3 ns this way, measured side by side with the
+    /// mask of <see cref="MappedStore.StartSlot"/> in both). So keys of up to 32 ASCII characters are assembled in registers and written
     /// with the compare's own widths (<see cref="StorePadded"/>), and their hash is taken from the string's characters,
     /// not from the buffer. Longer and non-ASCII keys clear the buffer and copy into it.
     /// </remarks>
@@ -136,7 +137,7 @@ internal static unsafe class KeyBytes
 
     /// <summary>
     /// Shuffle indices: 0..15, then 16 that select a zero. The sixteen from offset k move bytes k..15 of a register down
-    /// to 0..15-k and zero the rest; eight from offset 8 + k, as a register's upper half, move bytes 8 + k..15 to 8..15-k.
+    /// to 0..15-k and zero the rest (the upper half of a key of 17..32 characters).
     /// </summary>
     private static ReadOnlySpan<byte> ShuffleWindow =>
     [
