@@ -310,6 +310,7 @@ public sealed class StoreValueTests(SplinterVariant variant) : StoreFixtureBase(
     }
 
     [Test]
+    [OurLibrary("its one extension, splinter_set_hashed (a user's library may not export it: then every set calls splinter_set, which ALibraryWithoutTheHashedSet_TakesEveryWrite_ThroughSplinterSet checks)")]
     public unsafe void Sets_HandTheKeysHashToOurLibrary_WhichFindsEveryKeyLikeSplinterSet()
     {
         // Our library exports splinter_set_hashed: every set form passes the key's length and hash, and the key must land
