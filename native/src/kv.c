@@ -87,10 +87,17 @@ static inline __attribute__((always_inline)) int spl_set_with(const char *key, s
     return -1;
 }
 
-int spl_set(const char *key, const void *val, size_t len) {
+/* Set's argument checks, in splinter_set's order (the key before it is hashed): 0, or what set answers. */
+static inline int spl_set_refusal(const char *key, const void *val, size_t len) {
     if (!spl_have_store() || key == NULL) return -2;
     if (len == 0 || len > spl_g.max_val) return -1;
     if (val == NULL) return -2;
+    return 0;
+}
+
+int spl_set(const char *key, const void *val, size_t len) {
+    int refusal = spl_set_refusal(key, val, len);
+    if (refusal != 0) return refusal;
 
     size_t qlen;
     uint64_t h = spl_hash(key, &qlen);
@@ -104,10 +111,8 @@ SPLINTER_API int splinter_set(const char *key, const void *val, size_t len) { re
  * where no lookup finds it, so only callers that computed both from these very bytes may use it (the C# layer's
  * SplinterKey). */
 SPLINTER_API int splinter_set_hashed(const char *key, size_t key_len, uint64_t hash, const void *val, size_t len) {
-    if (!spl_have_store() || key == NULL) return -2;
-    if (len == 0 || len > spl_g.max_val) return -1;
-    if (val == NULL) return -2;
-    return spl_set_with(key, key_len, hash, val, len);
+    int refusal = spl_set_refusal(key, val, len);
+    return refusal != 0 ? refusal : spl_set_with(key, key_len, hash, val, len);
 }
 
 int spl_unset(const char *key) {
