@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using NUnit.Framework;
 using Splinter.Interop.Native;
+using Splinter.Interop.Tests.TestSupport;
 
 namespace Splinter.Interop.Tests.Events;
 
@@ -41,16 +42,7 @@ public sealed class EventBusTests(SplinterVariant variant)
     }
 
     /// <summary>The slot of the first key set in a fresh store: its FNV-1a 64 hash modulo the slot count (native/FORMAT.md).</summary>
-    private int SlotOf(string key)
-    {
-        ulong hash = 0xcbf29ce484222325UL;
-        foreach (byte b in System.Text.Encoding.UTF8.GetBytes(key))
-        {
-            hash = (hash ^ b) * 0x100000001b3UL;
-        }
-
-        return (int)(hash % Store.SlotCount);
-    }
+    private int SlotOf(string key) => (int)(SlotEditor.Fnv1a(System.Text.Encoding.UTF8.GetBytes(key)) % Store.SlotCount);
 
     [SetUp]
     public void CreateStore()

@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.Text;
 using Splinter.Interop;
+using Splinter.Interop.Tests.TestSupport;
 
 namespace Splinter.Interop.Tests.Reliability;
 
@@ -45,17 +46,6 @@ internal sealed class StoreModel
 
     public byte CoreFlags { get; private set; } = AutoScrub | HybridScrub;
 
-    public static ulong Fnv1a(ReadOnlySpan<byte> key)
-    {
-        ulong hash = 0xcbf29ce484222325;
-        foreach (byte b in key)
-        {
-            hash = (hash ^ b) * 0x100000001b3;
-        }
-
-        return hash;
-    }
-
     // ---- observations shared with the real side ------------------------------------------------
 
     public static string Ok() => "ok";
@@ -75,7 +65,7 @@ internal sealed class StoreModel
     /// <summary>The lookup (native/FORMAT.md): full probe from hash mod slots, first slot with equal hash and key.</summary>
     private int Find(string key)
     {
-        ulong hash = Fnv1a(Encoding.UTF8.GetBytes(key));
+        ulong hash = SlotEditor.Fnv1a(Encoding.UTF8.GetBytes(key));
         int count = _slots.Length;
         int start = (int)(hash % (ulong)count);
         for (int i = 0; i < count; i++)
@@ -130,7 +120,7 @@ internal sealed class StoreModel
     private bool SetCore(string key, byte[] value)
     {
         byte[] keyBytes = Encoding.UTF8.GetBytes(key);
-        ulong hash = Fnv1a(keyBytes);
+        ulong hash = SlotEditor.Fnv1a(keyBytes);
         int count = _slots.Length;
         int start = (int)(hash % (ulong)count);
         for (int i = 0; i < count; i++)
@@ -409,7 +399,7 @@ internal sealed class StoreModel
     /// <summary>splinter_set_as_system: scans from slot 0, not the hash position; type BINARY, length = max.</summary>
     public string MarkAsSystem(string key)
     {
-        ulong hash = Fnv1a(Encoding.UTF8.GetBytes(key));
+        ulong hash = SlotEditor.Fnv1a(Encoding.UTF8.GetBytes(key));
         foreach (Slot slot in _slots)
         {
             if (slot.Hash == hash && slot.Key == key)

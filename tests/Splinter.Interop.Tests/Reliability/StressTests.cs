@@ -5,6 +5,7 @@ using System.Globalization;
 using NUnit.Framework;
 using Splinter.Interop;
 using Splinter.Interop.Tests.Events;
+using Splinter.Interop.Tests.TestSupport;
 
 namespace Splinter.Interop.Tests.Reliability;
 
@@ -99,7 +100,7 @@ public sealed partial class ReliabilityTests
             BitConverter.TryWriteBytes(value.AsSpan(0), length);
             BitConverter.TryWriteBytes(value.AsSpan(8), (ulong)i);
             random.NextBytes(value.AsSpan(16, length - 24));
-            BitConverter.TryWriteBytes(value.AsSpan(length - 8), StoreModel.Fnv1a(value.AsSpan(0, length - 8)));
+            BitConverter.TryWriteBytes(value.AsSpan(length - 8), SlotEditor.Fnv1a(value.AsSpan(0, length - 8)));
             store.Set("stress." + i.ToString(CultureInfo.InvariantCulture), value);
         }
 
@@ -109,7 +110,7 @@ public sealed partial class ReliabilityTests
 
     private static bool IsIntactStressValue(ReadOnlySpan<byte> value) =>
         value.Length >= 24 && BitConverter.ToInt32(value) == value.Length &&
-        BitConverter.ToUInt64(value[(value.Length - 8)..]) == StoreModel.Fnv1a(value[..(value.Length - 8)]);
+        BitConverter.ToUInt64(value[(value.Length - 8)..]) == SlotEditor.Fnv1a(value[..(value.Length - 8)]);
 
     private static int CountIntactStressKeys(SplinterStore store)
     {

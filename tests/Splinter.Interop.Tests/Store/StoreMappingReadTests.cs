@@ -92,7 +92,7 @@ public sealed unsafe class StoreMappingReadTests(SplinterVariant variant) : Stor
         {
             string key = $"start-{i}-{new string('s', i % 23)}";
             store.Set(key, "v"u8);
-            ulong hash = ReferenceHash(Encoding.UTF8.GetBytes(key));
+            ulong hash = SlotEditor.Fnv1a(Encoding.UTF8.GetBytes(key));
             int expected = (int)(hash % slots);
             Assert.That(store.Slots.IndexOf(key), Is.EqualTo(expected), $"the library's slot of {key}");
             Assert.That(store.Mapped.IndexOf(store.Mapped.StartSlot(hash)), Is.EqualTo(expected), $"the mapping's start slot of {key}");
@@ -129,18 +129,6 @@ public sealed unsafe class StoreMappingReadTests(SplinterVariant variant) : Stor
         }
 
         Assert.That(store.GetKeys(), Is.Empty);
-    }
-
-    /// <summary>FNV-1a 64 written out here, independent of the library and of the C# layer's own.</summary>
-    private static ulong ReferenceHash(byte[] key)
-    {
-        ulong hash = 14695981039346656037;
-        foreach (byte b in key)
-        {
-            hash = (hash ^ b) * 1099511628211;
-        }
-
-        return hash;
     }
 
     [Test]
@@ -238,21 +226,13 @@ public sealed unsafe class StoreMappingReadTests(SplinterVariant variant) : Stor
         using var stop = new CancellationTokenSource();
         var writer = new Thread(() =>
         {
-            // Bursts of 64 back-to-back writes, then a pause of a few microseconds. A writer that never pauses leaves a
-            // reader only the gaps between its writes; a reader whose code is not optimized yet (tiered compilation)
-            // needs more than such a gap and retries, sleeping between tries, for as long as that lasts (it took 100 s
-            // for the 20,000 reads here). The pauses give every read its window; the bursts keep writes landing inside
-            // reads.
             byte[] value = new byte[200];
             byte b = 0;
             while (!stop.IsCancellationRequested)
             {
                 Array.Fill(value, ++b);
                 store.Set(key, value);
-                if ((b & 63) == 0)
-                {
-                    Thread.SpinWait(1000);
-                }
+                StoreTestNames.PaceWriter(b);
             }
         });
         writer.Start();

@@ -71,9 +71,6 @@ public sealed class StoreZeroCopyTests(SplinterVariant variant) : StoreFixtureBa
         using var stop = new CancellationTokenSource();
         var writer = new Thread(() =>
         {
-            // Bursts of 64 writes and a pause of a few microseconds, as in StoreMappingReadTests' TryGet test: a writer
-            // that never pauses leaves only the gaps between its writes, shorter than a read pass of code that is not
-            // optimized yet.
             byte[] value = new byte[200];
             byte b = 0;
             while (!stop.IsCancellationRequested)
@@ -88,10 +85,7 @@ public sealed class StoreZeroCopyTests(SplinterVariant variant) : StoreFixtureBa
                     // A reader cannot hold the slot; but keep the writer alive regardless.
                 }
 
-                if ((b & 63) == 0)
-                {
-                    Thread.SpinWait(1000);
-                }
+                StoreTestNames.PaceWriter(b);
             }
         });
         writer.Start();

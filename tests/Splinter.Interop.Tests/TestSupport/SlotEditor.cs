@@ -48,7 +48,10 @@ public sealed unsafe class SlotEditor : IDisposable
         throw new InvalidOperationException($"no slot holds '{key}'");
     }
 
-    /// <summary>The format's key hash, written out independently of the library under test.</summary>
+    /// <summary>
+    /// The format's key hash (FNV-1a 64), written out independently of the library under test and of the C# layer's
+    /// own: the tests' one reference for it (the stress tests also use it as their values' checksum).
+    /// </summary>
     public static ulong Fnv1a(ReadOnlySpan<byte> bytes)
     {
         ulong hash = 0xcbf29ce484222325;

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Threading;
 using NUnit.Framework;
@@ -93,6 +92,21 @@ public sealed class StoreTestNames : IDisposable
 
     /// <summary>Asserts nothing is left of <paramref name="name"/>.</summary>
     public void AssertGone(string name) => Assert.That(File.Exists(PathOf(name)), Is.False, $"{name} still exists");
+
+    /// <summary>
+    /// Paces a writer that rewrites one key in a loop while another thread reads it: a pause of a few microseconds after
+    /// every 64th write (<paramref name="writes"/> counts them). A writer that never pauses leaves a reader only the gaps
+    /// between its writes; a reader whose code is not optimized yet (tiered compilation) needs more than such a gap and
+    /// retries, sleeping between tries, for as long as that lasts (20,000 reads took 100 s once sets passed their hash).
+    /// The pauses give every read its window; the bursts keep writes landing inside reads.
+    /// </summary>
+    public static void PaceWriter(int writes)
+    {
+        if ((writes & 63) == 0)
+        {
+            Thread.SpinWait(1000);
+        }
+    }
 
     /// <summary>Runs <paramref name="action"/> on <paramref name="threads"/> threads started together; returns the exceptions they threw.</summary>
     public static List<Exception> RunConcurrently(int threads, Action<int> action)
