@@ -131,11 +131,11 @@ public sealed unsafe partial class SplinterStore
 
     /// <summary>
     /// The gated call with the value pinned: the library's splinter_set_hashed (our extension) with the key's length and
-    /// hash, so a set does not hash the key again (a SplinterKey keeps both; a string key's hash is taken from its
-    /// characters while its bytes are written), or splinter_set for a library without it (see the shim's gate). Its own method with SkipLocalsInit and the call inside the fixed block:
-    /// inlined into a caller's loop, RyuJIT then no longer zeroes the pinned local right before every pin (it honours
-    /// an inlinee's localsinit at each inline entry; 2 instructions per set, callgrind). SkipLocalsInit on a larger
-    /// inlinee instead moved the zeroing to the end of the inline.
+    /// hash, so the library does not hash the key (a SplinterKey keeps both; a string or UTF-8 key is hashed from its
+    /// encoded bytes), or splinter_set for a library without it (see the shim's gate). Its own method with
+    /// SkipLocalsInit and the call inside the fixed block: inlined into a caller's loop, RyuJIT then no longer zeroes the
+    /// pinned local right before every pin (it honours an inlinee's localsinit at each inline entry; 2 instructions per
+    /// set, callgrind). SkipLocalsInit on a larger inlinee instead moved the zeroing to the end of the inline.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     [SkipLocalsInit]

@@ -55,8 +55,9 @@ internal static unsafe class KeyBytes
             return padded;
         }
 
+        // A key TryGatherAscii could take that it refused is not ASCII (or has a NUL): no second ASCII pass for it.
         ClearPadded(buffer);
-        if ((uint)(length - 1) >= MaxByteCount || !TryCopyAscii(key, padded, length))
+        if ((uint)(length - 1) >= MaxByteCount || length <= GatherLimit || !TryCopyAscii(key, padded, length))
         {
             // Encode writes at least one byte per character, so it overwrites whatever a failed ASCII copy left.
             length = Encode(key, new Span<byte>(padded, MaxByteCount), paramName);
@@ -65,6 +66,12 @@ internal static unsafe class KeyBytes
         hash = StoreFormat.Hash(padded, length);
         return padded;
     }
+
+    /// <summary>
+    /// The longest key <see cref="TryGatherAscii"/> builds in registers (its length tests): 32 characters with 16-byte
+    /// vectors, else 8 (one 64-bit register). Only the refused keys' path reads it, to skip a second ASCII pass.
+    /// </summary>
+    private static int GatherLimit => Vector128.IsHardwareAccelerated ? 2 * Vector128<byte>.Count : sizeof(ulong);
 
     /// <summary>
     /// The first 32 bytes of the padded form of a key of 1..32 characters that are all ASCII 1..127, in two registers
