@@ -18,10 +18,15 @@
  * kick; the waiter subtracts that stamp from its clock when epoll_wait returns, reads the kick and waits again. WARMUP
  * kicks first, then COUNT measured ones; same JSON line ("mode":"cancel-c"), CPU of the whole process.
  *
+ * --epoll: the bus watcher waits the way the C# subscription's waiter does, not the way a plain C consumer does:
+ * epoll_wait(2) on an epoll set holding the bus edge-triggered (never read, since other watchers share it) and a
+ * private eventfd that nothing writes (where the C# waiter has its disposal signal). Same JSON line ("mode":"c-epoll").
+ * It separates what the kernel's epoll path costs from what the managed code adds.
+ *
  * --own: this process creates the store (64 slots x 64 bytes) and arms its bus, and the writer signals the bus from
  * its own process (bench/latency/callgrind-wake.sh: valgrind cannot take another process's descriptor, pidfd_getfd).
  *
- * usage: bus_wake_watch [--own] STORE WARMUP [SAMPLES]
+ * usage: bus_wake_watch [--own] [--epoll] STORE WARMUP [SAMPLES]
  *        bus_wake_watch --cancel STORE WARMUP COUNT [SAMPLES]
  */
 #define _GNU_SOURCE
@@ -67,6 +72,12 @@ static double cpu_ms(void) {
     return user + system;
 }
 
+static long minor_faults(void) {
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_minflt;
+}
+
 static int by_value(const void *a, const void *b) {
     int64_t left = *(const int64_t *)a, right = *(const int64_t *)b;
     return (left > right) - (left < right);
@@ -87,14 +98,16 @@ static void write_samples(const char *path, const int64_t *samples, size_t count
     fclose(file);
 }
 
-static void print_result(const char *mode, int64_t *samples, size_t count, long measured, double cpu, const char *path) {
+static void print_result(const char *mode, int64_t *samples, size_t count, long measured, double cpu, long faults,
+                         const char *path) {
     write_samples(path, samples, count);
     qsort(samples, count, sizeof *samples, by_value);
     printf("{\"mode\":\"%s\",\"p50_us\":%.2f,\"p90_us\":%.2f,\"p99_us\":%.2f,\"max_us\":%.2f,"
-           "\"samples\":%zu,\"wakes\":%ld,\"cpu_ms_per_1000\":%.2f,\"alloc_bytes_per_wait\":0}\n",
+           "\"samples\":%zu,\"wakes\":%ld,\"cpu_ms_per_1000\":%.2f,\"alloc_bytes_per_wait\":0,"
+           "\"minor_faults_per_1000\":%.2f}\n",
            mode, percentile_us(samples, count, 0.50), percentile_us(samples, count, 0.90),
            percentile_us(samples, count, 0.99), percentile_us(samples, count, 1.0),
-           count, measured, cpu * 1000.0 / (double)measured);
+           count, measured, cpu * 1000.0 / (double)measured, (double)faults * 1000.0 / (double)measured);
 }
 
 /* --cancel: the waiter thread's side. */
@@ -146,18 +159,23 @@ static int run_cancel(const char *store, long warmup, long count, const char *pa
     pthread_t waiter;
     pthread_create(&waiter, NULL, cancel_waiter, &run);
     double cpu_start = cpu_ms();
+    long faults_start = minor_faults();
     int64_t next = monotonic_ns();
     for (long i = 0; i < run.total; i++) {
         while (atomic_load(&run.woken) < i) {} /* the previous kick was taken: the waiter is (about to be) in poll */
         next += 200000;
         while (monotonic_ns() < next) {}
-        if (i == warmup) cpu_start = cpu_ms();
+        if (i == warmup) {
+            cpu_start = cpu_ms();
+            faults_start = minor_faults();
+        }
         atomic_store(&run.stamp, monotonic_ns());
         uint64_t one = 1;
         if (write(run.kick, &one, sizeof one) != (ssize_t)sizeof one) return 4;
     }
     pthread_join(waiter, NULL);
-    print_result("cancel-c", run.samples, run.count, count > 0 ? count : 1, cpu_ms() - cpu_start, path);
+    print_result("cancel-c", run.samples, run.count, count > 0 ? count : 1, cpu_ms() - cpu_start,
+                 minor_faults() - faults_start, path);
     splinter_event_bus_close(run.bus);
     splinter_close();
     return 0;
@@ -169,6 +187,11 @@ int main(int argc, char **argv) {
     }
     int own = argc > 1 && strcmp(argv[1], "--own") == 0;
     if (own) {
+        argv++;
+        argc--;
+    }
+    int with_epoll = argc > 1 && strcmp(argv[1], "--epoll") == 0;
+    if (with_epoll) {
         argv++;
         argc--;
     }
@@ -189,15 +212,29 @@ int main(int argc, char **argv) {
     }
     int64_t *samples = malloc(MAX_SAMPLES * sizeof *samples);
     if (samples == NULL) return 4;
+    int set = -1;
+    if (with_epoll) {
+        int quiet = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        struct epoll_event on_bus = { .events = EPOLLIN | EPOLLET, .data.u64 = 0 };
+        struct epoll_event on_quiet = { .events = EPOLLIN, .data.u64 = 1 };
+        set = epoll_create1(EPOLL_CLOEXEC);
+        if (quiet < 0 || set < 0 || epoll_ctl(set, EPOLL_CTL_ADD, bus, &on_bus) != 0 ||
+            epoll_ctl(set, EPOLL_CTL_ADD, quiet, &on_quiet) != 0) {
+            perror("bus_wake_watch: epoll");
+            return 4;
+        }
+    }
     puts("ready");
     fflush(stdout);
 
     size_t count = 0;
     long wakes = 0;
     double cpu_start = cpu_ms();
+    long faults_start = minor_faults();
     for (;;) {
         struct pollfd waiting = { .fd = bus, .events = POLLIN };
-        int ready = poll(&waiting, 1, 10000);
+        struct epoll_event events[2];
+        int ready = with_epoll ? epoll_wait(set, events, 2, 10000) : poll(&waiting, 1, 10000);
         int64_t woke = monotonic_ns();
         if (ready < 0 && errno == EINTR) continue;
         if (ready <= 0) {
@@ -205,11 +242,12 @@ int main(int argc, char **argv) {
             return 3;
         }
         uint64_t counter;
-        if (read(bus, &counter, sizeof counter) != (ssize_t)sizeof counter) continue;
+        if (!with_epoll && read(bus, &counter, sizeof counter) != (ssize_t)sizeof counter) continue;
         if (splinter_get_epoch("done") != 0) break;
         wakes++;
         if (wakes == warmup) {
             cpu_start = cpu_ms();
+            faults_start = minor_faults();
             CALLGRIND_TOGGLE_COLLECT;
         }
         int64_t stamp = 0;
@@ -221,7 +259,7 @@ int main(int argc, char **argv) {
     CALLGRIND_TOGGLE_COLLECT;
     double cpu = cpu_ms() - cpu_start;
     long measured = wakes > warmup ? wakes - warmup : 1;
-    print_result("c", samples, count, measured, cpu, path);
+    print_result(with_epoll ? "c-epoll" : "c", samples, count, measured, cpu, minor_faults() - faults_start, path);
     splinter_event_bus_close(bus);
     splinter_close();
     free(samples);

@@ -12,6 +12,9 @@ internal sealed record LatencyResult(
     /// <summary>Generation-0 collections while the wakes were counted (C# watchers).</summary>
     public long Gen0Collections { get; init; }
 
+    /// <summary>Minor page faults of the watcher process per 1,000 counted wakes.</summary>
+    public double MinorFaultsPer1000 { get; init; }
+
     /// <summary>The raw latencies in nanoseconds (unsorted), when the watcher wrote them.</summary>
     public long[] SamplesNs { get; init; } = [];
 
@@ -32,6 +35,7 @@ internal sealed record LatencyResult(
         {
             JitMethodsMeasured = root.TryGetProperty("jit_methods_measured", out JsonElement jitted) ? jitted.GetInt64() : 0,
             Gen0Collections = root.TryGetProperty("gen0_collections", out JsonElement collections) ? collections.GetInt64() : 0,
+            MinorFaultsPer1000 = root.TryGetProperty("minor_faults_per_1000", out JsonElement faults) ? faults.GetDouble() : 0,
         };
     }
 }

@@ -73,6 +73,7 @@ internal static partial class LatencyWatcher
         double cpuStart = CpuMilliseconds();
         long allocatedStart = GC.GetTotalAllocatedBytes(precise: true);
         int collectionsStart = GC.CollectionCount(0);
+        long faultsStart = MinorFaults();
         // Returns false once the owner wrote the done key.
         bool OnWake(long now)
         {
@@ -92,6 +93,7 @@ internal static partial class LatencyWatcher
                 cpuStart = CpuMilliseconds();
                 allocatedStart = GC.GetTotalAllocatedBytes(precise: true);
                 collectionsStart = GC.CollectionCount(0);
+                faultsStart = MinorFaults();
             }
 
             // The stamp is read and decoded at every wake, warm-up included: called first when the counting starts,
@@ -142,14 +144,15 @@ internal static partial class LatencyWatcher
 
         CallgrindMarks.Toggle();
         double cpu = CpuMilliseconds() - cpuStart;
+        long faults = MinorFaults() - faultsStart;
         long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedStart;
         long jitted = Math.Max(0, jitAtLastWake - jitStart);
-        Report(mode, samples, taken, Math.Max(1, wakes - warmup), cpu, allocated, samplesPath, jitted, GC.CollectionCount(0) - collectionsStart);
+        Report(mode, samples, taken, Math.Max(1, wakes - warmup), cpu, allocated, samplesPath, jitted, GC.CollectionCount(0) - collectionsStart, faults);
         return 0;
     }
 
     /// <summary>Prints the JSON result line (and writes the raw samples when asked).</summary>
-    private static void Report(string mode, long[] samples, int count, long measured, double cpu, long allocated, string? samplesPath, long jitted = 0, int collections = 0)
+    private static void Report(string mode, long[] samples, int count, long measured, double cpu, long allocated, string? samplesPath, long jitted = 0, int collections = 0, long faults = 0)
     {
         if (samplesPath is not null)
         {
@@ -161,7 +164,7 @@ internal static partial class LatencyWatcher
             count == 0 ? 0 : samples[Math.Min(count - 1, (int)(fraction * count))] / 1e3;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{{\"mode\":\"{mode}\",\"p50_us\":{Percentile(0.50):F2},\"p90_us\":{Percentile(0.90):F2},\"p99_us\":{Percentile(0.99):F2},\"max_us\":{Percentile(1.0):F2}," +
-            $"\"samples\":{count},\"wakes\":{measured},\"cpu_ms_per_1000\":{cpu * 1000 / measured:F2},\"alloc_bytes_per_wait\":{(double)allocated / measured:F2},\"jit_methods_measured\":{jitted},\"gen0_collections\":{collections}}}"));
+            $"\"samples\":{count},\"wakes\":{measured},\"cpu_ms_per_1000\":{cpu * 1000 / measured:F2},\"alloc_bytes_per_wait\":{(double)allocated / measured:F2},\"jit_methods_measured\":{jitted},\"gen0_collections\":{collections},\"minor_faults_per_1000\":{faults * 1000.0 / measured:F2}}}"));
     }
 
     /// <summary>
@@ -269,16 +272,28 @@ internal static partial class LatencyWatcher
     }
 
     /// <summary>User + system CPU of this process (getrusage RUSAGE_SELF), in milliseconds.</summary>
-    private static unsafe double CpuMilliseconds()
+    private static double CpuMilliseconds()
     {
-        // struct rusage starts with ru_utime and ru_stime (struct timeval: two longs each); 144 bytes in all on x86_64.
-        long* usage = stackalloc long[18];
-        if (getrusage(0, usage) != 0)
+        Span<long> usage = Usage(stackalloc long[18]);
+        return (usage[0] * 1e3) + (usage[1] / 1e3) + (usage[2] * 1e3) + (usage[3] / 1e3);
+    }
+
+    /// <summary>Minor page faults of this process so far (getrusage RUSAGE_SELF, ru_minflt).</summary>
+    private static long MinorFaults() => Usage(stackalloc long[18])[8];
+
+    // struct rusage on 64-bit Linux: ru_utime and ru_stime (struct timeval: two longs each), then 14 longs
+    // (ru_maxrss, ru_ixrss, ru_idrss, ru_isrss, ru_minflt, ...); 144 bytes in all.
+    private static unsafe Span<long> Usage(Span<long> usage)
+    {
+        fixed (long* words = usage)
         {
-            throw new InvalidOperationException($"getrusage failed: errno {Marshal.GetLastSystemError()}");
+            if (getrusage(0, words) != 0)
+            {
+                throw new InvalidOperationException($"getrusage failed: errno {Marshal.GetLastSystemError()}");
+            }
         }
 
-        return (usage[0] * 1e3) + (usage[1] / 1e3) + (usage[2] * 1e3) + (usage[3] / 1e3);
+        return usage;
     }
 
     [LibraryImport("libc", SetLastError = true)]
