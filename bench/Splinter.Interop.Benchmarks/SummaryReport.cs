@@ -273,6 +273,8 @@ internal sealed class SummaryReport
             WriteNumber(json, "managed_samples", row.Managed.Sum(r => r.Samples));
             WriteNumber(json, "managed_jit_methods_while_counting", row.Managed.Sum(r => r.JitMethodsMeasured));
             WriteNumber(json, "managed_gen0_collections_while_counting", row.Managed.Sum(r => r.Gen0Collections));
+            WriteNumber(json, "native_minor_faults_per_1000_wakes", baseline ? LatencyRow.MedianOf(row.Native, r => r.MinorFaultsPer1000) : null);
+            WriteNumber(json, "managed_minor_faults_per_1000_wakes", LatencyRow.MedianOf(row.Managed, r => r.MinorFaultsPer1000));
             if (baseline)
             {
                 WriteRounds(json, "native_p50_us_rounds", row.Native.Select(r => r.P50Us));
