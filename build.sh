@@ -9,7 +9,8 @@ export MSBUILDDISABLENODEREUSE=1
 
 # Debian packages the build needs, with a command that proves each is present.
 # The second line is for the other runtime folders: linux-arm64 (cross glibc, linker, and qemu-user to run the
-# tests and a self-contained .NET publish; libstdc++ for that publish's runtime) and linux-musl-x64 (musl-dev).
+# tests and a self-contained .NET publish; libstdc++ for that publish's runtime), linux-musl-x64 (musl-dev) and
+# linux-musl-arm64 (the same cross runtime files, linker and qemu-user; its musl: ensure_musl_arm64 below).
 APT_PACKAGES=(clang-19 libclang1-19 libclang-common-19-dev libclang-rt-19-dev gcc make valgrind binutils unzip
               libc6-dev-arm64-cross libgcc-12-dev-arm64-cross binutils-aarch64-linux-gnu libstdc++6-arm64-cross qemu-user musl-dev)
 
@@ -59,10 +60,47 @@ ensure_prereqs() {
             exit 1
         fi
     fi
+    ensure_musl_arm64
     if ! command -v dotnet >/dev/null; then
         echo "The .NET SDK 10 is required (dotnet on PATH); install it and rerun." >&2
         exit 1
     fi
+}
+
+# linux-musl-arm64 is built against Debian's musl and musl-dev for arm64. This machine's dpkg would install them
+# only after adding the arm64 architecture, so apt fetches the two .debs (its package lists for arm64 are read
+# for this one command) and dpkg-deb extracts them into artifacts/sysroot/linux-musl-arm64/root, where
+# native/Makefile links a sysroot to them and native/tests/run.sh runs the tests under qemu-aarch64.
+# packages.txt, written last, names the packages and versions (native/check-floor.sh reads it); while it
+# exists, nothing is fetched again.
+MUSL_ARM64_DIR="$ARTIFACTS/sysroot/linux-musl-arm64"
+ensure_musl_arm64() {
+    [[ -f "$MUSL_ARM64_DIR/packages.txt" ]] && return
+    local apt_arm64=(-o APT::Architectures::="$(dpkg --print-architecture)" -o APT::Architectures::=arm64)
+    if [[ $(id -u) -ne 0 ]]; then
+        echo "The arm64 musl packages are missing from $MUSL_ARM64_DIR; as root, ./build.sh prereqs fetches them" >&2
+        echo "(apt-get ${apt_arm64[*]} download musl:arm64 musl-dev:arm64, then dpkg-deb -x each into $MUSL_ARM64_DIR/root)." >&2
+        exit 1
+    fi
+    log "fetching musl and musl-dev for arm64 into $MUSL_ARM64_DIR/root"
+    local debs deb
+    debs="$(mktemp -d "${TMPDIR:-/tmp}/splinter-musl-arm64.XXXXXX")"
+    # apt downloads as its unprivileged user when that user may write the folder.
+    chown _apt "$debs" 2>/dev/null || true
+    apt-get "${apt_arm64[@]}" update -qq >/dev/null
+    (cd "$debs" && apt-get "${apt_arm64[@]}" download -qq musl:arm64 musl-dev:arm64 >/dev/null)
+    rm -rf "$MUSL_ARM64_DIR"
+    mkdir -p "$MUSL_ARM64_DIR/root"
+    for deb in "$debs"/*.deb; do
+        dpkg-deb -x "$deb" "$MUSL_ARM64_DIR/root"
+        dpkg-deb -W --showformat='${Package} ${Version} ${Architecture}\n' "$deb" >>"$MUSL_ARM64_DIR/packages.tmp"
+    done
+    rm -rf "$debs"
+    if [[ "$(cut -d' ' -f1,3 "$MUSL_ARM64_DIR/packages.tmp" | LC_ALL=C sort | tr '\n' ' ')" != "musl arm64 musl-dev arm64 " ]]; then
+        echo "fetching musl and musl-dev for arm64 gave: $(tr '\n' ' ' <"$MUSL_ARM64_DIR/packages.tmp")" >&2
+        exit 1
+    fi
+    mv "$MUSL_ARM64_DIR/packages.tmp" "$MUSL_ARM64_DIR/packages.txt"
 }
 
 # --- native -----------------------------------------------------------------
