@@ -20,9 +20,10 @@ Usage: ./build.sh [verb] [options]
 
   (no verb)            install missing prerequisites, build everything, run the demo
   test [--filter EXPR] build and run every test suite (native C: plain, ASan+UBSan, Valgrind, TSan, arm64
-                       under qemu, musl; .NET: default, embeddings and bring-your-own-prefix configurations, the
-                       last also with the upstream-spelled header of tests/upstream-header; the package
-                       consumer, also on arm64 under qemu; the native files' C library floor);
+                       under qemu, musl, musl on arm64 under qemu; .NET: default, embeddings and
+                       bring-your-own-prefix configurations, the last also with the upstream-spelled header
+                       of tests/upstream-header; the package consumer, also on arm64 under qemu; the native
+                       files' C library floor);
                        the last line is "N passed, N failed[, N skipped]".
                        --filter passes an NUnit filter expression to the .NET test runs
                        (for example TestCategory=Layout) and skips the native suites.
@@ -172,16 +173,16 @@ dotnet_test() {
 }
 
 native_tests() {
-    log "native C conformance suite (plain, ASan+UBSan, Valgrind, TSan; shm and persistent; embeddings; arm64 under qemu; musl)"
+    log "native C conformance suite (plain, ASan+UBSan, Valgrind, TSan; shm and persistent; embeddings; arm64 under qemu; musl; musl on arm64 under qemu)"
     local out="$ARTIFACTS/test-results/native.log" rc=0 mode started
     mkdir -p "$(dirname "$out")"
     : >"$out"
-    for mode in all arm64 musl; do
+    for mode in all arm64 musl musl-arm64; do
         started=$SECONDS
         "$ROOT/native/tests/run.sh" --mode "$mode" 2>&1 | tee -a "$out" || rc=$?
         echo "run.sh --mode $mode: $((SECONDS - started)) s" | tee -a "$out" >&2
     done
-    local lines; lines=$(grep -E '^native-[a-z0-9]+-[a-z]+: [0-9]+ passed, [0-9]+ failed' "$out" || true)
+    local lines; lines=$(grep -E '^native-[a-z0-9-]+-[a-z]+: [0-9]+ passed, [0-9]+ failed' "$out" || true)
     if [[ -z "$lines" ]]; then
         echo "native: no result lines" >&2; add_counts 0 1 0; return
     fi
