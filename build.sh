@@ -29,7 +29,8 @@ Usage: ./build.sh [verb] [options]
                        (for example TestCategory=Layout) and skips the native suites.
   bench [--quick]      Release build, then the native C baseline and the .NET benchmarks side by side
   pack                 build artifacts/packages/Splinter.Interop.<version>.nupkg (runtime folders linux-x64,
-                       linux-arm64, linux-musl-x64) and check its native files' C library floor
+                       linux-arm64, linux-musl-x64, linux-musl-arm64) and check its native files' C library
+                       floor
   prereqs              only install/check the prerequisites
   --help               this text
 
@@ -107,7 +108,7 @@ ensure_musl_arm64() {
 # --- native -----------------------------------------------------------------
 
 # Every runtime folder of the package (README.md, "Platforms"); linux-x64 is this machine's own build.
-NATIVE_RIDS=(linux-x64 linux-arm64 linux-musl-x64)
+NATIVE_RIDS=(linux-x64 linux-arm64 linux-musl-x64 linux-musl-arm64)
 
 build_native() {
     log "native library (default, embeddings) for ${NATIVE_RIDS[*]}"
