@@ -70,8 +70,9 @@ ensure_prereqs() {
 }
 
 # linux-musl-arm64 is built against Debian's musl and musl-dev for arm64. This machine's dpkg would install them
-# only after adding the arm64 architecture, so apt fetches the two .debs (its package lists for arm64 are read
-# for this one command) and dpkg-deb extracts them into artifacts/sysroot/linux-musl-arm64/root, where
+# only after adding the arm64 architecture, so apt, told about arm64 on its command line only, fetches the two
+# .debs (its arm64 lists stay until a plain apt-get update drops them; dpkg never sees that architecture) and
+# dpkg-deb extracts them into artifacts/sysroot/linux-musl-arm64/root, where
 # native/Makefile links a sysroot to them and native/tests/run.sh runs the tests under qemu-aarch64.
 # packages.txt, written last, names the packages and versions (native/check-floor.sh reads it); while it
 # exists, nothing is fetched again.
