@@ -9,7 +9,8 @@ export MSBUILDDISABLENODEREUSE=1
 
 # Debian packages the build needs, with a command that proves each is present.
 # The second line is for the other runtime folders: linux-arm64 (cross glibc, linker, and qemu-user to run the
-# tests and a self-contained .NET publish; libstdc++ for that publish's runtime) and linux-musl-x64 (musl-dev).
+# tests and a self-contained .NET publish; libstdc++ for that publish's runtime), linux-musl-x64 (musl-dev) and
+# linux-musl-arm64 (the same cross runtime files, linker and qemu-user; its musl: ensure_musl_arm64 below).
 APT_PACKAGES=(clang-19 libclang1-19 libclang-common-19-dev libclang-rt-19-dev gcc make valgrind binutils unzip
               libc6-dev-arm64-cross libgcc-12-dev-arm64-cross binutils-aarch64-linux-gnu libstdc++6-arm64-cross qemu-user musl-dev)
 
@@ -19,15 +20,17 @@ Usage: ./build.sh [verb] [options]
 
   (no verb)            install missing prerequisites, build everything, run the demo
   test [--filter EXPR] build and run every test suite (native C: plain, ASan+UBSan, Valgrind, TSan, arm64
-                       under qemu, musl; .NET: default, embeddings and bring-your-own-prefix configurations, the
-                       last also with the upstream-spelled header of tests/upstream-header; the package
-                       consumer, also on arm64 under qemu; the native files' C library floor);
+                       under qemu, musl, musl on arm64 under qemu; .NET: default, embeddings and
+                       bring-your-own-prefix configurations, the last also with the upstream-spelled header
+                       of tests/upstream-header; the package consumer, also on arm64 under qemu; the native
+                       files' C library floor);
                        the last line is "N passed, N failed[, N skipped]".
                        --filter passes an NUnit filter expression to the .NET test runs
                        (for example TestCategory=Layout) and skips the native suites.
   bench [--quick]      Release build, then the native C baseline and the .NET benchmarks side by side
   pack                 build artifacts/packages/Splinter.Interop.<version>.nupkg (runtime folders linux-x64,
-                       linux-arm64, linux-musl-x64) and check its native files' C library floor
+                       linux-arm64, linux-musl-x64, linux-musl-arm64) and check its native files' C library
+                       floor
   prereqs              only install/check the prerequisites
   --help               this text
 
@@ -59,16 +62,54 @@ ensure_prereqs() {
             exit 1
         fi
     fi
+    ensure_musl_arm64
     if ! command -v dotnet >/dev/null; then
         echo "The .NET SDK 10 is required (dotnet on PATH); install it and rerun." >&2
         exit 1
     fi
 }
 
+# linux-musl-arm64 is built against Debian's musl and musl-dev for arm64. This machine's dpkg would install them
+# only after adding the arm64 architecture, so apt, told about arm64 on its command line only, fetches the two
+# .debs (its arm64 lists stay until a plain apt-get update drops them; dpkg never sees that architecture) and
+# dpkg-deb extracts them into artifacts/sysroot/linux-musl-arm64/root, where
+# native/Makefile links a sysroot to them and native/tests/run.sh runs the tests under qemu-aarch64.
+# packages.txt, written last, names the packages and versions (native/check-floor.sh reads it); while it
+# exists, nothing is fetched again.
+MUSL_ARM64_DIR="$ARTIFACTS/sysroot/linux-musl-arm64"
+ensure_musl_arm64() {
+    [[ -f "$MUSL_ARM64_DIR/packages.txt" ]] && return
+    local apt_arm64=(-o APT::Architectures::="$(dpkg --print-architecture)" -o APT::Architectures::=arm64)
+    if [[ $(id -u) -ne 0 ]]; then
+        echo "The arm64 musl packages are missing from $MUSL_ARM64_DIR; as root, ./build.sh prereqs fetches them" >&2
+        echo "(apt-get ${apt_arm64[*]} download musl:arm64 musl-dev:arm64, then dpkg-deb -x each into $MUSL_ARM64_DIR/root)." >&2
+        exit 1
+    fi
+    log "fetching musl and musl-dev for arm64 into $MUSL_ARM64_DIR/root"
+    local debs deb
+    debs="$(mktemp -d "${TMPDIR:-/tmp}/splinter-musl-arm64.XXXXXX")"
+    # apt downloads as its unprivileged user when that user may write the folder.
+    chown _apt "$debs" 2>/dev/null || true
+    apt-get "${apt_arm64[@]}" update -qq >/dev/null
+    (cd "$debs" && apt-get "${apt_arm64[@]}" download -qq musl:arm64 musl-dev:arm64 >/dev/null)
+    rm -rf "$MUSL_ARM64_DIR"
+    mkdir -p "$MUSL_ARM64_DIR/root"
+    for deb in "$debs"/*.deb; do
+        dpkg-deb -x "$deb" "$MUSL_ARM64_DIR/root"
+        dpkg-deb -W --showformat='${Package} ${Version} ${Architecture}\n' "$deb" >>"$MUSL_ARM64_DIR/packages.tmp"
+    done
+    rm -rf "$debs"
+    if [[ "$(cut -d' ' -f1,3 "$MUSL_ARM64_DIR/packages.tmp" | LC_ALL=C sort | tr '\n' ' ')" != "musl arm64 musl-dev arm64 " ]]; then
+        echo "fetching musl and musl-dev for arm64 gave: $(tr '\n' ' ' <"$MUSL_ARM64_DIR/packages.tmp")" >&2
+        exit 1
+    fi
+    mv "$MUSL_ARM64_DIR/packages.tmp" "$MUSL_ARM64_DIR/packages.txt"
+}
+
 # --- native -----------------------------------------------------------------
 
 # Every runtime folder of the package (README.md, "Platforms"); linux-x64 is this machine's own build.
-NATIVE_RIDS=(linux-x64 linux-arm64 linux-musl-x64)
+NATIVE_RIDS=(linux-x64 linux-arm64 linux-musl-x64 linux-musl-arm64)
 
 build_native() {
     log "native library (default, embeddings) for ${NATIVE_RIDS[*]}"
@@ -134,16 +175,16 @@ dotnet_test() {
 }
 
 native_tests() {
-    log "native C conformance suite (plain, ASan+UBSan, Valgrind, TSan; shm and persistent; embeddings; arm64 under qemu; musl)"
+    log "native C conformance suite (plain, ASan+UBSan, Valgrind, TSan; shm and persistent; embeddings; arm64 under qemu; musl; musl on arm64 under qemu)"
     local out="$ARTIFACTS/test-results/native.log" rc=0 mode started
     mkdir -p "$(dirname "$out")"
     : >"$out"
-    for mode in all arm64 musl; do
+    for mode in all arm64 musl musl-arm64; do
         started=$SECONDS
         "$ROOT/native/tests/run.sh" --mode "$mode" 2>&1 | tee -a "$out" || rc=$?
         echo "run.sh --mode $mode: $((SECONDS - started)) s" | tee -a "$out" >&2
     done
-    local lines; lines=$(grep -E '^native-[a-z0-9]+-[a-z]+: [0-9]+ passed, [0-9]+ failed' "$out" || true)
+    local lines; lines=$(grep -E '^native-[a-z0-9-]+-[a-z]+: [0-9]+ passed, [0-9]+ failed' "$out" || true)
     if [[ -z "$lines" ]]; then
         echo "native: no result lines" >&2; add_counts 0 1 0; return
     fi

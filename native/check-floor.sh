@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks the native files of a Splinter.Interop package against the oldest C library each runtime folder
 # promises (README.md, "Platforms"): glibc 2.27 for linux-x64 and linux-arm64 (.NET 10's own floor), musl 1.2.3
-# for linux-musl-x64.
+# for linux-musl-x64 and linux-musl-arm64.
 #
 #   native/check-floor.sh PACKAGE.nupkg
 #
@@ -10,14 +10,18 @@
 #   - glibc folders: it needs libc.so.6 and no glibc symbol version above 2.27 (readelf's version needs, the
 #     complete list), never GLIBC_PRIVATE; the line names the highest version and the symbols that need it;
 #   - musl folders: it needs musl's libc.so only, carries no symbol versions, and every symbol it imports is
-#     defined by the musl it was built against, which must itself be no newer than 1.2.3.
+#     defined by the musl it was built against, which must itself be no newer than 1.2.3: for linux-musl-x64 the
+#     installed musl-dev and its libc.so, for linux-musl-arm64 the arm64 musl and musl-dev that ./build.sh
+#     extracts into artifacts/sysroot/linux-musl-arm64 (their versions from packages.txt there).
 # Every runtime folder must hold the same five files. Prints one PASS/FAIL line per file and ends with
 # "platform-floor: N passed, N failed"; exits non-zero on any failure.
 set -uo pipefail
 
 GLIBC_FLOOR=2.27
 MUSL_FLOOR=1.2.3
-MUSL_LIBC=/usr/lib/x86_64-linux-musl/libc.so
+MUSL_LIBC_X64=/usr/lib/x86_64-linux-musl/libc.so
+MUSL_ARM64_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/artifacts/sysroot/linux-musl-arm64"
+MUSL_LIBC_ARM64="$MUSL_ARM64_DIR/root/lib/aarch64-linux-musl/libc.so"
 EXPECTED_FILES="libsplinter.so libsplinter_embeddings.so libsplinter_p.so libsplinter_p_embeddings.so libsplinter_shim.so"
 
 passed=0 failed=0
@@ -72,8 +76,8 @@ check_glibc() { # file label
     fi
 }
 
-check_musl() { # file label musl-version
-    local file="$1" label="$2" musl="$3" needed missing
+check_musl() { # file label musl-version musl-libc.so
+    local file="$1" label="$2" musl="$3" libc="$4" needed missing
     needed="$(readelf -d -W "$file" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')"
     if [[ "${needed% }" != "libc.so" ]]; then
         result FAIL "$label" "needs [${needed% }], expected musl's libc.so only"
@@ -85,7 +89,7 @@ check_musl() { # file label musl-version
     fi
     # Strong undefined symbols only: a weak one may be missing at run time by definition.
     missing="$(comm -23 <(nm -D --undefined-only "$file" | awk '$1 == "U" { print $2 }' | LC_ALL=C sort -u) \
-                       <(nm -D --defined-only "$MUSL_LIBC" | awk '{ print $NF }' | LC_ALL=C sort -u) | tr '\n' ' ')"
+                       <(nm -D --defined-only "$libc" | awk '{ print $NF }' | LC_ALL=C sort -u) | tr '\n' ' ')"
     if [[ -n "$missing" ]]; then
         result FAIL "$label" "imports symbols musl $musl does not define: ${missing% }"
     else
@@ -93,7 +97,18 @@ check_musl() { # file label musl-version
     fi
 }
 
-musl_version="$(dpkg-query -W -f='${Version}' musl-dev 2>/dev/null | sed 's/-[^-]*$//')"
+# The upstream version of a Debian version (1.2.3-1 -> 1.2.3).
+upstream_version() { sed 's/-[^-]*$//'; }
+musl_version_x64="$(dpkg-query -W -f='${Version}' musl-dev 2>/dev/null | upstream_version)"
+# arm64: musl (libc.so) and musl-dev (headers, start files) as extracted; one version for both, or none.
+musl_version_arm64=""
+if [[ -f "$MUSL_ARM64_DIR/packages.txt" && -f "$MUSL_LIBC_ARM64" ]]; then
+    musl_version_arm64="$(awk '($1 == "musl" || $1 == "musl-dev") && $3 == "arm64" { print $2 }' "$MUSL_ARM64_DIR/packages.txt" | sort -u)"
+    if [[ "$(wc -l <<<"$musl_version_arm64")" != 1 ]] || (($(grep -cE '^musl(-dev)? ' "$MUSL_ARM64_DIR/packages.txt") != 2)); then
+        musl_version_arm64=""
+    fi
+    musl_version_arm64="$(upstream_version <<<"$musl_version_arm64")"
+fi
 shopt -s nullglob
 folders=("$work"/runtimes/*/native)
 if ((${#folders[@]} == 0)); then
@@ -121,11 +136,17 @@ for folder in "${folders[@]}"; do
             continue
         fi
         case "$rid" in
-            linux-musl-*)
-                if [[ -z "$musl_version" ]] || ! version_le "$musl_version" "$MUSL_FLOOR"; then
-                    result FAIL "$label" "cannot check against musl $MUSL_FLOOR: the installed musl-dev is '${musl_version:-missing}'"
+            linux-musl-x64)
+                if [[ -z "$musl_version_x64" ]] || ! version_le "$musl_version_x64" "$MUSL_FLOOR"; then
+                    result FAIL "$label" "cannot check against musl $MUSL_FLOOR: the installed musl-dev is '${musl_version_x64:-missing}'"
                 else
-                    check_musl "$file" "$label" "$musl_version"
+                    check_musl "$file" "$label" "$musl_version_x64" "$MUSL_LIBC_X64"
+                fi ;;
+            linux-musl-arm64)
+                if [[ -z "$musl_version_arm64" ]] || ! version_le "$musl_version_arm64" "$MUSL_FLOOR"; then
+                    result FAIL "$label" "cannot check against musl $MUSL_FLOOR: the arm64 musl and musl-dev in $MUSL_ARM64_DIR are '${musl_version_arm64:-missing or of two versions}' (./build.sh prereqs fetches them)"
+                else
+                    check_musl "$file" "$label" "$musl_version_arm64" "$MUSL_LIBC_ARM64"
                 fi ;;
             *) check_glibc "$file" "$label" ;;
         esac

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs the libsplinter C conformance suite.
 #
-#   native/tests/run.sh [--mode plain|asan|valgrind|tsan|arm64|musl|all] [--variant shm|persistent|embeddings|all] [-- test-filter...]
+#   native/tests/run.sh [--mode plain|asan|valgrind|tsan|arm64|musl|musl-arm64|all] [--variant shm|persistent|embeddings|all] [-- test-filter...]
 #
 # plain    : artifacts/native/default libraries, test binary -O1 -g
 # asan     : artifacts/native/asan libraries (ASan+UBSan), test binary built with the same sanitizers
@@ -10,9 +10,12 @@
 # arm64    : artifacts/native/linux-arm64 libraries (make RID=linux-arm64), test binary cross-built,
 #            run under qemu-aarch64 (user mode; children and golden re-enter qemu through a wrapper)
 # musl     : artifacts/native/linux-musl-x64 libraries, test binary linked against musl, run natively
+# musl-arm64: artifacts/native/linux-musl-arm64 libraries, test binary linked against the arm64 musl that
+#            ./build.sh extracts into artifacts/sysroot/linux-musl-arm64/root, run under qemu-aarch64 with
+#            that folder as its root (the same wrapper as arm64)
 # --variant all = shm + persistent (+ embeddings in plain mode); --mode all = plain, asan,
-# valgrind and tsan for shm and persistent, plus embeddings plain (arm64 and musl run only when
-# asked: --variant all there = shm + persistent + embeddings).
+# valgrind and tsan for shm and persistent, plus embeddings plain (arm64, musl and musl-arm64 run only
+# when asked: --variant all there = shm + persistent + embeddings).
 # Every run ends with one line "native-<mode>-<variant>: N passed, N failed[, N skipped]".
 # Exit status: non-zero if anything failed.
 #
@@ -27,7 +30,7 @@ while [ $# -gt 0 ]; do
         --mode) mode="${2:-}"; shift 2 ;;
         --variant) variant="${2:-}"; shift 2 ;;
         --) shift; filters=("$@"); break ;;
-        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
         *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -53,9 +56,10 @@ build_library() { # $1 = make arguments
     rm -f "$log"
 }
 
-# Writes <binary>.qemu: a host script that runs the aarch64 <binary> under qemu-aarch64.
-qemu_wrap() { # $1 = binary
-    printf '#!/bin/sh\nexec qemu-aarch64 -L /usr/aarch64-linux-gnu -0 "$0" %q "$@"\n' "$1" >"$1.qemu"
+# Writes <binary>.qemu: a host script that runs the aarch64 <binary> under qemu-aarch64, with $2 as the
+# root its loader and C library are taken from.
+qemu_wrap() { # $1 = binary, $2 = root
+    printf '#!/bin/sh\nexec qemu-aarch64 -L %q -0 "$0" %q "$@"\n' "$2" "$1" >"$1.qemu"
     chmod +x "$1.qemu"
 }
 
@@ -66,8 +70,12 @@ run_one() { # $1 = mode, $2 = variant
         plain|valgrind) libdir="$repo/artifacts/native/default" ;;
         asan) libdir="$repo/artifacts/native/asan"; make_args="SANITIZE=1"; extra=("${san_flags[@]}") ;;
         tsan) libdir="$repo/artifacts/native/tsan"; make_args="SANITIZE=thread"; extra=(-fsanitize=thread) ;;
-        arm64|musl)
-            rid_dir=linux-arm64/; [ "$m" = musl ] && rid_dir=linux-musl-x64/
+        arm64|musl|musl-arm64)
+            case "$m" in
+                arm64) rid_dir=linux-arm64/ ;;
+                musl) rid_dir=linux-musl-x64/ ;;
+                musl-arm64) rid_dir=linux-musl-arm64/ ;;
+            esac
             libdir="$repo/artifacts/native/${rid_dir}default"; make_args="RID=${rid_dir%/}"
             # The target's compiler and linker flags, from the Makefile (one line).
             read -r -a extra < <(make -s --no-print-directory -C "$repo/native" RID="${rid_dir%/}" rid-flags) ;;
@@ -116,15 +124,16 @@ run_one() { # $1 = mode, $2 = variant
         fi
     fi
 
-    local runner=() exe="$bin"
-    if [ "$m" = arm64 ]; then
+    local runner=() exe="$bin" qemu_root=/usr/aarch64-linux-gnu
+    [ "$m" = musl-arm64 ] && qemu_root="$repo/artifacts/sysroot/linux-musl-arm64/root"
+    if [ "$m" = arm64 ] || [ "$m" = musl-arm64 ]; then
         # qemu-user cannot exec an aarch64 file by itself (no binfmt_misc here), so each binary
         # gets a host script that runs it under qemu; "-0 script" makes the script the binary's
         # argv[0], so the harness re-executes itself (second-process tests) through qemu too.
-        qemu_wrap "$bin"
+        qemu_wrap "$bin" "$qemu_root"
         exe="$bin.qemu"
         if [[ " ${env_args[*]}" == *" SPLINTER_GOLDEN="* ]]; then
-            qemu_wrap "$golden_bin"
+            qemu_wrap "$golden_bin" "$qemu_root"
             env_args+=(SPLINTER_GOLDEN="$golden_bin.qemu")
         fi
         # qemu runs every instruction through its translator: give the per-test alarm room.
@@ -167,7 +176,7 @@ run_one() { # $1 = mode, $2 = variant
 
 case "$mode" in
     all) modes=(plain asan valgrind tsan) ;;
-    plain|asan|valgrind|tsan|arm64|musl) modes=("$mode") ;;
+    plain|asan|valgrind|tsan|arm64|musl|musl-arm64) modes=("$mode") ;;
     *) echo "run.sh: unknown mode $mode" >&2; exit 2 ;;
 esac
 
@@ -175,7 +184,7 @@ for m in "${modes[@]}"; do
     case "$variant" in
         all)
             variants=(shm persistent)
-            case "$m" in plain|arm64|musl) variants+=(embeddings) ;; esac ;;
+            case "$m" in plain|arm64|musl|musl-arm64) variants+=(embeddings) ;; esac ;;
         shm|persistent|embeddings) variants=("$variant") ;;
         *) echo "run.sh: unknown variant $variant" >&2; exit 2 ;;
     esac

@@ -5,7 +5,7 @@
 # libsplinter.so (and once more as the SPLINTER_EMBEDDINGS flavour, whose store must open from the package too),
 # and runs the consumer, which opens the store the C program created. Then the same on arm64:
 # a self-contained linux-arm64 publish run under qemu-aarch64, against a store the (x86-64) C writer created.
-# musl cannot be run here (see the SKIP line). Last, the package README's quickstart: its code block is compiled
+# musl cannot be run here, on x64 or arm64 (see the SKIP lines). Last, the package README's quickstart: its code block is compiled
 # against the package (Quickstart/) and run to its end with a timeout. Prints PASS/FAIL/SKIP lines and ends with
 # "consumer: N passed, N failed[, N skipped]"; exits non-zero on any failure.
 set -uo pipefail
@@ -18,7 +18,7 @@ STORE_ARM64="splinter-consumer-$$-arm64"
 STORE_EMBEDDINGS="splinter-consumer-$$-embeddings"
 STORE_QUICKSTART="splinter-consumer-$$-quickstart"
 PASSED=0 FAILED=0 SKIPPED=0
-RIDS=(linux-x64 linux-arm64 linux-musl-x64)
+RIDS=(linux-x64 linux-arm64 linux-musl-x64 linux-musl-arm64)
 NATIVE_FILES=(libsplinter.so libsplinter_p.so libsplinter_embeddings.so libsplinter_p_embeddings.so libsplinter_shim.so)
 
 result() { # PASS|FAIL|SKIP name detail
@@ -188,7 +188,9 @@ else
     echo "(arm64: publish $((published - arm64_started)) s, consumer under qemu $((SECONDS - published)) s)"
 fi
 
-# musl: the package's musl files are built and their C suite runs natively (native/tests/run.sh --mode musl),
-# but a .NET process on musl needs libstdc++ and libgcc_s built for musl, which Debian does not package.
+# musl: the package's musl files are built and their C suite runs, natively for x64 and under qemu for arm64
+# (native/tests/run.sh --mode musl, --mode musl-arm64), but a .NET process on musl needs libstdc++ and libgcc_s
+# built for musl, which Debian does not package for either processor.
 result SKIP musl-run "no .NET runtime for musl can start here (a linux-musl-x64 publish needs musl builds of libstdc++.so.6 and libgcc_s.so.1; there is no Alpine environment)"
+result SKIP musl-arm64-run "no .NET runtime for musl can start here (a linux-musl-arm64 publish under qemu-aarch64 needs arm64 musl builds of libstdc++.so.6 and libgcc_s.so.1; there is no Alpine environment)"
 finish

@@ -7,16 +7,16 @@ namespace Splinter.Interop.Native;
 
 /// <summary>
 /// Which of the package's runtimes/&lt;rid&gt;/native folders fits this process: the processor (x64 or arm64) and the
-/// C library (glibc or musl; a glibc build does not load on musl). The package ships linux-x64, linux-arm64 and
-/// linux-musl-x64 (README.md, "Platforms"); any other process gets no folder and falls back to the application folder
-/// and the system loader.
+/// C library (glibc or musl; a glibc build does not load on musl). The package ships linux-x64, linux-arm64,
+/// linux-musl-x64 and linux-musl-arm64 (README.md, "Platforms"); any other process gets no folder and falls back to the
+/// application folder and the system loader.
 /// </summary>
 internal static class NativeRuntimeFolder
 {
     private static readonly Lazy<bool> s_musl = new(() => IsMusl(RuntimeInformation.RuntimeIdentifier, MappedFiles));
     private static readonly Lazy<string?> s_current = new(() => For(RuntimeInformation.ProcessArchitecture, s_musl.Value));
 
-    /// <summary>The folder name for this process ("linux-x64", "linux-arm64", "linux-musl-x64"), or null when none fits.</summary>
+    /// <summary>The folder name for this process ("linux-x64", "linux-arm64", "linux-musl-x64", "linux-musl-arm64"), or null when none fits.</summary>
     public static string? Current => s_current.Value;
 
     /// <summary>True when this process runs on musl (see <see cref="IsMusl"/>).</summary>
@@ -49,6 +49,7 @@ internal static class NativeRuntimeFolder
         (Architecture.X64, false) => "linux-x64",
         (Architecture.Arm64, false) => "linux-arm64",
         (Architecture.X64, true) => "linux-musl-x64",
+        (Architecture.Arm64, true) => "linux-musl-arm64",
         _ => null,
     };
 

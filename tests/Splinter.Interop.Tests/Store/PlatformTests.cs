@@ -84,10 +84,11 @@ public sealed class PlatformTests
     [TestCase(Architecture.X64, false, "linux-x64")]
     [TestCase(Architecture.Arm64, false, "linux-arm64")]
     [TestCase(Architecture.X64, true, "linux-musl-x64")]
-    [TestCase(Architecture.Arm64, true, null)]
+    [TestCase(Architecture.Arm64, true, "linux-musl-arm64")]
     [TestCase(Architecture.X86, false, null)]
     [TestCase(Architecture.Arm, false, null)]
     [TestCase(Architecture.RiscV64, false, null)]
+    [TestCase(Architecture.Arm, true, null)]
     public void RuntimeFolder_FitsProcessorAndCLibrary(Architecture architecture, bool musl, string? expected) =>
         Assert.That(NativeRuntimeFolder.For(architecture, musl), Is.EqualTo(expected));
 
