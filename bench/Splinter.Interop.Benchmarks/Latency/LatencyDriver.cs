@@ -17,7 +17,7 @@ internal static class LatencyDriver
     public const string DoneKey = "done";
 
     /// <summary>
-    /// Runs one watcher process and returns its figures (with its raw samples). Bus modes ("c", "c-epoll", "sync", "async",
+    /// Runs one watcher process and returns its figures (with its raw samples). Bus modes ("c", "c-epoll", "sync", "async", "scan",
     /// "watch") and polling ("poll": the bus is never armed, so the subscription polls the store's global epoch) wake on
     /// stamps this process writes every <paramref name="spacingMicroseconds"/>; the self-driven modes ("cancel-c",
     /// "cancel": a thread cancels an async wait every 200 us; "idle-bus", "idle-poll": an idle subscription's CPU for
@@ -57,7 +57,7 @@ internal static class LatencyDriver
                 "c" => Start(native, $"{name} {warmup} {samplesPath}", pin),
                 "c-epoll" => Start(native, $"--epoll {name} {warmup} {samplesPath}", pin),
                 "cancel-c" => Start(native, $"--cancel {name} {warmup} {writes} {samplesPath}"),
-                "sync" or "async" or "watch" or "poll" or "cancel" or "idle-bus" or "idle-poll" =>
+                "sync" or "async" or "watch" or "scan" or "poll" or "cancel" or "idle-bus" or "idle-poll" =>
                     StartSelf($"latency-watch {name} {mode} {warmup} {writes} {samplesPath}", pin),
                 _ => throw new ArgumentException($"unknown latency mode '{mode}'", nameof(mode)),
             };

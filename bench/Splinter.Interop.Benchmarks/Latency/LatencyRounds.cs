@@ -56,17 +56,20 @@ internal static class LatencyRounds
         // read, beside a second descriptor), against the plain C watcher (poll, then read). What it adds over C is the
         // kernel's share of the C# rows' gap; what the C# rows add over it is the managed code's share.
         LatencyRow epoll = new("reference: C watcher waiting as the C# waiter does (epoll_wait, bus edge-triggered; in the C# columns)", "c-epoll", "c", 200);
+        // The change feed's own work without its async iterator: WaitAsync, then ReadChanges (the scan and the batch).
+        // The feed row's distance from it is what the iterator and its consumer's await add.
+        LatencyRow scan = new("reference: WaitAsync, then ReadChanges (the change feed's work without its iterator)", "scan", "c", 200);
         LatencyRow cancel = new("cancellation (WaitAsync: Cancel() -> continuation; C: eventfd kick -> poll)", "cancel", "cancel-c", 200);
         LatencyRow polling = new("latency polling mode, writes every 2 ms (WaitAsync, bus never armed)", "poll", null, 2_000);
         LatencyRow sparse = new("latency polling mode, writes every 20 ms (WaitAsync, bus never armed)", "poll", null, 20_000);
         LatencyRow idleBus = new("idle subscription, bus mode (WaitAsync)", "idle-bus", null, 0);
         LatencyRow idlePoll = new("idle subscription, polling mode (WaitAsync)", "idle-poll", null, 0);
-        LatencyRow[] bus = [blocking, asynchronous, feed, epoll];
+        LatencyRow[] bus = [blocking, asynchronous, feed, epoll, scan];
 
         for (int round = 0; round < rounds; round++)
         {
-            // The bus group: C, the three C# watchers and the C epoll watcher, the order rotated by one each round.
-            string[] order = ["c", "sync", "async", "watch", "c-epoll"];
+            // The bus group: C, the three C# watchers and the two reference watchers, the order rotated by one each round.
+            string[] order = ["c", "sync", "async", "watch", "c-epoll", "scan"];
             order = [.. order.Skip(round % order.Length), .. order.Take(round % order.Length)];
             LatencyResult? c = null;
             Dictionary<string, LatencyResult> managed = new(StringComparer.Ordinal);
@@ -104,7 +107,7 @@ internal static class LatencyRounds
             idlePoll.Managed.Add(Measure("idle-poll", idleMilliseconds, 0, nativeWatcher, 0, round, rounds));
         }
 
-        return ([blocking, asynchronous, feed, epoll, cancel, polling, sparse], [idleBus, idlePoll]);
+        return ([blocking, asynchronous, feed, epoll, scan, cancel, polling, sparse], [idleBus, idlePoll]);
     }
 
     private static LatencyResult Measure(string mode, int writes, int warmup, string? nativeWatcher, int spacing, int round, int rounds)

@@ -12,7 +12,8 @@ namespace Splinter.Interop.Benchmarks.Latency;
 /// The C# watcher process of the latency benchmark: subscribes to the bus, prints "ready", then at every wake
 /// records now - stamp: mode "sync" blocks in <see cref="EventSubscription.Wait"/>, "async" awaits
 /// <see cref="EventSubscription.WaitAsync(TimeSpan, System.Threading.CancellationToken)"/>, "watch" takes each batch of
-/// the change feed <see cref="EventSubscription.WatchAsync"/> (wake + scan of the slots). Prints one JSON line in the
+/// the change feed <see cref="EventSubscription.WatchAsync"/> (wake + scan of the slots), "scan" awaits WaitAsync and then
+/// calls <see cref="EventSubscription.ReadChanges"/> (the feed's work without its async iterator). Prints one JSON line in the
 /// C watcher's format (bench/latency/bus_wake_watch.c).
 /// </summary>
 internal static partial class LatencyWatcher
@@ -21,7 +22,7 @@ internal static partial class LatencyWatcher
 
     public static async Task<int> RunAsync(string storeName, string mode, int warmup, int count, string? samplesPath)
     {
-        if (mode is not ("sync" or "async" or "watch" or "poll" or "cancel" or "idle-bus" or "idle-poll"))
+        if (mode is not ("sync" or "async" or "watch" or "scan" or "poll" or "cancel" or "idle-bus" or "idle-poll"))
         {
             throw new ArgumentException($"unknown watcher mode '{mode}'", nameof(mode));
         }
@@ -128,6 +129,11 @@ internal static partial class LatencyWatcher
                 bool woke = asynchronous
                     ? await subscription.WaitAsync(timeout).ConfigureAwait(false)
                     : subscription.Wait(timeout);
+                if (mode == "scan")
+                {
+                    GC.KeepAlive(subscription.ReadChanges());
+                }
+
                 long now = Stopwatch.GetTimestamp();
                 if (!woke)
                 {
