@@ -20,6 +20,7 @@ namespace Splinter.Interop.Benchmarks;
 ///   callgrind REGION_LIBRARY OPS               the raw loops for callgrind (see CallgrindLoops)
 ///   open-cost STORE...                         the fresh process that measures opening stores (see OpenCost)
 ///   scan-cost [SLOTS...]                       the cost of one ReadChanges pass (see ScanCost); run by hand
+///   store-times [ROUNDS]                       the SplinterStore loops timed in one process (see StoreTimes); run by hand
 /// </summary>
 internal static class Program
 {
@@ -39,6 +40,8 @@ internal static class Program
                 ["callgrind", string library, string ops] => CallgrindLoops.Run(library, long.Parse(ops, CultureInfo.InvariantCulture)),
                 ["open-cost", .. var names] when names.Length >= 3 => OpenCost.Measure(names),
                 ["scan-cost", .. var sizes] => ScanCost.Run(sizes),
+                ["store-times"] => StoreTimes.Run(9),
+                ["store-times", string rounds] => StoreTimes.Run(ParseInt(rounds)),
                 _ => Usage(),
             };
         }
@@ -145,7 +148,7 @@ internal static class Program
     {
         Console.Error.WriteLine(
             "usage: Splinter.Interop.Benchmarks run [--quick] [--native FILE] [--native-rerun SCRIPT] [--instructions FILE] [--c-watcher PATH] [--c-stress PATH] [--out DIR] [--filter GLOB] [--no-bdn] [--no-latency] [--no-contention]\n" +
-            "       | latency-watch STORE MODE WARMUP [COUNT SAMPLES] | contention threads STORE READERS MS | contention writer|reader STORE MS\n" +
+            "       | store-times [ROUNDS] | latency-watch STORE MODE WARMUP [COUNT SAMPLES] | contention threads STORE READERS MS | contention writer|reader STORE MS\n" +
             "       | callgrind REGION_LIBRARY OPS | open-cost STORE... | scan-cost [SLOTS...]");
         return 2;
     }
