@@ -123,9 +123,17 @@ for folder in "${folders[@]}"; do
     else
         result FAIL "runtimes/$rid" "holds [${present% }], expected [$EXPECTED_FILES]"
     fi
+    # A musl folder is checked against that musl's libc.so; where its version comes from is said when it is unknown.
+    musl_version="" musl_libc="" musl_source=""
     case "$rid" in
-        linux-x64|linux-musl-x64) machine="Advanced Micro Devices X86-64" ;;
-        linux-arm64|linux-musl-arm64) machine="AArch64" ;;
+        linux-x64) machine="Advanced Micro Devices X86-64" ;;
+        linux-arm64) machine="AArch64" ;;
+        linux-musl-x64)
+            machine="Advanced Micro Devices X86-64" musl_version="$musl_version_x64" musl_libc="$MUSL_LIBC_X64"
+            musl_source="the installed musl-dev is '${musl_version_x64:-missing}'" ;;
+        linux-musl-arm64)
+            machine="AArch64" musl_version="$musl_version_arm64" musl_libc="$MUSL_LIBC_ARM64"
+            musl_source="the arm64 musl and musl-dev in $MUSL_ARM64_DIR are '${musl_version_arm64:-missing or of two versions}' (./build.sh prereqs fetches them)" ;;
         *) result FAIL "runtimes/$rid" "no floor is defined for this runtime identifier"; continue ;;
     esac
     for file in "$folder"/*.so; do
@@ -135,21 +143,13 @@ for folder in "${folders[@]}"; do
             result FAIL "$label" "not a 64-bit $machine ELF file: $(sed -n 's/ *Machine: *//p' <<<"$header")"
             continue
         fi
-        case "$rid" in
-            linux-musl-x64)
-                if [[ -z "$musl_version_x64" ]] || ! version_le "$musl_version_x64" "$MUSL_FLOOR"; then
-                    result FAIL "$label" "cannot check against musl $MUSL_FLOOR: the installed musl-dev is '${musl_version_x64:-missing}'"
-                else
-                    check_musl "$file" "$label" "$musl_version_x64" "$MUSL_LIBC_X64"
-                fi ;;
-            linux-musl-arm64)
-                if [[ -z "$musl_version_arm64" ]] || ! version_le "$musl_version_arm64" "$MUSL_FLOOR"; then
-                    result FAIL "$label" "cannot check against musl $MUSL_FLOOR: the arm64 musl and musl-dev in $MUSL_ARM64_DIR are '${musl_version_arm64:-missing or of two versions}' (./build.sh prereqs fetches them)"
-                else
-                    check_musl "$file" "$label" "$musl_version_arm64" "$MUSL_LIBC_ARM64"
-                fi ;;
-            *) check_glibc "$file" "$label" ;;
-        esac
+        if [[ -z "$musl_libc" ]]; then
+            check_glibc "$file" "$label"
+        elif [[ -z "$musl_version" ]] || ! version_le "$musl_version" "$MUSL_FLOOR"; then
+            result FAIL "$label" "cannot check against musl $MUSL_FLOOR: $musl_source"
+        else
+            check_musl "$file" "$label" "$musl_version" "$musl_libc"
+        fi
     done
 done
 finish
