@@ -137,7 +137,7 @@ static void remove_child_shm(pid_t pid) {
     closedir(d);
 }
 
-static unsigned test_timeout(void) {
+unsigned spl_test_timeout(void) {
     const char *t = getenv("SPLINTER_TEST_TIMEOUT");
     if (t != NULL && atoi(t) > 0) return (unsigned)atoi(t);
     return spl_slow() ? 180u : 20u;
@@ -161,7 +161,7 @@ static int run_one(const struct spl_test_entry *t, const char *root, size_t inde
     }
     if (pid == 0) {
         in_test_child = 1;
-        alarm(test_timeout());
+        alarm(spl_test_timeout());
         t->fn();
         spl_test_cleanup();
         fflush(stdout);

@@ -84,5 +84,7 @@ const char *spl_self_path(void);
 long spl_scaled(long iterations);
 /* 1 when running under valgrind (env SPLINTER_TEST_SLOW=1). */
 int spl_slow(void);
+/* Seconds a test may run before the harness stops it (SPLINTER_TEST_TIMEOUT, else 20, or 180 when slow). */
+unsigned spl_test_timeout(void);
 
 #endif
