@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -595,14 +596,19 @@ public sealed unsafe class EventSubscription : IDisposable
         ChangeBatch? batch = null;
         long explained = 0;
         int count = _memory.Length;
-        for (int index = 0; index < count; index++)
+        byte* slotBytes = (byte*)mapped.Slot(0);
+        nuint slotSize = (nuint)mapped.SlotSize;
+        ref SlotMemory firstMemory = ref MemoryMarshal.GetArrayDataReference(_memory);
+        for (int index = 0; index < count; index++, slotBytes += slotSize)
         {
-            splinter_slot* slot = mapped.Slot((uint)index);
-            ref SlotMemory memory = ref _memory[index];
+            splinter_slot* slot = (splinter_slot*)slotBytes;
+            ref SlotMemory memory = ref Unsafe.Add(ref firstMemory, index);
 
-            // Fast path: one cache line, three atomic loads; most slots did not change.
+            // Fast path: one cache line, three atomic loads and one branch; most slots did not change.
             ulong epoch = Volatile.Read(ref slot->epoch);
-            if (epoch == memory.Epoch && Volatile.Read(ref slot->hash) == memory.Hash && Volatile.Read(ref slot->bloom) == memory.Bloom)
+            ulong seenHash = Volatile.Read(ref slot->hash);
+            ulong seenBloom = Volatile.Read(ref slot->bloom);
+            if (((epoch ^ memory.Epoch) | (seenHash ^ memory.Hash) | (seenBloom ^ memory.Bloom)) == 0)
             {
                 continue;
             }
