@@ -28,6 +28,7 @@ internal static partial class LatencyWatcher
         }
 
         bool asynchronous = mode != "sync";
+        bool scanAfterWait = mode == "scan"; // decided once: the blocking and async rows' wakes carry no string compare
 
         // SPLINTER_BENCH_WATCHER_OWNS=1 (bench/latency/callgrind-wake.sh): this process creates the store and arms its
         // bus; the writer signals it from its own process (valgrind cannot take another process's descriptor).
@@ -129,7 +130,7 @@ internal static partial class LatencyWatcher
                 bool woke = asynchronous
                     ? await subscription.WaitAsync(timeout).ConfigureAwait(false)
                     : subscription.Wait(timeout);
-                if (mode == "scan")
+                if (scanAfterWait)
                 {
                     GC.KeepAlive(subscription.ReadChanges());
                 }
