@@ -188,6 +188,22 @@ internal sealed class ManagedStore : IDisposable
 
     public byte[] Buffer { get; } = new byte[Workload.MaxValue];
 
+    /// <summary>
+    /// The <see cref="StoreOps"/> loops over this store, each taking its op count: the one list the callgrind regions
+    /// (prefixed "store/") and store-times run.
+    /// </summary>
+    public (string Name, Func<long, long> Loop)[] Loops() =>
+    [
+        ("set_key", n => StoreOps.SetKey(Store, Keys, Value, n)),
+        ("set_string", n => StoreOps.SetString(Store, Strings, Value, n)),
+        ("tryget_key", n => StoreOps.TryGetKey(Store, Keys, Buffer, n)),
+        ("tryget_string", n => StoreOps.TryGetString(Store, Strings, Buffer, n)),
+        ("get_epoch_key", n => StoreOps.GetEpochKey(Store, Keys, n)),
+        ("get_epoch_string", n => StoreOps.GetEpochString(Store, Strings, n)),
+        ("tryread_key", n => StoreOps.TryReadKey(Store, Keys, n)),
+        ("tryread_string", n => StoreOps.TryReadString(Store, Strings, n)),
+    ];
+
     public void Dispose()
     {
         Store.Dispose();

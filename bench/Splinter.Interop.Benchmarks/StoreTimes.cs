@@ -18,18 +18,7 @@ internal static class StoreTimes
     public static int Run(int rounds)
     {
         using ManagedStore managed = new("store_times");
-        SplinterStore store = managed.Store;
-        (string Name, Func<long> Loop)[] loops =
-        [
-            ("set_key", () => StoreOps.SetKey(store, managed.Keys, managed.Value, Ops)),
-            ("set_string", () => StoreOps.SetString(store, managed.Strings, managed.Value, Ops)),
-            ("tryget_key", () => StoreOps.TryGetKey(store, managed.Keys, managed.Buffer, Ops)),
-            ("tryget_string", () => StoreOps.TryGetString(store, managed.Strings, managed.Buffer, Ops)),
-            ("get_epoch_key", () => StoreOps.GetEpochKey(store, managed.Keys, Ops)),
-            ("get_epoch_string", () => StoreOps.GetEpochString(store, managed.Strings, Ops)),
-            ("tryread_key", () => StoreOps.TryReadKey(store, managed.Keys, Ops)),
-            ("tryread_string", () => StoreOps.TryReadString(store, managed.Strings, Ops)),
-        ];
+        (string Name, Func<long, long> Loop)[] loops = managed.Loops();
 
         long sink = 0;
         double[][] times = new double[loops.Length][];
@@ -38,7 +27,7 @@ internal static class StoreTimes
             times[k] = new double[rounds];
             for (int warm = 0; warm < 3; warm++)
             {
-                sink += loops[k].Loop();
+                sink += loops[k].Loop(Ops);
             }
         }
 
@@ -47,7 +36,7 @@ internal static class StoreTimes
             for (int k = 0; k < loops.Length; k++)
             {
                 long started = Stopwatch.GetTimestamp();
-                sink += loops[k].Loop();
+                sink += loops[k].Loop(Ops);
                 times[k][round] = Stopwatch.GetElapsedTime(started).TotalNanoseconds / Ops;
             }
         }

@@ -64,15 +64,10 @@ internal static unsafe class CallgrindLoops
 
         using (ManagedStore managed = new("callgrind_store"))
         {
-            SplinterStore store = managed.Store;
-            Measure("store/set_key", n => StoreOps.SetKey(store, managed.Keys, managed.Value, n));
-            Measure("store/set_string", n => StoreOps.SetString(store, managed.Strings, managed.Value, n));
-            Measure("store/tryget_key", n => StoreOps.TryGetKey(store, managed.Keys, managed.Buffer, n));
-            Measure("store/tryget_string", n => StoreOps.TryGetString(store, managed.Strings, managed.Buffer, n));
-            Measure("store/get_epoch_key", n => StoreOps.GetEpochKey(store, managed.Keys, n));
-            Measure("store/get_epoch_string", n => StoreOps.GetEpochString(store, managed.Strings, n));
-            Measure("store/tryread_key", n => StoreOps.TryReadKey(store, managed.Keys, n));
-            Measure("store/tryread_string", n => StoreOps.TryReadString(store, managed.Strings, n));
+            foreach ((string name, Func<long, long> loop) in managed.Loops())
+            {
+                Measure("store/" + name, loop);
+            }
 
             // Opens make system calls and Dispose runs a GC: far fewer of them (1/1000 of the ops, at least 20).
             long opens = Math.Max(20, ops / 1000);
