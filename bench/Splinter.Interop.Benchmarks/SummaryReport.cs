@@ -152,8 +152,8 @@ internal sealed class SummaryReport
             text.AppendLine();
             text.AppendLine($"Wake latency, {_latency[0].Managed.Count} rounds (pooled percentiles of all rounds; \"median ratio\": the median over rounds of C#/C within a round)");
             text.AppendLine();
-            text.AppendLine("| wake latency (us) | C p50 | C p90 | C p99 | C# p50 | C# p90 | C# p99 | p50 ratio (median / pooled) | p99 ratio (median / pooled) | C CPU ms/1000 wakes | C# CPU ms/1000 wakes | CPU ratio (median) | C# B/wait | samples C / C# | C# methods JIT-compiled while counting |");
-            text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            text.AppendLine("| wake latency (us) | C p50 | C p90 | C p99 | C# p50 | C# p90 | C# p99 | p50 ratio (median / pooled) | p99 ratio (median / pooled) | C CPU ms/1000 wakes | C# CPU ms/1000 wakes | CPU ratio (median) | C# B/wait | writes counted C / C# | of them coalesced C / C# | C# methods JIT-compiled while counting |");
+            text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (LatencyRow row in _latency)
             {
                 bool baseline = row.Native.Count > 0;
@@ -166,7 +166,8 @@ internal sealed class SummaryReport
                     $"{(baseline ? $"{Format(row.MedianRatio(r => r.P50Us))} / {Ratio(row.PooledManaged(0.50), row.PooledNative(0.50))}" : "-")} | " +
                     $"{(baseline ? $"{Format(row.MedianRatio(r => r.P99Us))} / {Ratio(row.PooledManaged(0.99), row.PooledNative(0.99))}" : "-")} | " +
                     $"{Number(cCpu, "F1")} | {Number(managedCpu, "F1")} | {(baseline ? Format(row.MedianRatio(r => r.CpuMsPer1000)) : "-")} | {Number(alloc, "F1")} | " +
-                    $"{(baseline ? row.Native.Sum(r => r.Samples).ToString(CultureInfo.InvariantCulture) : "-")} / {row.Managed.Sum(r => r.Samples)} | {row.Managed.Sum(r => r.JitMethodsMeasured)} |"));
+                    $"{(baseline ? row.Native.Sum(r => r.Samples).ToString(CultureInfo.InvariantCulture) : "-")} / {row.Managed.Sum(r => r.Samples)} | " +
+                    $"{(baseline ? row.Native.Sum(r => r.CoalescedWrites).ToString(CultureInfo.InvariantCulture) : "-")} / {row.Managed.Sum(r => r.CoalescedWrites)} | {row.Managed.Sum(r => r.JitMethodsMeasured)} |"));
             }
         }
 
@@ -271,6 +272,8 @@ internal sealed class SummaryReport
             WriteNumber(json, "managed_alloc_bytes_per_wait", LatencyRow.MedianOf(row.Managed, r => r.AllocBytesPerWait));
             WriteNumber(json, "native_samples", baseline ? row.Native.Sum(r => r.Samples) : null);
             WriteNumber(json, "managed_samples", row.Managed.Sum(r => r.Samples));
+            WriteNumber(json, "native_coalesced_writes", baseline ? row.Native.Sum(r => r.CoalescedWrites) : null);
+            WriteNumber(json, "managed_coalesced_writes", row.Managed.Sum(r => r.CoalescedWrites));
             WriteNumber(json, "managed_jit_methods_while_counting", row.Managed.Sum(r => r.JitMethodsMeasured));
             WriteNumber(json, "managed_gen0_collections_while_counting", row.Managed.Sum(r => r.Gen0Collections));
             WriteNumber(json, "native_minor_faults_per_1000_wakes", baseline ? LatencyRow.MedianOf(row.Native, r => r.MinorFaultsPer1000) : null);

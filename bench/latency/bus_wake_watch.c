@@ -11,7 +11,8 @@
  * CPU is getrusage(RUSAGE_SELF) user+system over the measured wakes.
  *
  * With SAMPLES, the measured latencies (int64 nanoseconds, native byte order) are also written to that file, so
- * the benchmark can pool several rounds.
+ * the benchmark can pool several rounds, and the stamp each of them read to SAMPLES.stamps (same order), so that the
+ * benchmark can charge every write, also one that a later write's wake-up covered, the time until a wake-up saw it.
  *
  * --cancel: the C counterpart of cancelling an async wait. A thread waits in epoll_wait(2) on the bus descriptor
  * (edge-triggered, never read) and a private eventfd (the "kick"), as the C# waiter thread does; the main thread, every 200 us (busy-paced), takes CLOCK_MONOTONIC and writes 1 to the
@@ -23,17 +24,26 @@
  * private eventfd that nothing writes (where the C# waiter has its disposal signal). Same JSON line ("mode":"c-epoll").
  * It separates what the kernel's epoll path costs from what the managed code adds.
  *
+ * --scan (with --epoll in the benchmark): after each wake-up, before it takes the clock, the watcher passes over every
+ * slot of the store the way the C# change feed (EventSubscription.ReadChanges) does: the slot's epoch, hash and labels
+ * against its own memory of them, and for a slot that changed a sequence-locked copy of those fields (and of the key
+ * when the hash moved) into a list of changes. It maps the store file itself, read-only. Mode "c-scan": the change
+ * feed's work written in C, so what the C# feed adds over it is the managed code's share.
+ *
  * --own: this process creates the store (64 slots x 64 bytes) and arms its bus, and the writer signals the bus from
  * its own process (bench/latency/callgrind-wake.sh: valgrind cannot take another process's descriptor, pidfd_getfd).
  *
- * usage: bus_wake_watch [--own] [--epoll] STORE WARMUP [SAMPLES]
+ * usage: bus_wake_watch [--own] [--epoll] [--scan] STORE WARMUP [SAMPLES]
  *        bus_wake_watch --cancel STORE WARMUP COUNT [SAMPLES]
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/eventfd.h>
 #include <poll.h>
 #include <stdint.h>
@@ -90,9 +100,11 @@ static double percentile_us(const int64_t *sorted, size_t count, double fraction
     return (double)sorted[index] / 1e3;
 }
 
-static void write_samples(const char *path, const int64_t *samples, size_t count) {
+static void write_samples(const char *path, const char *suffix, const int64_t *samples, size_t count) {
     if (path == NULL) return;
-    FILE *file = fopen(path, "wb");
+    char name[4096];
+    if (snprintf(name, sizeof name, "%s%s", path, suffix) >= (int)sizeof name) return;
+    FILE *file = fopen(name, "wb");
     if (file == NULL) return;
     fwrite(samples, sizeof *samples, count, file);
     fclose(file);
@@ -100,7 +112,7 @@ static void write_samples(const char *path, const int64_t *samples, size_t count
 
 static void print_result(const char *mode, int64_t *samples, size_t count, long measured, double cpu, long faults,
                          const char *path) {
-    write_samples(path, samples, count);
+    write_samples(path, "", samples, count);
     qsort(samples, count, sizeof *samples, by_value);
     printf("{\"mode\":\"%s\",\"p50_us\":%.2f,\"p90_us\":%.2f,\"p99_us\":%.2f,\"max_us\":%.2f,"
            "\"samples\":%zu,\"wakes\":%ld,\"cpu_ms_per_1000\":%.2f,\"alloc_bytes_per_wait\":0,"
@@ -181,6 +193,79 @@ static int run_cancel(const char *store, long warmup, long count, const char *pa
     return 0;
 }
 
+/* --scan: what the watcher remembers of one slot, and one change it found. */
+struct slot_memory {
+    uint64_t epoch, hash, bloom;
+};
+
+struct slot_change {
+    uint32_t index;
+    uint64_t epoch;
+    char key[SPLINTER_KEY_MAX];
+};
+
+struct scanner {
+    const struct splinter_header *header;
+    const struct splinter_slot *slots;
+    struct slot_memory *memory;
+    struct slot_change *changes;
+    uint32_t count;
+};
+
+/* One pass over the slots; returns the number of changes found (a slot held by a writer is left to the next pass). */
+static size_t scan_slots(struct scanner *scanner) {
+    size_t found = 0;
+    for (uint32_t index = 0; index < scanner->count; index++) {
+        const struct splinter_slot *slot = &scanner->slots[index];
+        struct slot_memory *memory = &scanner->memory[index];
+        uint64_t epoch = atomic_load_explicit(&slot->epoch, memory_order_acquire);
+        uint64_t hash = atomic_load_explicit(&slot->hash, memory_order_relaxed);
+        uint64_t bloom = atomic_load_explicit(&slot->bloom, memory_order_relaxed);
+        if (((epoch ^ memory->epoch) | (hash ^ memory->hash) | (bloom ^ memory->bloom)) == 0) continue;
+        struct slot_change *change = &scanner->changes[found];
+        for (int attempt = 0; attempt < 64; attempt++) {
+            epoch = atomic_load_explicit(&slot->epoch, memory_order_acquire);
+            if (epoch & 1) continue;
+            hash = atomic_load_explicit(&slot->hash, memory_order_relaxed);
+            bloom = atomic_load_explicit(&slot->bloom, memory_order_relaxed);
+            if (hash != memory->hash) memcpy(change->key, (const char *)slot->key, sizeof change->key);
+            atomic_thread_fence(memory_order_acquire);
+            if (atomic_load_explicit(&slot->epoch, memory_order_relaxed) != epoch) continue;
+            change->index = index;
+            change->epoch = epoch;
+            memory->epoch = epoch;
+            memory->hash = hash;
+            memory->bloom = bloom;
+            found++;
+            break;
+        }
+    }
+    return found;
+}
+
+/* Maps the store read-only (a name with a slash is a file path, as in the library) and records every slot's state. */
+static int scanner_open(struct scanner *scanner, const char *store) {
+    int fd = strchr(store, '/') != NULL ? open(store, O_RDONLY | O_CLOEXEC) : shm_open(store, O_RDONLY, 0);
+    struct stat status;
+    if (fd < 0 || fstat(fd, &status) != 0) return -1;
+    void *base = mmap(NULL, (size_t)status.st_size, PROT_READ, MAP_SHARED, fd, 0);
+    close(fd);
+    if (base == MAP_FAILED) return -1;
+    scanner->header = base;
+    scanner->slots = (const struct splinter_slot *)((const char *)base + sizeof(struct splinter_header));
+    scanner->count = scanner->header->slots;
+    if (sizeof(struct splinter_header) + (size_t)scanner->count * (sizeof(struct splinter_slot) + scanner->header->max_val_sz) >
+        (size_t)status.st_size) {
+        errno = EPROTO; /* a store of another slot layout (embeddings) */
+        return -1;
+    }
+    scanner->memory = calloc(scanner->count, sizeof *scanner->memory);
+    scanner->changes = calloc(scanner->count, sizeof *scanner->changes);
+    if (scanner->memory == NULL || scanner->changes == NULL) return -1;
+    scan_slots(scanner);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc >= 5 && strcmp(argv[1], "--cancel") == 0) {
         return run_cancel(argv[2], atol(argv[3]), atol(argv[4]), argc > 5 ? argv[5] : NULL);
@@ -195,8 +280,13 @@ int main(int argc, char **argv) {
         argv++;
         argc--;
     }
+    int with_scan = argc > 1 && strcmp(argv[1], "--scan") == 0;
+    if (with_scan) {
+        argv++;
+        argc--;
+    }
     if (argc != 3 && argc != 4) {
-        fprintf(stderr, "usage: bus_wake_watch STORE WARMUP [SAMPLES] | --cancel STORE WARMUP COUNT [SAMPLES]\n");
+        fprintf(stderr, "usage: bus_wake_watch [--own] [--epoll] [--scan] STORE WARMUP [SAMPLES] | --cancel STORE WARMUP COUNT [SAMPLES]\n");
         return 2;
     }
     long warmup = atol(argv[2]);
@@ -211,7 +301,14 @@ int main(int argc, char **argv) {
         return 4;
     }
     int64_t *samples = malloc(MAX_SAMPLES * sizeof *samples);
-    if (samples == NULL) return 4;
+    int64_t *stamps = malloc(MAX_SAMPLES * sizeof *stamps);
+    if (samples == NULL || stamps == NULL) return 4;
+    struct scanner scanner = { 0 };
+    if (with_scan && scanner_open(&scanner, argv[1]) != 0) {
+        fprintf(stderr, "bus_wake_watch: mapping %s: %s\n", argv[1], strerror(errno));
+        return 4;
+    }
+    size_t changes = 0;
     int set = -1;
     if (with_epoll) {
         int quiet = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -235,6 +332,7 @@ int main(int argc, char **argv) {
         struct pollfd waiting = { .fd = bus, .events = POLLIN };
         struct epoll_event events[2];
         int ready = with_epoll ? epoll_wait(set, events, 2, 10000) : poll(&waiting, 1, 10000);
+        if (with_scan && ready > 0) changes += scan_slots(&scanner);
         int64_t woke = monotonic_ns();
         if (ready < 0 && errno == EINTR) continue;
         if (ready <= 0) {
@@ -253,15 +351,23 @@ int main(int argc, char **argv) {
         int64_t stamp = 0;
         size_t length = 0;
         if (wakes > warmup && count < MAX_SAMPLES &&
-            splinter_get("stamp", &stamp, sizeof stamp, &length) == 0 && length == sizeof stamp)
-            samples[count++] = woke - stamp;
+            splinter_get("stamp", &stamp, sizeof stamp, &length) == 0 && length == sizeof stamp) {
+            samples[count] = woke - stamp;
+            stamps[count++] = stamp;
+        }
     }
     CALLGRIND_TOGGLE_COLLECT;
     double cpu = cpu_ms() - cpu_start;
     long measured = wakes > warmup ? wakes - warmup : 1;
-    print_result(with_epoll ? "c-epoll" : "c", samples, count, measured, cpu, minor_faults() - faults_start, path);
+    if (with_scan && changes == 0) {
+        fprintf(stderr, "bus_wake_watch: the scans found no change\n");
+        return 3;
+    }
+    write_samples(path, ".stamps", stamps, count); /* before print_result sorts the samples */
+    print_result(with_scan ? "c-scan" : with_epoll ? "c-epoll" : "c", samples, count, measured, cpu, minor_faults() - faults_start, path);
     splinter_event_bus_close(bus);
     splinter_close();
     free(samples);
+    free(stamps);
     return 0;
 }

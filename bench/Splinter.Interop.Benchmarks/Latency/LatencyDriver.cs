@@ -17,7 +17,7 @@ internal static class LatencyDriver
     public const string DoneKey = "done";
 
     /// <summary>
-    /// Runs one watcher process and returns its figures (with its raw samples). Bus modes ("c", "c-epoll", "sync", "async", "scan",
+    /// Runs one watcher process and returns its figures (with its raw samples). Bus modes ("c", "c-epoll", "c-scan", "sync", "async", "scan",
     /// "watch") and polling ("poll": the bus is never armed, so the subscription polls the store's global epoch) wake on
     /// stamps this process writes every <paramref name="spacingMicroseconds"/>; the self-driven modes ("cancel-c",
     /// "cancel": a thread cancels an async wait every 200 us; "idle-bus", "idle-poll": an idle subscription's CPU for
@@ -56,6 +56,7 @@ internal static class LatencyDriver
             {
                 "c" => Start(native, $"{name} {warmup} {samplesPath}", pin),
                 "c-epoll" => Start(native, $"--epoll {name} {warmup} {samplesPath}", pin),
+                "c-scan" => Start(native, $"--epoll --scan {name} {warmup} {samplesPath}", pin),
                 "cancel-c" => Start(native, $"--cancel {name} {warmup} {writes} {samplesPath}"),
                 "sync" or "async" or "watch" or "scan" or "poll" or "cancel" or "idle-bus" or "idle-poll" =>
                     StartSelf($"latency-watch {name} {mode} {warmup} {writes} {samplesPath}", pin),
@@ -68,6 +69,7 @@ internal static class LatencyDriver
                 throw new InvalidOperationException($"latency watcher ({mode}) did not get ready: '{line}' {watcher.StandardError.ReadToEnd()}");
             }
 
+            long[] written = new long[selfDriven ? 0 : writes + warmup];
             if (!selfDriven)
             {
                 using Pinning.Scope writerCpu = pin ? Pinning.ThisThreadTo(1) : default;
@@ -93,7 +95,8 @@ internal static class LatencyDriver
                     }
 
                     next += spacing;
-                    BitConverter.TryWriteBytes(stamp, Stopwatch.GetTimestamp());
+                    written[i] = Stopwatch.GetTimestamp();
+                    BitConverter.TryWriteBytes(stamp, written[i]);
                     store.Set(stampKey, stamp);
                 }
 
@@ -113,7 +116,10 @@ internal static class LatencyDriver
                 if (each.StartsWith('{'))
                 {
                     LatencyResult result = LatencyResult.Parse(each);
-                    return result with { SamplesNs = File.Exists(samplesPath) ? ReadSamples(samplesPath) : [] };
+                    long[] samples = File.Exists(samplesPath) ? ReadSamples(samplesPath) : [];
+                    return File.Exists(samplesPath + ".stamps") && written.Length > 0
+                        ? result.PerWrite(samples, ReadSamples(samplesPath + ".stamps"), written)
+                        : result with { SamplesNs = samples };
                 }
             }
 
@@ -129,6 +135,7 @@ internal static class LatencyDriver
             watcher?.Dispose();
             SplinterStore.Delete(name);
             File.Delete(samplesPath);
+            File.Delete(samplesPath + ".stamps");
         }
     }
 

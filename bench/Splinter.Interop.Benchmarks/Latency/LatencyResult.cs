@@ -1,3 +1,6 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Text.Json;
 
 namespace Splinter.Interop.Benchmarks.Latency;
@@ -17,6 +20,70 @@ internal sealed record LatencyResult(
 
     /// <summary>The raw latencies in nanoseconds (unsorted), when the watcher wrote them.</summary>
     public long[] SamplesNs { get; init; } = [];
+
+    /// <summary>
+    /// Counted writes that no wake-up of their own reported: a later write came before the watcher looked, and the
+    /// wake-up that read the later one saw both (see <see cref="PerWrite"/>).
+    /// </summary>
+    public long CoalescedWrites { get; init; }
+
+    /// <summary>
+    /// Charges every write the time until a wake-up saw it. A watcher reports, per counted wake-up, its clock minus
+    /// the stamp it read (<paramref name="latencies"/>) and that stamp (<paramref name="stamps"/>); it reads the latest
+    /// write's stamp, so a write that a later one overtook before the watcher woke would otherwise count only once,
+    /// measured from the later write (the smaller figure). Here each write of <paramref name="written"/> (the writer's
+    /// stamps, in order) between two wake-ups' stamps is charged the second wake-up's clock minus its own stamp.
+    /// The first counted wake-up stands for its own write only (what came before it was seen during the warm-up).
+    /// The percentiles are recomputed from these per-write latencies; <see cref="Samples"/> becomes the writes counted.
+    /// </summary>
+    public LatencyResult PerWrite(long[] latencies, long[] stamps, long[] written)
+    {
+        List<long> perWrite = new(written.Length);
+        long coalesced = 0;
+        long previous = long.MinValue;
+        int next = 0;
+        for (int i = 0; i < Math.Min(latencies.Length, stamps.Length); i++)
+        {
+            long seen = stamps[i];
+            if (seen <= previous)
+            {
+                continue; // no write since the last wake-up counted (e.g. a check without an edge)
+            }
+
+            long wokeAt = seen + latencies[i];
+            if (previous == long.MinValue)
+            {
+                perWrite.Add(latencies[i]);
+            }
+            else
+            {
+                for (; next < written.Length && written[next] <= seen; next++)
+                {
+                    if (written[next] > previous)
+                    {
+                        perWrite.Add(wokeAt - written[next]);
+                        coalesced += written[next] < seen ? 1 : 0;
+                    }
+                }
+            }
+
+            previous = seen;
+        }
+
+        long[] all = [.. perWrite];
+        long[] sorted = [.. all.Order()];
+        double Percentile(double fraction) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(fraction * sorted.Length))] / 1e3;
+        return this with
+        {
+            P50Us = Percentile(0.50),
+            P90Us = Percentile(0.90),
+            P99Us = Percentile(0.99),
+            MaxUs = Percentile(1.0),
+            Samples = all.Length,
+            SamplesNs = all,
+            CoalescedWrites = coalesced,
+        };
+    }
 
     public static LatencyResult Parse(string line)
     {

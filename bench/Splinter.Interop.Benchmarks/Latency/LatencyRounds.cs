@@ -59,17 +59,20 @@ internal static class LatencyRounds
         // The change feed's own work without its async iterator: WaitAsync, then ReadChanges (the scan and the batch).
         // The feed row's distance from it is what the iterator and its consumer's await add.
         LatencyRow scan = new("reference: WaitAsync, then ReadChanges (the change feed's work without its iterator)", "scan", "c", 200);
+        // The change feed's work written in C: the epoll wait above, then a pass over every slot against a memory of
+        // them (bench/latency/bus_wake_watch.c --scan). The feed's distance from it is what the managed code adds.
+        LatencyRow cScan = new("reference: the C epoll watcher, then a pass over the slots as ReadChanges makes (in the C# columns)", "c-scan", "c", 200);
         LatencyRow cancel = new("cancellation (WaitAsync: Cancel() -> continuation; C: eventfd kick -> poll)", "cancel", "cancel-c", 200);
         LatencyRow polling = new("latency polling mode, writes every 2 ms (WaitAsync, bus never armed)", "poll", null, 2_000);
         LatencyRow sparse = new("latency polling mode, writes every 20 ms (WaitAsync, bus never armed)", "poll", null, 20_000);
         LatencyRow idleBus = new("idle subscription, bus mode (WaitAsync)", "idle-bus", null, 0);
         LatencyRow idlePoll = new("idle subscription, polling mode (WaitAsync)", "idle-poll", null, 0);
-        LatencyRow[] bus = [blocking, asynchronous, feed, epoll, scan];
+        LatencyRow[] bus = [blocking, asynchronous, feed, epoll, scan, cScan];
 
         for (int round = 0; round < rounds; round++)
         {
-            // The bus group: C, the three C# watchers and the two reference watchers, the order rotated by one each round.
-            string[] order = ["c", "sync", "async", "watch", "c-epoll", "scan"];
+            // The bus group: C, the three C# watchers and the three reference watchers, the order rotated by one each round.
+            string[] order = ["c", "sync", "async", "watch", "c-epoll", "scan", "c-scan"];
             order = [.. order.Skip(round % order.Length), .. order.Take(round % order.Length)];
             LatencyResult? c = null;
             Dictionary<string, LatencyResult> managed = new(StringComparer.Ordinal);
@@ -107,7 +110,7 @@ internal static class LatencyRounds
             idlePoll.Managed.Add(Measure("idle-poll", idleMilliseconds, 0, nativeWatcher, 0, round, rounds));
         }
 
-        return ([blocking, asynchronous, feed, epoll, scan, cancel, polling, sparse], [idleBus, idlePoll]);
+        return ([blocking, asynchronous, feed, epoll, scan, cScan, cancel, polling, sparse], [idleBus, idlePoll]);
     }
 
     private static LatencyResult Measure(string mode, int writes, int warmup, string? nativeWatcher, int spacing, int round, int rounds)
@@ -115,7 +118,7 @@ internal static class LatencyRounds
         LatencyResult result = LatencyDriver.Run(mode, writes, warmup, nativeWatcher, spacing);
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"latency round {round + 1}/{rounds}: {mode}{(spacing is 0 or 200 ? "" : $" every {spacing} us")}: p50 {result.P50Us:F1} us, p99 {result.P99Us:F1} us, " +
-            $"{result.Samples} samples, CPU {result.CpuMsPer1000:F2} ms per 1000 {(mode.StartsWith("idle", StringComparison.Ordinal) ? "idle ms" : "wakes")}, {result.AllocBytesPerWait:F1} B per wait, " +
+            $"{result.Samples} samples ({result.CoalescedWrites} writes coalesced), CPU {result.CpuMsPer1000:F2} ms per 1000 {(mode.StartsWith("idle", StringComparison.Ordinal) ? "idle ms" : "wakes")}, {result.AllocBytesPerWait:F1} B per wait, " +
             $"{result.JitMethodsMeasured} methods JIT-compiled while counting, {result.Gen0Collections} gen-0 collections, {result.MinorFaultsPer1000:F1} minor page faults per 1000"));
         return result;
     }

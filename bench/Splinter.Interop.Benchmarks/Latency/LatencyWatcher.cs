@@ -59,6 +59,7 @@ internal static partial class LatencyWatcher
         SplinterKey stampKey = new(LatencyDriver.StampKey);
         SplinterKey doneKey = new(LatencyDriver.DoneKey);
         long[] samples = new long[MaxSamples];
+        long[] stamps = new long[MaxSamples]; // the stamp each sample read: the driver charges coalesced writes with them
         byte[] stamp = new byte[sizeof(long)];
         if (asynchronous)
         {
@@ -101,10 +102,11 @@ internal static partial class LatencyWatcher
             // The stamp is read and decoded at every wake, warm-up included: called first when the counting starts,
             // that code would be compiled (and promoted by tiered compilation) while the wakes are counted.
             bool read = store.TryGet(stampKey, stamp, out int length) && length == sizeof(long);
-            long sample = read ? now - BitConverter.ToInt64(stamp) : 0;
+            long written = read ? BitConverter.ToInt64(stamp) : 0;
             if (wakes > warmup && taken < samples.Length && read)
             {
-                samples[taken++] = sample;
+                samples[taken] = now - written;
+                stamps[taken++] = written;
             }
 
             return true;
@@ -154,6 +156,11 @@ internal static partial class LatencyWatcher
         long faults = MinorFaults() - faultsStart;
         long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedStart;
         long jitted = Math.Max(0, jitAtLastWake - jitStart);
+        if (samplesPath is not null)
+        {
+            File.WriteAllBytes(samplesPath + ".stamps", MemoryMarshal.AsBytes(stamps.AsSpan(0, taken)).ToArray());
+        }
+
         Report(mode, samples, taken, Math.Max(1, wakes - warmup), cpu, allocated, samplesPath, jitted, GC.CollectionCount(0) - collectionsStart, faults);
         return 0;
     }
