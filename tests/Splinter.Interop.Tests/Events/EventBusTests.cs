@@ -405,6 +405,68 @@ public sealed class EventBusTests(SplinterVariant variant)
     }
 
     [Test]
+    public void AReadChangesThatOverlapsTheStoresDisposeNeverReportsItsKeysAsRemoved()
+    {
+        // ReadChanges reads the mapping without a lease; a store's Dispose swaps its pages for zeros under a pass in
+        // progress, where every slot after that point looks emptied. Such a pass must throw, not report removals. Half
+        // of the 65,536 slots changed since the last pass, so that a pass lasts longer (a few milliseconds) than Dispose
+        // takes to swap the pages: with one change in a store four times this size no pass was still running by then.
+        string name = EventStores.UniqueName("bus-dispose-race", variant);
+        string[] keys = Enumerable.Range(0, 1 << 15).Select(i => $"k{i}").ToArray();
+        int overlapped = 0;
+        try
+        {
+            for (int attempt = 0; attempt < 40; attempt++)
+            {
+                using SplinterStore store = SplinterStore.Create(name, 1 << 16, 16, new SplinterStoreOptions { Variant = variant });
+                foreach (string key in keys)
+                {
+                    store.Set(key, "v"u8);
+                }
+
+                using EventSubscription subscription = store.Events.Subscribe();
+                foreach (string key in keys)
+                {
+                    store.Set(key, "w"u8);
+                }
+
+                using ManualResetEventSlim started = new();
+                Task<ChangeBatch?> reader = Task.Factory.StartNew(() =>
+                {
+                    started.Set();
+                    try
+                    {
+                        return subscription.ReadChanges();
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        return null;
+                    }
+                }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                Assert.That(started.Wait(HangGuard), Is.True);
+                Thread.SpinWait(50 * (attempt % 10)); // Dispose at a different point of the pass each time
+                store.Dispose();
+                Assert.That(reader.Wait(HangGuard), Is.True, "ReadChanges did not return");
+                EventStores.Remove(name, variant);
+                if (reader.Result is not { } batch)
+                {
+                    overlapped++;
+                    continue;
+                }
+
+                Assert.That(batch.ToArray().Where(change => change.Kind == SlotChangeKind.Removed), Is.Empty,
+                    $"attempt {attempt}: a pass that overlapped Dispose reported the store's keys as removed");
+            }
+        }
+        finally
+        {
+            EventStores.Remove(name, variant);
+        }
+
+        TestContext.Out.WriteLine($"{overlapped} of 40 passes overlapped Dispose and threw ObjectDisposedException");
+    }
+
+    [Test]
     public void TheSubscriptionDescriptorIsCloseOnExecAndAnEventFd()
     {
         Store.Events.Arm();
