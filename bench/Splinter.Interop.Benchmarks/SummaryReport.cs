@@ -171,6 +171,19 @@ internal sealed class SummaryReport
             }
         }
 
+        List<LatencyRow> passing = _latency.Where(row => row.Managed.Any(r => r.PassP50Ns > 0)).ToList();
+        if (passing.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("| the pass over the slots inside each counted wake-up (ns; medians of rounds) | p50 | p99 |");
+            text.AppendLine("|---|---:|---:|");
+            foreach (LatencyRow row in passing)
+            {
+                text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {row.Name} | {Number(LatencyRow.MedianOf(row.Managed, r => r.PassP50Ns), "F0")} | {Number(LatencyRow.MedianOf(row.Managed, r => r.PassP99Ns), "F0")} |"));
+            }
+        }
+
         if (_idle.Count > 0)
         {
             text.AppendLine();
@@ -274,6 +287,11 @@ internal sealed class SummaryReport
             WriteNumber(json, "managed_samples", row.Managed.Sum(r => r.Samples));
             WriteNumber(json, "native_coalesced_writes", baseline ? row.Native.Sum(r => r.CoalescedWrites) : null);
             WriteNumber(json, "managed_coalesced_writes", row.Managed.Sum(r => r.CoalescedWrites));
+            if (row.Managed.Any(r => r.PassP50Ns > 0))
+            {
+                WriteNumber(json, "managed_pass_p50_ns", LatencyRow.MedianOf(row.Managed, r => r.PassP50Ns));
+                WriteNumber(json, "managed_pass_p99_ns", LatencyRow.MedianOf(row.Managed, r => r.PassP99Ns));
+            }
             WriteNumber(json, "managed_jit_methods_while_counting", row.Managed.Sum(r => r.JitMethodsMeasured));
             WriteNumber(json, "managed_gen0_collections_while_counting", row.Managed.Sum(r => r.Gen0Collections));
             WriteNumber(json, "native_minor_faults_per_1000_wakes", baseline ? LatencyRow.MedianOf(row.Native, r => r.MinorFaultsPer1000) : null);

@@ -18,6 +18,16 @@ internal sealed record LatencyResult(
     /// <summary>Minor page faults of the watcher process per 1,000 counted wakes.</summary>
     public double MinorFaultsPer1000 { get; init; }
 
+    /// <summary>
+    /// The watchers that pass over the slots at each wake-up ("scan": ReadChanges; "c-scan": the same pass in C): the
+    /// median and 99th percentile of how long one counted pass took, in nanoseconds, clock read to clock read; 0 for
+    /// the others.
+    /// </summary>
+    public double PassP50Ns { get; init; }
+
+    /// <inheritdoc cref="PassP50Ns"/>
+    public double PassP99Ns { get; init; }
+
     /// <summary>The raw latencies in nanoseconds (unsorted), when the watcher wrote them.</summary>
     public long[] SamplesNs { get; init; } = [];
 
@@ -103,6 +113,8 @@ internal sealed record LatencyResult(
             JitMethodsMeasured = root.TryGetProperty("jit_methods_measured", out JsonElement jitted) ? jitted.GetInt64() : 0,
             Gen0Collections = root.TryGetProperty("gen0_collections", out JsonElement collections) ? collections.GetInt64() : 0,
             MinorFaultsPer1000 = root.TryGetProperty("minor_faults_per_1000", out JsonElement faults) ? faults.GetDouble() : 0,
+            PassP50Ns = root.TryGetProperty("pass_p50_ns", out JsonElement passP50) ? passP50.GetDouble() : 0,
+            PassP99Ns = root.TryGetProperty("pass_p99_ns", out JsonElement passP99) ? passP99.GetDouble() : 0,
         };
     }
 }

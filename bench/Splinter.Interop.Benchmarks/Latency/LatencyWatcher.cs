@@ -60,6 +60,8 @@ internal static partial class LatencyWatcher
         SplinterKey doneKey = new(LatencyDriver.DoneKey);
         long[] samples = new long[MaxSamples];
         long[] stamps = new long[MaxSamples]; // the stamp each sample read: the driver charges coalesced writes with them
+        long[] passes = new long[scanAfterWait ? MaxSamples : 0]; // "scan": how long each counted ReadChanges took
+        int passCount = 0;
         byte[] stamp = new byte[sizeof(long)];
         if (asynchronous)
         {
@@ -134,7 +136,13 @@ internal static partial class LatencyWatcher
                     : subscription.Wait(timeout);
                 if (scanAfterWait)
                 {
+                    long passStart = Stopwatch.GetTimestamp();
                     GC.KeepAlive(subscription.ReadChanges());
+                    long pass = Stopwatch.GetTimestamp() - passStart;
+                    if (wakes >= warmup && passCount < passes.Length)
+                    {
+                        passes[passCount++] = pass; // OnWake below counts this wake-up
+                    }
                 }
 
                 long now = Stopwatch.GetTimestamp();
@@ -161,13 +169,16 @@ internal static partial class LatencyWatcher
             File.WriteAllBytes(samplesPath + ".stamps", MemoryMarshal.AsBytes(stamps.AsSpan(0, taken)).ToArray());
         }
 
-        Report(mode, samples, taken, Math.Max(1, wakes - warmup), cpu, allocated, samplesPath, jitted, GC.CollectionCount(0) - collectionsStart, faults);
+        Report(mode, samples, taken, Math.Max(1, wakes - warmup), cpu, allocated, samplesPath, jitted, GC.CollectionCount(0) - collectionsStart, faults, passes.AsSpan(0, passCount));
         return 0;
     }
 
     /// <summary>Prints the JSON result line (and writes the raw samples when asked).</summary>
-    private static void Report(string mode, long[] samples, int count, long measured, double cpu, long allocated, string? samplesPath, long jitted = 0, int collections = 0, long faults = 0)
+    private static void Report(string mode, long[] samples, int count, long measured, double cpu, long allocated, string? samplesPath, long jitted = 0, int collections = 0, long faults = 0, Span<long> passes = default)
     {
+        passes.Sort();
+        string passFigures = passes.IsEmpty ? string.Empty : string.Create(CultureInfo.InvariantCulture,
+            $",\"pass_p50_ns\":{passes[passes.Length / 2]},\"pass_p99_ns\":{passes[Math.Min(passes.Length - 1, passes.Length * 99 / 100)]}");
         if (samplesPath is not null)
         {
             File.WriteAllBytes(samplesPath, MemoryMarshal.AsBytes(samples.AsSpan(0, count)).ToArray());
@@ -178,7 +189,7 @@ internal static partial class LatencyWatcher
             count == 0 ? 0 : samples[Math.Min(count - 1, (int)(fraction * count))] / 1e3;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{{\"mode\":\"{mode}\",\"p50_us\":{Percentile(0.50):F2},\"p90_us\":{Percentile(0.90):F2},\"p99_us\":{Percentile(0.99):F2},\"max_us\":{Percentile(1.0):F2}," +
-            $"\"samples\":{count},\"wakes\":{measured},\"cpu_ms_per_1000\":{cpu * 1000 / measured:F2},\"alloc_bytes_per_wait\":{(double)allocated / measured:F2},\"jit_methods_measured\":{jitted},\"gen0_collections\":{collections},\"minor_faults_per_1000\":{faults * 1000.0 / measured:F2}}}"));
+            $"\"samples\":{count},\"wakes\":{measured},\"cpu_ms_per_1000\":{cpu * 1000 / measured:F2},\"alloc_bytes_per_wait\":{(double)allocated / measured:F2},\"jit_methods_measured\":{jitted},\"gen0_collections\":{collections},\"minor_faults_per_1000\":{faults * 1000.0 / measured:F2}{passFigures}}}"));
     }
 
     /// <summary>

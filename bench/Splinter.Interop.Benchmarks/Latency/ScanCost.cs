@@ -78,7 +78,7 @@ internal static class ScanCost
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"ReadChanges over {slots} slots ({occupied} occupied, 1 changed): {total * 1e6 / Stopwatch.Frequency / Rounds:F1} us per call"));
+                $"ReadChanges over {slots} slots ({occupied} occupied, 1 changed): {total * 1e9 / Stopwatch.Frequency / Rounds:F0} ns per call"));
             return true;
         }
         finally
