@@ -48,6 +48,7 @@ public sealed unsafe class EventSubscription : IDisposable
     private volatile string? _pollingReason;
     private volatile bool _ownerGone;
     private SubscriptionWaiter? _waiter;
+    private ChangeBatch? _preparedBatch;
     private int _reading;
     private int _syncWaiting;
     private int _disposed;
@@ -163,6 +164,7 @@ public sealed unsafe class EventSubscription : IDisposable
     public bool Wait(TimeSpan timeout)
     {
         Deadline.Validate(timeout, nameof(timeout));
+        PrepareBatch();
         if (Interlocked.Exchange(ref _syncWaiting, 1) != 0)
         {
             throw new InvalidOperationException("Another thread is already inside Wait on this subscription.");
@@ -219,8 +221,11 @@ public sealed unsafe class EventSubscription : IDisposable
     }
 
     /// <summary>
-    /// Completes when something was written after the previous async wait (true). No caller thread is parked and
-    /// nothing is allocated per wait; the continuation runs on this subscription's waiter thread. Cancellation
+    /// Completes when something was written after the previous async wait (true). No caller thread is parked and the
+    /// wait allocates nothing of its own; the continuation runs on this subscription's waiter thread. Like
+    /// <see cref="Wait"/>, it allocates the batch of the next <see cref="ReadChanges"/> that finds a change, when the
+    /// last one was taken, so that this allocation falls before the wait and not between the wake-up and your code.
+    /// Cancellation
     /// completes it with <see cref="OperationCanceledException"/> from that thread, never on the cancelling thread;
     /// <see cref="Dispose"/> completes it with <see cref="ObjectDisposedException"/>.
     /// </summary>
@@ -231,6 +236,7 @@ public sealed unsafe class EventSubscription : IDisposable
     public ValueTask<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         Deadline.Validate(timeout, nameof(timeout));
+        PrepareBatch();
         return Waiter().WaitAsync(timeout, cancellationToken);
     }
 
@@ -650,7 +656,7 @@ public sealed unsafe class EventSubscription : IDisposable
         {
             if (report)
             {
-                (batch ??= new ChangeBatch()).HasUnidentifiedChanges = true;
+                (batch ??= TakeBatch()).HasUnidentifiedChanges = true;
             }
 
             _unexplainedBalance = uncertain;
@@ -658,6 +664,22 @@ public sealed unsafe class EventSubscription : IDisposable
 
         return batch ?? ChangeBatch.Empty;
     }
+
+    /// <summary>
+    /// Allocates the batch of the next read that finds a change, if none is ready: called when a wait begins, after the
+    /// code that handled the last batch, so that the allocation and the page faults of fresh heap memory it may cost
+    /// (about one wake-up in fifty) fall between wake-ups instead of between a wake-up and the code that waits for it.
+    /// </summary>
+    private void PrepareBatch()
+    {
+        if (Volatile.Read(ref _preparedBatch) is null)
+        {
+            Interlocked.CompareExchange(ref _preparedBatch, new ChangeBatch(), null);
+        }
+    }
+
+    /// <summary>A batch never handed out before: the prepared one (taken once), or a new one.</summary>
+    private ChangeBatch TakeBatch() => Interlocked.Exchange(ref _preparedBatch, null) ?? new ChangeBatch();
 
     /// <summary>
     /// How many global-epoch moves a slot's change can account for, as an upper bound: each write that moves the global
@@ -670,12 +692,12 @@ public sealed unsafe class EventSubscription : IDisposable
         return writes + (bloom != seen.Bloom ? 1 : 0);
     }
 
-    private static void Report(ref ChangeBatch? batch, int index, ref SlotSeen seen, ref SlotMemory memory, ulong epoch, ulong hash, string? key, bool matches)
+    private void Report(ref ChangeBatch? batch, int index, ref SlotSeen seen, ref SlotMemory memory, ulong epoch, ulong hash, string? key, bool matches)
     {
         bool keyLeft = seen.Hash != 0 && seen.Hash != hash;
         if (keyLeft && memory.Matches)
         {
-            (batch ??= new ChangeBatch()).Add(new SlotChange(index, memory.Key ?? string.Empty, epoch, SlotChangeKind.Removed));
+            (batch ??= TakeBatch()).Add(new SlotChange(index, memory.Key ?? string.Empty, epoch, SlotChangeKind.Removed));
         }
 
         if (hash == 0 || (!matches && (keyLeft || !memory.Matches)))
@@ -686,7 +708,7 @@ public sealed unsafe class EventSubscription : IDisposable
         }
 
         SlotChangeKind kind = epoch != seen.Epoch || hash != seen.Hash ? SlotChangeKind.Written : SlotChangeKind.LabelsChanged;
-        (batch ??= new ChangeBatch()).Add(new SlotChange(index, key ?? string.Empty, epoch, kind));
+        (batch ??= TakeBatch()).Add(new SlotChange(index, key ?? string.Empty, epoch, kind));
     }
 
     /// <summary>

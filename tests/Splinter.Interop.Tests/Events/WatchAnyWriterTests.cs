@@ -88,6 +88,52 @@ public sealed class WatchAnyWriterTests(SplinterVariant variant) : StoreFixtureB
     }
 
     [Test]
+    public async Task EveryBatchIsNew_AlsoWhenWaitsPreparedIt()
+    {
+        // A wait allocates the batch of the next read that finds a change ahead of time; whichever thread waits, that
+        // batch goes to one read only, and no batch changes after it was returned.
+        SplinterStore store = Names.Create(slots: 64, maxValueSize: 64);
+        using EventSubscription subscription = store.Events.Subscribe();
+        using var stop = new CancellationTokenSource();
+        Task waits = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await subscription.WaitAsync(TimeSpan.Zero);
+            }
+        });
+
+        var seen = new HashSet<ChangeBatch>(ReferenceEqualityComparer.Instance);
+        var kept = new List<(ChangeBatch Batch, string Key)>();
+        try
+        {
+            for (int i = 0; i < 2_000; i++)
+            {
+                if (i % 3 == 0)
+                {
+                    subscription.Wait(TimeSpan.Zero); // the blocking wait prepares one too
+                }
+
+                string key = $"k{i % 40}";
+                store.Set(key, BitConverter.GetBytes(i));
+                ChangeBatch batch = subscription.ReadChanges();
+                Assert.That(seen.Add(batch), Is.True, $"read {i} returned a batch an earlier read returned");
+                kept.Add((batch, key));
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            await waits.WaitAsync(Guard);
+        }
+
+        foreach ((ChangeBatch batch, string key) in kept)
+        {
+            Assert.That(batch.Select(change => change.Key), Is.EqualTo(new[] { key }));
+        }
+    }
+
+    [Test]
     public async Task WatchAsync_YieldsBatchesThatCanBeBuffered()
     {
         SplinterStore store = Names.Create(slots: 64, maxValueSize: 64);
