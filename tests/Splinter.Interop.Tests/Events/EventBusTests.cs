@@ -272,6 +272,48 @@ public sealed class EventBusTests(SplinterVariant variant)
     }
 
     [Test]
+    public async Task WatchAsyncFollowsTheAsyncEnumeratorProtocol()
+    {
+        Store.Events.Arm();
+        using EventSubscription subscription = Store.Events.Subscribe();
+        using CancellationTokenSource outer = new(HangGuard);
+        using CancellationTokenSource inner = new();
+
+        // Either token ends the enumeration: the one given to WatchAsync, or the one of WithCancellation.
+        IAsyncEnumerator<ChangeBatch> feed = subscription.WatchAsync(outer.Token).GetAsyncEnumerator(inner.Token);
+        ValueTask<bool> next = feed.MoveNextAsync();
+        Store.Set("protocol", "a"u8);
+        Assert.That(await next, Is.True);
+        Assert.That(feed.Current.Single().Key, Is.EqualTo("protocol"));
+
+        // From here the test runs on the subscription's waiter thread (the await above resumed there): it must await, a
+        // blocking wait for the feed would hold the very thread that completes it.
+        next = feed.MoveNextAsync();
+        inner.Cancel();
+        OperationCanceledException? canceled = null;
+        try
+        {
+            await next;
+        }
+        catch (OperationCanceledException exception)
+        {
+            canceled = exception;
+        }
+
+        Assert.That(canceled, Is.Not.Null, "cancelling the token of WithCancellation ends the feed");
+        Assert.That(await feed.MoveNextAsync(), Is.False, "an enumeration that ended with an exception is over");
+        await feed.DisposeAsync();
+
+        // Each GetAsyncEnumerator is a new enumeration; after DisposeAsync it is over.
+        IAsyncEnumerator<ChangeBatch> second = subscription.WatchAsync(outer.Token).GetAsyncEnumerator();
+        Store.Set("protocol", "b"u8);
+        Assert.That(await second.MoveNextAsync(), Is.True);
+        Assert.That(second.Current.Single().Key, Is.EqualTo("protocol"));
+        await second.DisposeAsync();
+        Assert.That(await second.MoveNextAsync(), Is.False);
+    }
+
+    [Test]
     public void WatchAsyncEndsWithCancellationFromTheWaiterThread()
     {
         Store.Events.Arm();
