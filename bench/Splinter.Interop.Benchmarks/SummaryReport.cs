@@ -171,30 +171,11 @@ internal sealed class SummaryReport
             }
         }
 
-        List<LatencyRow> passing = _latency.Where(row => row.Managed.Any(r => r.PassP50Ns > 0)).ToList();
-        if (passing.Count > 0)
-        {
-            text.AppendLine();
-            text.AppendLine("| the pass over the slots inside each counted wake-up (ns; medians of rounds) | p50 | p99 |");
-            text.AppendLine("|---|---:|---:|");
-            foreach (LatencyRow row in passing)
-            {
-                text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {row.Name} | {Number(LatencyRow.MedianOf(row.Managed, r => r.PassP50Ns), "F0")} | {Number(LatencyRow.MedianOf(row.Managed, r => r.PassP99Ns), "F0")} |"));
-            }
-        }
-
-        if (_idle.Count > 0)
-        {
-            text.AppendLine();
-            text.AppendLine("| idle subscription (no writes) | CPU ms per idle second, median of rounds | lowest | highest |");
-            text.AppendLine("|---|---:|---:|---:|");
-            foreach (LatencyRow row in _idle)
-            {
-                text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {row.Name} | {Number(LatencyRow.MedianOf(row.Managed, r => r.CpuMsPer1000), "F3")} | {Number(row.Managed.Min(r => r.CpuMsPer1000), "F3")} | {Number(row.Managed.Max(r => r.CpuMsPer1000), "F3")} |"));
-            }
-        }
+        AppendRowTable(text, "| the pass over the slots inside each counted wake-up (ns; medians of rounds) | p50 | p99 |",
+            _latency.Where(row => row.Managed.Any(r => r.PassP50Ns > 0)).ToList(),
+            row => $"{Number(LatencyRow.MedianOf(row.Managed, r => r.PassP50Ns), "F0")} | {Number(LatencyRow.MedianOf(row.Managed, r => r.PassP99Ns), "F0")}");
+        AppendRowTable(text, "| idle subscription (no writes) | CPU ms per idle second, median of rounds | lowest | highest |", _idle,
+            row => $"{Number(LatencyRow.MedianOf(row.Managed, r => r.CpuMsPer1000), "F3")} | {Number(row.Managed.Min(r => r.CpuMsPer1000), "F3")} | {Number(row.Managed.Max(r => r.CpuMsPer1000), "F3")}");
 
         if (_contention.Count > 0)
         {
@@ -378,6 +359,23 @@ internal sealed class SummaryReport
 
     private static string Ratio(double? managed, double? native) =>
         RatioValue(managed, native) is double ratio ? ratio.ToString("F2", CultureInfo.InvariantCulture) + "x" : "-";
+
+    /// <summary>A small table of latency rows under <paramref name="header"/> (its first column the row's name), or nothing without rows.</summary>
+    private static void AppendRowTable(StringBuilder text, string header, IReadOnlyCollection<LatencyRow> rows, Func<LatencyRow, FormattableString> cells)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        text.AppendLine();
+        text.AppendLine(header);
+        text.AppendLine("|---" + string.Concat(Enumerable.Repeat("|---:", header.Count(c => c == '|') - 2)) + "|");
+        foreach (LatencyRow row in rows)
+        {
+            text.AppendLine($"| {row.Name} | {cells(row).ToString(CultureInfo.InvariantCulture)} |");
+        }
+    }
 
     private static void WriteNumber(Utf8JsonWriter json, string name, double? value)
     {
