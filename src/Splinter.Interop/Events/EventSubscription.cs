@@ -27,8 +27,11 @@ namespace Splinter.Interop;
 /// (<see cref="GlobalEpochCheckInterval"/>), so a wake-up can be late but not lost. Removals, bumps and purges move no
 /// global epoch: <see cref="WatchAsync"/> finds them at its periodic rescan (<see cref="RescanInterval"/>).</para>
 /// <para>Async waits run on one dedicated thread per subscription (started by the first async wait); the code after
-/// the await runs inline on that thread, so it can only delay this subscription. Use it from one consumer at a time:
-/// concurrent reads or concurrent waits of the same kind throw <see cref="InvalidOperationException"/>.</para>
+/// the await runs inline on that thread, so it can only delay this subscription. That code must not block until an
+/// async wait or the feed of this same subscription completes (<c>.AsTask().Wait()</c>, <c>.Result</c> of such a
+/// task): that thread is the one that would complete it, so it would wait for ever. Await it instead, or move blocking work elsewhere
+/// (<c>await Task.Run(...)</c>). Use it from one consumer at a time: concurrent reads or concurrent waits of the same
+/// kind throw <see cref="InvalidOperationException"/>.</para>
 /// </remarks>
 public sealed unsafe class EventSubscription : IDisposable
 {
