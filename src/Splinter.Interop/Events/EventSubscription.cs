@@ -29,9 +29,9 @@ namespace Splinter.Interop;
 /// <para>Async waits run on one dedicated thread per subscription (started by the first async wait); the code after
 /// the await runs inline on that thread, so it can only delay this subscription. That code must not block until an
 /// async wait or the feed of this same subscription completes (<c>.AsTask().Wait()</c>, <c>.Result</c> of such a
-/// task): that thread is the one that would complete it, so it would wait for ever. Await it instead, or move blocking work elsewhere
-/// (<c>await Task.Run(...)</c>). Use it from one consumer at a time: concurrent reads or concurrent waits of the same
-/// kind throw <see cref="InvalidOperationException"/>.</para>
+/// task): that thread is the one that would complete it, so it would wait for ever. Await it instead, or move
+/// blocking work elsewhere (<c>await Task.Run(...)</c>). Use it from one consumer at a time: concurrent reads or
+/// concurrent waits of the same kind throw <see cref="InvalidOperationException"/>.</para>
 /// </remarks>
 public sealed unsafe class EventSubscription : IDisposable
 {
@@ -228,9 +228,8 @@ public sealed unsafe class EventSubscription : IDisposable
     /// wait allocates nothing of its own; the continuation runs on this subscription's waiter thread. Like
     /// <see cref="Wait"/>, it allocates the batch of the next <see cref="ReadChanges"/> that finds a change, when the
     /// last one was taken, so that this allocation falls before the wait and not between the wake-up and your code.
-    /// Cancellation
-    /// completes it with <see cref="OperationCanceledException"/> from that thread, never on the cancelling thread;
-    /// <see cref="Dispose"/> completes it with <see cref="ObjectDisposedException"/>.
+    /// Cancellation completes it with <see cref="OperationCanceledException"/> from that thread, never on the cancelling
+    /// thread; <see cref="Dispose"/> completes it with <see cref="ObjectDisposedException"/>.
     /// </summary>
     public ValueTask<bool> WaitAsync(CancellationToken cancellationToken = default) =>
         WaitAsync(Timeout.InfiniteTimeSpan, cancellationToken);
