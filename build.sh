@@ -198,7 +198,21 @@ native_tests() {
     if ((rc != 0)); then ANY_FAILURE=1; fi
 }
 
+# Test stores are named splinter-<kind>-<purpose>-<pid>-<n> (in /dev/shm, or as files in the temp directory for the
+# persistent variant). A test process that was killed (a hang guard, Ctrl-C) never ran its teardown: remove the stores
+# of processes that are gone, before and after the tests.
+remove_stale_test_stores() {
+    local object pid
+    for object in /dev/shm/splinter-{events,store,raw,stress,full}-* "${TMPDIR:-/tmp}"/splinter-{events,store,raw}-*; do
+        [[ -f "$object" ]] || continue
+        pid="$(basename "$object" | tr -- '-.' '\n\n' | grep -E '^[0-9]+$' | head -n 1)"
+        if [[ -n "$pid" ]] && ! kill -0 "$pid" 2>/dev/null; then rm -f "$object"; fi
+    done
+}
+
 run_tests() {
+    remove_stale_test_stores
+    trap remove_stale_test_stores EXIT
     FILTER=""
     while (($#)); do
         case "$1" in
