@@ -93,11 +93,14 @@ static int by_value(const void *a, const void *b) {
     return (left > right) - (left < right);
 }
 
-static double percentile_us(const int64_t *sorted, size_t count, double fraction) {
-    if (count == 0) return 0.0;
+/* The nearest-rank percentile of sorted (ascending, count > 0): the element at fraction x count, the last at most. */
+static int64_t percentile(const int64_t *sorted, size_t count, double fraction) {
     size_t index = (size_t)(fraction * (double)count);
-    if (index >= count) index = count - 1;
-    return (double)sorted[index] / 1e3;
+    return sorted[index < count ? index : count - 1];
+}
+
+static double percentile_us(const int64_t *sorted, size_t count, double fraction) {
+    return count == 0 ? 0.0 : (double)percentile(sorted, count, fraction) / 1e3;
 }
 
 static void write_samples(const char *path, const char *suffix, const int64_t *samples, size_t count) {
@@ -110,10 +113,12 @@ static void write_samples(const char *path, const char *suffix, const int64_t *s
     fclose(file);
 }
 
-/* passes: with --scan, how long each counted pass over the slots took (ns); printed as pass_p50_ns and pass_p99_ns. */
-static void print_result(const char *mode, int64_t *samples, size_t count, long measured, double cpu, long faults,
-                         const char *path, int64_t *passes, size_t pass_count) {
+/* With path, writes the samples there and, when given, the stamp each of them read to path.stamps. passes: with
+ * --scan, how long each counted pass over the slots took (ns); printed as pass_p50_ns and pass_p99_ns. */
+static void print_result(const char *mode, int64_t *samples, const int64_t *stamps, size_t count, long measured,
+                         double cpu, long faults, const char *path, int64_t *passes, size_t pass_count) {
     write_samples(path, "", samples, count);
+    if (stamps != NULL) write_samples(path, ".stamps", stamps, count);
     qsort(samples, count, sizeof *samples, by_value);
     printf("{\"mode\":\"%s\",\"p50_us\":%.2f,\"p90_us\":%.2f,\"p99_us\":%.2f,\"max_us\":%.2f,"
            "\"samples\":%zu,\"wakes\":%ld,\"cpu_ms_per_1000\":%.2f,\"alloc_bytes_per_wait\":0,"
@@ -123,9 +128,8 @@ static void print_result(const char *mode, int64_t *samples, size_t count, long 
            count, measured, cpu * 1000.0 / (double)measured, (double)faults * 1000.0 / (double)measured);
     if (pass_count > 0) {
         qsort(passes, pass_count, sizeof *passes, by_value);
-        size_t p99 = pass_count * 99 / 100;
-        printf(",\"pass_p50_ns\":%lld,\"pass_p99_ns\":%lld", (long long)passes[pass_count / 2],
-               (long long)passes[p99 < pass_count ? p99 : pass_count - 1]);
+        printf(",\"pass_p50_ns\":%lld,\"pass_p99_ns\":%lld", (long long)percentile(passes, pass_count, 0.50),
+               (long long)percentile(passes, pass_count, 0.99));
     }
     printf("}\n");
 }
@@ -194,7 +198,7 @@ static int run_cancel(const char *store, long warmup, long count, const char *pa
         if (write(run.kick, &one, sizeof one) != (ssize_t)sizeof one) return 4;
     }
     pthread_join(waiter, NULL);
-    print_result("cancel-c", run.samples, run.count, count > 0 ? count : 1, cpu_ms() - cpu_start,
+    print_result("cancel-c", run.samples, NULL, run.count, count > 0 ? count : 1, cpu_ms() - cpu_start,
                  minor_faults() - faults_start, path, NULL, 0);
     splinter_event_bus_close(run.bus);
     splinter_close();
@@ -378,9 +382,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "bus_wake_watch: the scans found no change\n");
         return 3;
     }
-    write_samples(path, ".stamps", stamps, count); /* before print_result sorts the samples */
-    print_result(with_scan ? "c-scan" : with_epoll ? "c-epoll" : "c", samples, count, measured, cpu, minor_faults() - faults_start, path,
-                 passes, pass_count);
+    print_result(with_scan ? "c-scan" : with_epoll ? "c-epoll" : "c", samples, stamps, count, measured, cpu,
+                 minor_faults() - faults_start, path, passes, pass_count);
     splinter_event_bus_close(bus);
     splinter_close();
     free(samples);

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# One C# watcher against one writer, both on CPU 1, for long runs and A/B comparisons of two builds:
+# One watcher against one writer, both on CPU 1, for long runs and A/B comparisons of two builds:
 #
 #   bench/latency/one-watcher.sh MODE WRITES [NAME=VALUE...]
 #
 # MODE is a watcher mode of the benchmark app (sync, async, watch, scan) or of the C watcher (c, c-epoll, c-scan:
-# bench/latency/bus_wake_watch.c); WRITES stamps are written 200 us apart, the first 2,000 wake-ups are the warm-up. NAME=VALUE pairs go into the watcher's environment (DOTNET_GCgen0size=0x100000,
-# for instance). Prints the watcher's JSON line (per wake-up figures: this script does not charge coalesced writes, the
-# full benchmark does). The watcher creates the store and arms its bus; the writer signals that bus from its own process
-# (SignalLocalWrites), as in bench/latency/callgrind-wake.sh. REPO=DIR measures another checkout's build (after
-# `./build.sh bench --quick` or a bench build there). Used for the feed's before/after runs in bench/README.md.
+# bench/latency/bus_wake_watch.c); WRITES stamps are written 200 us apart, the first 2,000 wake-ups are the warm-up.
+# NAME=VALUE pairs go into the watcher's environment (DOTNET_GCgen0size=0x100000, for instance). Prints the watcher's
+# JSON line (per wake-up figures: this script does not charge coalesced writes, the full benchmark does). The watcher
+# creates the store and arms its bus; the writer signals that bus from its own process (SignalLocalWrites), as in
+# bench/latency/callgrind-wake.sh. REPO=DIR measures another checkout's build (after `./build.sh bench --quick` or a
+# bench build there). Used for the feed's before/after runs in bench/README.md.
 set -euo pipefail
 
 [[ $# -ge 2 ]] || { echo "usage: $0 MODE WRITES [NAME=VALUE...]" >&2; exit 2; }

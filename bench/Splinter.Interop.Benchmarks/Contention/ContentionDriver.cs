@@ -153,6 +153,10 @@ internal static class ContentionDriver
 /// <summary>Small statistics helpers shared by the report.</summary>
 internal static class Stats
 {
+    /// <summary>The nearest-rank percentile of <paramref name="sorted"/> (ascending, not empty): the element at fraction x count, the last at most.</summary>
+    public static long Percentile(ReadOnlySpan<long> sorted, double fraction) =>
+        sorted[Math.Min(sorted.Length - 1, (int)(fraction * sorted.Length))];
+
     public static double? Median(IEnumerable<double> values)
     {
         double[] sorted = values.Where(double.IsFinite).Order().ToArray();

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json;
+using Splinter.Interop.Benchmarks.Contention;
 
 namespace Splinter.Interop.Benchmarks.Latency;
 
@@ -82,7 +83,7 @@ internal sealed record LatencyResult(
 
         long[] all = [.. perWrite];
         long[] sorted = [.. all.Order()];
-        double Percentile(double fraction) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(fraction * sorted.Length))] / 1e3;
+        double Percentile(double fraction) => sorted.Length == 0 ? 0 : Stats.Percentile(sorted, fraction) / 1e3;
         return this with
         {
             P50Us = Percentile(0.50),

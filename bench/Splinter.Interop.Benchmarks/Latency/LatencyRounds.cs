@@ -27,7 +27,7 @@ internal sealed record LatencyRow(string Name, string Mode, string? BaselineMode
     private static double Percentile(List<LatencyResult> runs, double fraction)
     {
         long[] all = runs.SelectMany(r => r.SamplesNs).Order().ToArray();
-        return all.Length == 0 ? double.NaN : all[Math.Min(all.Length - 1, (int)(fraction * all.Length))] / 1e3;
+        return all.Length == 0 ? double.NaN : Stats.Percentile(all, fraction) / 1e3;
     }
 }
 

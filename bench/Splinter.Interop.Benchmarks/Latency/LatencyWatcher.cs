@@ -5,6 +5,7 @@ using System.IO;
 using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
+using Splinter.Interop.Benchmarks.Contention;
 
 namespace Splinter.Interop.Benchmarks.Latency;
 
@@ -164,29 +165,33 @@ internal static partial class LatencyWatcher
         long faults = MinorFaults() - faultsStart;
         long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedStart;
         long jitted = Math.Max(0, jitAtLastWake - jitStart);
-        if (samplesPath is not null)
-        {
-            File.WriteAllBytes(samplesPath + ".stamps", MemoryMarshal.AsBytes(stamps.AsSpan(0, taken)).ToArray());
-        }
-
-        Report(mode, samples, taken, Math.Max(1, wakes - warmup), cpu, allocated, samplesPath, jitted, GC.CollectionCount(0) - collectionsStart, faults, passes.AsSpan(0, passCount));
+        Report(mode, samples, taken, Math.Max(1, wakes - warmup), cpu, allocated, samplesPath, jitted, GC.CollectionCount(0) - collectionsStart, faults,
+            stamps.AsSpan(0, taken), passes.AsSpan(0, passCount));
         return 0;
     }
 
-    /// <summary>Prints the JSON result line (and writes the raw samples when asked).</summary>
-    private static void Report(string mode, long[] samples, int count, long measured, double cpu, long allocated, string? samplesPath, long jitted = 0, int collections = 0, long faults = 0, Span<long> passes = default)
+    /// <summary>
+    /// Prints the JSON result line and, when asked, writes the raw samples to <paramref name="samplesPath"/> and the stamp
+    /// each of them read to <paramref name="samplesPath"/>.stamps (the writer-driven modes: the driver charges every
+    /// write with them). <paramref name="passes"/>: the "scan" mode's pass times, printed as pass_p50_ns and pass_p99_ns.
+    /// </summary>
+    private static void Report(string mode, long[] samples, int count, long measured, double cpu, long allocated, string? samplesPath, long jitted = 0, int collections = 0, long faults = 0,
+        ReadOnlySpan<long> stamps = default, Span<long> passes = default)
     {
         passes.Sort();
         string passFigures = passes.IsEmpty ? string.Empty : string.Create(CultureInfo.InvariantCulture,
-            $",\"pass_p50_ns\":{passes[passes.Length / 2]},\"pass_p99_ns\":{passes[Math.Min(passes.Length - 1, passes.Length * 99 / 100)]}");
+            $",\"pass_p50_ns\":{Stats.Percentile(passes, 0.50)},\"pass_p99_ns\":{Stats.Percentile(passes, 0.99)}");
         if (samplesPath is not null)
         {
             File.WriteAllBytes(samplesPath, MemoryMarshal.AsBytes(samples.AsSpan(0, count)).ToArray());
+            if (!stamps.IsEmpty)
+            {
+                File.WriteAllBytes(samplesPath + ".stamps", MemoryMarshal.AsBytes(stamps).ToArray());
+            }
         }
 
         Array.Sort(samples, 0, count);
-        double Percentile(double fraction) =>
-            count == 0 ? 0 : samples[Math.Min(count - 1, (int)(fraction * count))] / 1e3;
+        double Percentile(double fraction) => count == 0 ? 0 : Stats.Percentile(samples.AsSpan(0, count), fraction) / 1e3;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{{\"mode\":\"{mode}\",\"p50_us\":{Percentile(0.50):F2},\"p90_us\":{Percentile(0.90):F2},\"p99_us\":{Percentile(0.99):F2},\"max_us\":{Percentile(1.0):F2}," +
             $"\"samples\":{count},\"wakes\":{measured},\"cpu_ms_per_1000\":{cpu * 1000 / measured:F2},\"alloc_bytes_per_wait\":{(double)allocated / measured:F2},\"jit_methods_measured\":{jitted},\"gen0_collections\":{collections},\"minor_faults_per_1000\":{faults * 1000.0 / measured:F2}{passFigures}}}"));
