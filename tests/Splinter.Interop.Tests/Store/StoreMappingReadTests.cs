@@ -105,7 +105,8 @@ public sealed unsafe class StoreMappingReadTests(SplinterVariant variant) : Stor
     {
         // The string lookups build a key's padded form in registers (up to 32 ASCII characters: the first and last eight,
         // or sixteen, shuffled into place) and hash its characters: keys whose characters all differ show a byte out of
-        // place, which repeated characters would hide. Written through the UTF-8 path, read through the string paths.
+        // place, which repeated characters would hide. Written through the UTF-8 path, read through the string paths; then
+        // written through the string path (which hashes the characters too) and read through the UTF-8 path.
         SplinterStore store = Names.Create(slots: 128, maxValueSize: MaxValue);
         byte[] buffer = new byte[MaxValue];
         for (int length = 1; length <= 63; length++)
@@ -120,6 +121,8 @@ public sealed unsafe class StoreMappingReadTests(SplinterVariant variant) : Stor
                 Assert.That(store.GetEpoch(key), Is.EqualTo(store.GetEpoch(new SplinterKey(key))).And.Not.Zero, what);
                 Assert.That(store.TryRead(key, 0, (ReadOnlySpan<byte> v, int _) => v.ToArray(), out byte[]? seen) && seen!.SequenceEqual(value), Is.True, what);
                 Assert.That(store.Slots.IndexOf(key), Is.EqualTo(store.Slots.IndexOf(new SplinterKey(key))).And.Not.Negative, what);
+                store.Set(key, value.AsSpan(1));
+                Assert.That(store.TryGet(Encoding.ASCII.GetBytes(key), buffer, out read) && buffer.AsSpan(0, read).SequenceEqual(value.AsSpan(1)), Is.True, what);
 
                 // One character changed at either end: another key, not found.
                 string other = (char)(key[0] == 'A' ? 'B' : 'A') + key[1..];
