@@ -1,7 +1,6 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
-using System.Threading;
 
 namespace Splinter.Interop;
 
@@ -12,10 +11,10 @@ namespace Splinter.Interop;
 public sealed class ChangeBatch : IReadOnlyList<SlotChange>
 {
     // The first change is kept inline: most wake-ups of a change feed find one change, and such a batch is then one
-    // small object (before: an object and a 16-entry array, 440 bytes per wake-up of the feed). The others go to _more;
-    // AsSpan builds, once, a contiguous copy of all of them (_all).
+    // 56-byte object (before: an object and a 16-entry array, 440 bytes per wake-up of the feed). From the second change
+    // on, all of them, the first copied in, are in _all, so AsSpan never copies. Each field counts: the feed allocates a
+    // batch per wake-up, and the pages those allocations reach for the first time cost a fault each.
     private SlotChange _first;
-    private SlotChange[]? _more;
     private SlotChange[]? _all;
     private int _count;
 
@@ -44,30 +43,14 @@ public sealed class ChangeBatch : IReadOnlyList<SlotChange>
         get
         {
             ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)_count, nameof(index));
-            return index == 0 ? _first : _more![index - 1];
+            return _all is null ? _first : _all[index];
         }
     }
 
     /// <summary>The changes as a span.</summary>
-    public ReadOnlySpan<SlotChange> AsSpan()
-    {
-        if (_count <= 1)
-        {
-            return _count == 0 ? default : new ReadOnlySpan<SlotChange>(in _first);
-        }
-
-        // Built once; two threads racing here build equal arrays and either one is kept.
-        SlotChange[]? all = Volatile.Read(ref _all);
-        if (all is null)
-        {
-            all = new SlotChange[_count];
-            all[0] = _first;
-            _more.AsSpan(0, _count - 1).CopyTo(all.AsSpan(1));
-            all = Interlocked.CompareExchange(ref _all, all, null) ?? all;
-        }
-
-        return all;
-    }
+    public ReadOnlySpan<SlotChange> AsSpan() =>
+        _all is not null ? new ReadOnlySpan<SlotChange>(_all, 0, _count) :
+        _count == 0 ? default : new ReadOnlySpan<SlotChange>(in _first);
 
     /// <summary>A copy that outlives the batch.</summary>
     public SlotChange[] ToArray() => AsSpan().ToArray();
@@ -93,13 +76,17 @@ public sealed class ChangeBatch : IReadOnlyList<SlotChange>
         }
         else
         {
-            _more ??= new SlotChange[4];
-            if (_count - 1 == _more.Length)
+            if (_all is null)
             {
-                Array.Resize(ref _more, _more.Length * 2);
+                _all = new SlotChange[4];
+                _all[0] = _first;
+            }
+            else if (_count == _all.Length)
+            {
+                Array.Resize(ref _all, _all.Length * 2);
             }
 
-            _more[_count - 1] = change;
+            _all[_count] = change;
         }
 
         _count++;
