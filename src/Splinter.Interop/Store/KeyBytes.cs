@@ -232,11 +232,30 @@ internal static unsafe class KeyBytes
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static byte* ForSet(string? key, KeyBuffer* buffer, out int byteCount, out ulong hash, [CallerArgumentExpression(nameof(key))] string? paramName = null)
     {
-        // Hashed from the bytes just written: a stack buffer needs no pinning, the string's characters would (a fixed
-        // statement, 6 instructions more per set).
-        byte* bytes = FromString(key, buffer, out byteCount, paramName);
-        hash = StoreFormat.Hash(bytes, byteCount);
-        return bytes;
+        if (key is null)
+        {
+            ThrowNull(paramName);
+        }
+
+        byte* destination = (byte*)buffer;
+        int length = key.Length;
+        if ((uint)(length - 1) < MaxByteCount && TryCopyAscii(key, destination, length))
+        {
+            destination[length] = 0;
+            byteCount = length;
+
+            // From the characters, not from the bytes just copied: everything the set does next waits for the hash, and
+            // the characters are there before the copy is (a load of the copy waits for its store). Pinning the string
+            // costs 6 instructions (308.5 instead of 302 per set under callgrind); the set took 24.7 instead of 26.5 ns
+            // (medians of six processes each, bench's store-times mode, alternating builds).
+            hash = StoreFormat.Hash(key, length);
+            return destination;
+        }
+
+        byteCount = Encode(key, new Span<byte>(destination, MaxByteCount), paramName);
+        destination[byteCount] = 0;
+        hash = StoreFormat.Hash(destination, byteCount);
+        return destination;
     }
 
     /// <summary>Encodes and validates a string key into <paramref name="buffer"/>; returns the NUL-terminated bytes.</summary>
