@@ -13,8 +13,8 @@ namespace Splinter.Interop.Benchmarks;
 /// <summary>
 /// Entry point. bench/run.sh drives the modes:
 ///   run [--quick] [--native FILE] [--native-rerun SCRIPT] [--instructions FILE] [--c-watcher PATH] [--c-stress PATH] [--out DIR] [--filter GLOB] [--no-bdn] [--no-latency] [--no-contention]
-///       BenchmarkDotNet suites, wake latency in rounds (LatencyRounds), contention (ContentionDriver), then the
-///       joined table and summary.json
+///       BenchmarkDotNet suites, wake latency in rounds (LatencyRounds), contention (ContentionDriver), the store rows
+///       again in rounds of fresh processes (OpRounds, with --native-rerun), then the joined table and summary.json
 ///   latency-watch STORE MODE WARMUP [COUNT SAMPLES]   the C# watcher process of the latency benchmark
 ///   contention threads STORE READERS MS | contention writer|reader STORE MS   the C# side of the contention rows
 ///   callgrind REGION_LIBRARY OPS               the raw loops for callgrind (see CallgrindLoops)
@@ -99,13 +99,20 @@ internal static class Program
             ? ContentionDriver.Run(quick ? 3 : 5, quick ? 300 : 1_000, stressPath)
             : [];
 
+        List<OpRound> opRounds = [];
+        if (runBdn && nativeRerun is not null)
+        {
+            Console.Error.WriteLine("op rounds: the C timing program and the SplinterStore loops (store-times), fresh processes, alternately first");
+            opRounds = OpRounds.Run(nativeRerun, quick ? 3 : 5, quick);
+        }
+
         Dictionary<string, NativeResult> native = SummaryReport.ReadNative(nativePath);
         if (nativeRerun is not null)
         {
             native = SummaryReport.LowerOf(native, RerunNative(nativeRerun, quick));
         }
 
-        SummaryReport report = new(native, managed, SummaryReport.ReadInstructions(instructionsPath), latency, idle, contention, openCost);
+        SummaryReport report = new(native, managed, SummaryReport.ReadInstructions(instructionsPath), latency, idle, contention, openCost, opRounds);
         string heading = string.Create(CultureInfo.InvariantCulture,
             $"Splinter.Interop benchmarks ({(quick ? "--quick" : "full")} run, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} CPUs, .NET {Environment.Version})");
         string table = report.RenderTable(heading);
@@ -118,10 +125,14 @@ internal static class Program
         return 0;
     }
 
-    /// <summary>Runs the native baseline's timed loops again (no callgrind) after the managed runs.</summary>
-    private static Dictionary<string, NativeResult> RerunNative(string script, bool quick)
+    /// <summary>Runs the native baseline's timed loops again (no callgrind): after the managed runs, and in <see cref="OpRounds"/> (quiet).</summary>
+    internal static Dictionary<string, NativeResult> RerunNative(string script, bool quick, bool quiet = false)
     {
-        Console.Error.WriteLine($"native C baseline again (timing only): {script}");
+        if (!quiet)
+        {
+            Console.Error.WriteLine($"native C baseline again (timing only): {script}");
+        }
+
         ProcessStartInfo start = new(script) { RedirectStandardOutput = true, UseShellExecute = false };
         start.ArgumentList.Add("--json");
         start.ArgumentList.Add("--no-callgrind");
@@ -138,7 +149,11 @@ internal static class Program
             throw new InvalidOperationException($"{script} failed with exit code {process.ExitCode}");
         }
 
-        Console.Error.Write(output);
+        if (!quiet)
+        {
+            Console.Error.Write(output);
+        }
+
         return SummaryReport.ParseNative(output.Split('\n'));
     }
 

@@ -49,6 +49,7 @@ internal sealed class SummaryReport
     private readonly List<LatencyRow> _idle;
     private readonly List<ContentionRow> _contention;
     private readonly OpenCostResult? _openCost;
+    private readonly List<OpRound> _opRounds;
 
     public SummaryReport(
         Dictionary<string, NativeResult> native,
@@ -57,8 +58,10 @@ internal sealed class SummaryReport
         List<LatencyRow> latency,
         List<LatencyRow> idle,
         List<ContentionRow> contention,
-        OpenCostResult? openCost)
+        OpenCostResult? openCost,
+        List<OpRound> opRounds)
     {
+        _opRounds = opRounds;
         _native = native;
         _managed = managed;
         _managedInstructions = managedInstructions;
@@ -147,6 +150,22 @@ internal sealed class SummaryReport
                 $"{Number(native?.Instructions, "F0")} | {Number(managedInstructions, "F0")} | {Ratio(managedInstructions, native?.Instructions)} |"));
         }
 
+        if (_opRounds.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine($"The SplinterStore rows again in fresh processes, {_opRounds.Count} rounds (C: bench/native/run.sh, median of 5 runs per op; C#: store-times, the final JIT tier; medians of rounds; ratio: the median over rounds of C#/C within a round)");
+            text.AppendLine();
+            text.AppendLine("| operation | C ns | C# ns | C#/C (median) | C# lowest | C# highest |");
+            text.AppendLine("|---|---:|---:|---:|---:|---:|");
+            foreach (var (name, nativeOp, loop) in RoundRows())
+            {
+                IEnumerable<double> each = _opRounds.Where(r => r.CSharp.ContainsKey(loop)).Select(r => r.CSharp[loop]);
+                text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {name} | {Number(OpRounds.Median(_opRounds.Select(r => r.C), nativeOp), "F1")} | {Number(OpRounds.Median(_opRounds.Select(r => r.CSharp), loop), "F1")} | " +
+                    $"{Format(OpRounds.MedianRatio(_opRounds, loop, nativeOp))} | {Number(each.DefaultIfEmpty(double.NaN).Min(), "F1")} | {Number(each.DefaultIfEmpty(double.NaN).Max(), "F1")} |"));
+            }
+        }
+
         if (_latency.Count > 0)
         {
             text.AppendLine();
@@ -230,6 +249,16 @@ internal sealed class SummaryReport
             double? managedInstructions = region is not null && _managedInstructions.TryGetValue(region, out double count) ? count : null;
             WriteNumber(json, "managed_instructions", managedInstructions);
             WriteNumber(json, "instructions_ratio", RatioValue(managedInstructions, native?.Instructions));
+            if (_opRounds.Count > 0 && RoundLoop(region) is string loop)
+            {
+                json.WriteNumber("process_rounds", _opRounds.Count);
+                WriteNumber(json, "native_ns_median_of_process_rounds", OpRounds.Median(_opRounds.Select(r => r.C), nativeOp));
+                WriteNumber(json, "managed_ns_median_of_process_rounds", OpRounds.Median(_opRounds.Select(r => r.CSharp), loop));
+                WriteNumber(json, "ratio_median_of_process_rounds", OpRounds.MedianRatio(_opRounds, loop, nativeOp));
+                WriteRounds(json, "native_ns_process_rounds", _opRounds.Select(r => r.C.GetValueOrDefault(nativeOp, double.NaN)));
+                WriteRounds(json, "managed_ns_process_rounds", _opRounds.Select(r => r.CSharp.GetValueOrDefault(loop, double.NaN)));
+            }
+
             json.WriteEndObject();
         }
 
@@ -329,6 +358,15 @@ internal sealed class SummaryReport
 
         json.WriteEndArray();
     }
+
+    /// <summary>The store-times loop of an operation row: its SplinterStore callgrind region without "store/" (not the open rows).</summary>
+    private static string? RoundLoop(string? region) =>
+        region is not null && region.StartsWith("store/", StringComparison.Ordinal) && !region.StartsWith("store/open", StringComparison.Ordinal)
+            ? region["store/".Length..]
+            : null;
+
+    private static IEnumerable<(string Name, string NativeOp, string Loop)> RoundRows() =>
+        s_operations.Where(o => RoundLoop(o.Region) is not null).Select(o => (o.Name, o.NativeOp, RoundLoop(o.Region)!));
 
     private static void WriteRounds(Utf8JsonWriter json, string name, IEnumerable<double> values)
     {
