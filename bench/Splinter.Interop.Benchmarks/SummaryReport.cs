@@ -152,11 +152,9 @@ internal sealed class SummaryReport
 
         if (_opRounds.Count > 0)
         {
-            text.AppendLine();
-            text.AppendLine($"The SplinterStore rows again in fresh processes, {_opRounds.Count} rounds (C: bench/native/run.sh, median of 5 runs per op; C#: store-times, the final JIT tier; medians of rounds; ratio: the median over rounds of C#/C within a round)");
-            text.AppendLine();
-            text.AppendLine("| operation | C ns | C# ns | C#/C (median) | C# lowest | C# highest |");
-            text.AppendLine("|---|---:|---:|---:|---:|---:|");
+            AppendTitledTable(text,
+                $"The SplinterStore rows again in fresh processes, {_opRounds.Count} rounds (C: bench/native/run.sh, median of 5 runs per op; C#: store-times, the final JIT tier; medians of rounds; ratio: the median over rounds of C#/C within a round)",
+                "| operation | C ns | C# ns | C#/C (median) | C# lowest | C# highest |");
             foreach (var (name, nativeOp, loop) in RoundRows())
             {
                 IEnumerable<double> each = _opRounds.Where(r => r.CSharp.ContainsKey(loop)).Select(r => r.CSharp[loop]);
@@ -168,11 +166,9 @@ internal sealed class SummaryReport
 
         if (_latency.Count > 0)
         {
-            text.AppendLine();
-            text.AppendLine($"Wake latency, {_latency[0].Managed.Count} rounds (pooled percentiles of all rounds; \"median ratio\": the median over rounds of C#/C within a round)");
-            text.AppendLine();
-            text.AppendLine("| wake latency (us) | C p50 | C p90 | C p99 | C# p50 | C# p90 | C# p99 | p50 ratio (median / pooled) | p99 ratio (median / pooled) | C CPU ms/1000 wakes | C# CPU ms/1000 wakes | CPU ratio (median) | C# B/wait | writes counted C / C# | of them coalesced C / C# | C# methods JIT-compiled while counting |");
-            text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            AppendTitledTable(text,
+                $"Wake latency, {_latency[0].Managed.Count} rounds (pooled percentiles of all rounds; \"median ratio\": the median over rounds of C#/C within a round)",
+                "| wake latency (us) | C p50 | C p90 | C p99 | C# p50 | C# p90 | C# p99 | p50 ratio (median / pooled) | p99 ratio (median / pooled) | C CPU ms/1000 wakes | C# CPU ms/1000 wakes | CPU ratio (median) | C# B/wait | writes counted C / C# | of them coalesced C / C# | C# methods JIT-compiled while counting |");
             foreach (LatencyRow row in _latency)
             {
                 bool baseline = row.Native.Count > 0;
@@ -198,11 +194,9 @@ internal sealed class SummaryReport
 
         if (_contention.Count > 0)
         {
-            text.AppendLine();
-            text.AppendLine($"Contention, {_contention[0].CSharp.Count} rounds (1 writer + N readers on 8 keys; medians of rounds; ratio: median over rounds of C#/C reads/s)");
-            text.AppendLine();
-            text.AppendLine("| contention | C reads/s | C# reads/s | C#/C reads/s | C retries/read | C# retries/read | C failures | C# failures | C writes/s | C# writes/s |");
-            text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            AppendTitledTable(text,
+                $"Contention, {_contention[0].CSharp.Count} rounds (1 writer + N readers on 8 keys; medians of rounds; ratio: median over rounds of C#/C reads/s)",
+                "| contention | C reads/s | C# reads/s | C#/C reads/s | C retries/read | C# retries/read | C failures | C# failures | C writes/s | C# writes/s |");
             foreach (ContentionRow row in _contention)
             {
                 text.AppendLine(string.Create(CultureInfo.InvariantCulture,
@@ -408,12 +402,26 @@ internal sealed class SummaryReport
 
         text.AppendLine();
         text.AppendLine(header);
-        text.AppendLine("|---" + string.Concat(Enumerable.Repeat("|---:", header.Count(c => c == '|') - 2)) + "|");
+        text.AppendLine(Separator(header));
         foreach (LatencyRow row in rows)
         {
             text.AppendLine($"| {row.Name} | {cells(row).ToString(CultureInfo.InvariantCulture)} |");
         }
     }
+
+    /// <summary>A blank line, a title line, a blank line, then the header and separator of a table.</summary>
+    private static void AppendTitledTable(StringBuilder text, string title, string header)
+    {
+        text.AppendLine();
+        text.AppendLine(title);
+        text.AppendLine();
+        text.AppendLine(header);
+        text.AppendLine(Separator(header));
+    }
+
+    /// <summary>The separator line under a table header: the first column left-aligned, the others right-aligned.</summary>
+    private static string Separator(string header) =>
+        "|---" + string.Concat(Enumerable.Repeat("|---:", header.Count(c => c == '|') - 2)) + "|";
 
     private static void WriteNumber(Utf8JsonWriter json, string name, double? value)
     {
