@@ -30,15 +30,24 @@ internal static class OpRounds
         for (int round = 0; round < rounds; round++)
         {
             Dictionary<string, double> c, managed;
-            if (round % 2 == 0)
+            try
             {
-                c = RunC(nativeScript);
-                managed = RunManaged(quick);
+                if (round % 2 == 0)
+                {
+                    c = RunC(nativeScript);
+                    managed = RunManaged(quick);
+                }
+                else
+                {
+                    managed = RunManaged(quick);
+                    c = RunC(nativeScript);
+                }
             }
-            else
+            catch (Exception exception) when (exception is InvalidOperationException or System.ComponentModel.Win32Exception)
             {
-                managed = RunManaged(quick);
-                c = RunC(nativeScript);
+                // The rows measured before this step are worth more than these rounds: report the rounds that ran.
+                Console.Error.WriteLine($"op round {round + 1}/{rounds} failed, no further rounds: {exception.Message}");
+                break;
             }
 
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
