@@ -64,8 +64,11 @@ internal static class OpRounds
             .Where(r => r.CSharp.ContainsKey(loop) && r.C.TryGetValue(nativeOp, out double c) && c > 0)
             .Select(r => r.CSharp[loop] / r.C[nativeOp]));
 
-    public static double? Median(IEnumerable<Dictionary<string, double>> rounds, string name) =>
-        Stats.Median(rounds.Where(r => r.ContainsKey(name)).Select(r => r[name]));
+    public static double? Median(IEnumerable<Dictionary<string, double>> rounds, string name) => Stats.Median(Values(rounds, name));
+
+    /// <summary>One op's (C) or loop's (C#) ns in each round that measured it.</summary>
+    public static IEnumerable<double> Values(IEnumerable<Dictionary<string, double>> rounds, string name) =>
+        rounds.Where(r => r.ContainsKey(name)).Select(r => r[name]);
 
     /// <summary>
     /// The C program's full operation count also in a --quick run (about a second per round): with a tenth of it each

@@ -14,17 +14,20 @@ namespace Splinter.Interop.Benchmarks;
 /// </summary>
 /// <remarks>
 /// The timed code is the JIT's final tier, as in BenchmarkDotNet's runs: each loop is first called
-/// 40 times with few ops in each of <see cref="TierUpSteps"/> steps, then the process waits for the background compilation. Without that the
-/// loops ran as on-stack-replacement code (a loop called eight times never reaches the final tier), whose inlining
-/// decisions differ: TryGet(string) took 13.4 ns in one build and 16.6 ns in another that differed only in a cold path
-/// that one OSR compilation had inlined into the loop.
+/// <see cref="CallsPerStep"/> times with few ops in each of <see cref="TierUpSteps"/> steps, with a pause after each
+/// for the background compilation. Without that the loops ran as on-stack-replacement code (a loop called eight times
+/// never reaches the final tier), whose inlining decisions differ: TryGet(string) took 13.4 ns in one build and
+/// 16.6 ns in another that differed only in a cold path that one OSR compilation had inlined into the loop.
 /// </remarks>
 internal static class StoreTimes
 {
     private const long Ops = 2_000_000;
 
-    /// <summary>Rounds of 40 calls of each loop, each followed by a pause, before the timing starts.</summary>
+    /// <summary>Rounds of <see cref="CallsPerStep"/> calls of each loop, each followed by a pause, before the timing starts.</summary>
     private const int TierUpSteps = 4;
+
+    /// <summary>Calls of each loop per step: more than the 30 after which the runtime promotes a method a tier.</summary>
+    private const int CallsPerStep = 40;
 
     public static int Run(int rounds)
     {
@@ -37,7 +40,7 @@ internal static class StoreTimes
         // quiet for 100 ms (TC_CallCountingDelayMs) and compiles in the background.
         for (int step = 0; step < TierUpSteps; step++)
         {
-            for (int call = 0; call < 40; call++)
+            for (int call = 0; call < CallsPerStep; call++)
             {
                 foreach ((_, Func<long, long> loop) in loops)
                 {

@@ -157,7 +157,7 @@ internal sealed class SummaryReport
                 "| operation | C ns | C# ns | C#/C (median) | C# lowest | C# highest |");
             foreach (var (name, nativeOp, loop) in RoundRows())
             {
-                IEnumerable<double> each = _opRounds.Where(r => r.CSharp.ContainsKey(loop)).Select(r => r.CSharp[loop]);
+                IEnumerable<double> each = OpRounds.Values(_opRounds.Select(r => r.CSharp), loop);
                 text.AppendLine(string.Create(CultureInfo.InvariantCulture,
                     $"| {name} | {Number(OpRounds.Median(_opRounds.Select(r => r.C), nativeOp), "F1")} | {Number(OpRounds.Median(_opRounds.Select(r => r.CSharp), loop), "F1")} | " +
                     $"{Format(OpRounds.MedianRatio(_opRounds, loop, nativeOp))} | {Number(each.DefaultIfEmpty(double.NaN).Min(), "F1")} | {Number(each.DefaultIfEmpty(double.NaN).Max(), "F1")} |"));
